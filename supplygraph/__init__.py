@@ -1,0 +1,3 @@
+"""supplygraph: a shared database of ICT production sites for public buyers."""
+
+__version__ = "0.1.0"

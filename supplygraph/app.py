@@ -1,0 +1,56 @@
+"""The ASGI application: routes, middleware and the lifespan that owns the driver.
+
+Path of a request: HTTP (Starlette) -> auth (bearer token -> Viewer) -> schema/resolvers
+(strawberry) -> graph (named Cypher) -> Neo4j. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+from graph.db import Graph, GraphUnavailable
+from graph.migrate import is_migrated
+from supplygraph.settings import Settings, get_settings
+
+
+async def healthz(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> JSONResponse:
+    graph: Graph = request.app.state.graph
+    try:
+        migrated = await is_migrated(graph)
+    except (GraphUnavailable, Exception):  # noqa: BLE001 - any failure means not ready
+        return JSONResponse({"ready": False, "neo4j": "unreachable"}, status_code=503)
+    if not migrated:
+        return JSONResponse({"ready": False, "neo4j": "not migrated"}, status_code=503)
+    return JSONResponse({"ready": True})
+
+
+def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own = graph is None
+        app.state.graph = graph or Graph.from_settings(settings)
+        try:
+            yield
+        finally:
+            if own:
+                await app.state.graph.close()
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,94 @@
+"""Typed settings, read once from the environment (and an optional `.env`).
+
+`NEO4J_*` keep the names every Neo4j tool uses; everything else is `SUPPLYGRAPH_*`.
+Secrets are `SecretStr` so that they never print in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NEO4J_VERSION = "5.26.30"
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "supplygraph"
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "supplygraph"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPLYGRAPH_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # An external Neo4j (Docker, Aura, a cluster). Unset: the managed local server.
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
+    neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
+
+    # The managed local Neo4j.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    neo4j_version: str = NEO4J_VERSION
+    neo4j_bolt_port: int = 7687
+    # Sized for a 2-core, 24 GiB machine shared with the API process and tests.
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    neo4j_start_timeout: float = 120.0
+    # Server-side ceiling on any transaction; queries also pass their own timeout.
+    neo4j_transaction_timeout: str = "60s"
+    query_timeout_seconds: float = 15.0
+
+    # The API.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+
+    # OAuth.
+    token_ttl_seconds: int = 3600
+    token_leeway_seconds: int = 30
+    keys_dir: Path | None = None  # default: <data_dir>/keys
+    audience: str = "supplygraph"
+    external_issuer: str | None = None
+    external_jwks_url: str | None = None
+    external_audience: str | None = None
+    external_org_claim: str = "org"
+    external_scope_claim: str = "scope"
+
+    # GraphQL limits.
+    max_depth: int = 12
+    max_tokens: int = 5000
+    max_aliases: int = 30
+    max_page_size: int = 100
+    default_page_size: int = 20
+    max_batch_operations: int = 10
+    max_body_bytes: int = 1_000_000
+
+    @property
+    def managed(self) -> bool:
+        """True when the project runs its own local Neo4j."""
+        return self.neo4j_uri is None
+
+    @property
+    def neo4j_dir(self) -> Path:
+        return self.data_dir / "neo4j"
+
+    @property
+    def signing_keys_dir(self) -> Path:
+        return self.keys_dir or (self.data_dir / "keys")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
