@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     external_audience: str | None = None
     external_org_claim: str = "org"
     external_scope_claim: str = "scope"
+    external_jwks_ttl_seconds: float = 300.0
 
     # GraphQL limits.
     max_depth: int = 12

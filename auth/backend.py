@@ -1,0 +1,150 @@
+"""The resource side: bearer token -> `Viewer`, as a Starlette authentication backend.
+
+`BearerBackend.authenticate` validates the token (`auth.tokens`), then asks Neo4j in one
+query for the organisation, its consortia and peers, the client's state and whether the
+token was revoked (`graph.orgs.viewer_context`). A bad token raises `AuthenticationError`,
+which `AuthenticationMiddleware` turns into a 401 through `unauthorized`; a missing token
+leaves the request anonymous, and `RequireBearer` refuses anonymous requests to the paths
+it guards (`/graphql`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+
+from auth import audit
+from auth.tokens import TokenClaims, TokenError, TokenValidator
+from auth.viewer import Viewer
+from graph.orgs import viewer_context
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from graph.db import Graph
+
+
+class ViewerUser(BaseUser):
+    """`request.user` for an authenticated request; `.viewer` is what resolvers use."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.viewer.org_name or self.viewer.org_id
+
+    @property
+    def identity(self) -> str:
+        return self.viewer.client_id
+
+
+def get_viewer(conn: HTTPConnection) -> Viewer | None:
+    """The request's viewer, or None when it carried no token."""
+    user = conn.scope.get("user")
+    return user.viewer if isinstance(user, ViewerUser) else None
+
+
+def _bearer(conn: HTTPConnection) -> str | None:
+    header = conn.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    value = value.strip()
+    if not value:
+        raise AuthenticationError("empty bearer token")
+    return value
+
+
+async def resolve_viewer(graph: Graph, claims: TokenClaims) -> Viewer:
+    """Checks revocation (token and client) and builds the Viewer in one Neo4j round trip."""
+    row: dict[str, Any] = await viewer_context(graph, org_id=claims.org_id,
+                                               client_id=claims.client_id, jti=claims.jti)
+    if row["tokenRevoked"]:
+        raise TokenError("the token was revoked")
+    if row["clientRevoked"]:
+        raise TokenError("the client was revoked")
+    if not claims.external and (not row["clientKnown"] or row["clientOrg"] != claims.org_id):
+        raise TokenError("unknown client")
+    org = row["org"]
+    if org is None:
+        raise TokenError("unknown organisation")
+    return Viewer(
+        org_id=org["id"], client_id=claims.client_id, scopes=claims.scopes,
+        org_kind=org["kind"] or "", org_name=org["name"] or "",
+        consortia=frozenset(row["consortia"]),
+        peers=frozenset(row["peers"]) | {org["id"]},
+        token_id=claims.jti or None, issuer=claims.issuer,
+    )
+
+
+class BearerBackend(AuthenticationBackend):
+    def __init__(self, validator: TokenValidator, graph_of: Any) -> None:
+        # `graph_of()` returns the app's Graph: it is set in the lifespan, after this is built.
+        self.validator = validator
+        self.graph_of = graph_of
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        token = _bearer(conn)
+        if token is None:
+            return None
+        try:
+            claims = await self.validator.validate(token)
+            viewer = await resolve_viewer(self.graph_of(), claims)
+        except TokenError as exc:
+            audit.bearer_rejected(reason=str(exc), path=conn.url.path)
+            raise AuthenticationError(str(exc)) from exc
+        return AuthCredentials(sorted(s.value for s in viewer.scopes)), ViewerUser(viewer)
+
+
+def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResponse:
+    """401 in the GraphQL error shape, with the RFC 6750 challenge."""
+    if exc is None:
+        challenge = 'Bearer realm="supplygraph"'
+        message = "authentication required: send an OAuth 2.0 bearer token"
+    else:
+        detail = str(exc).replace('"', "'")
+        challenge = f'Bearer realm="supplygraph", error="invalid_token", ' \
+                    f'error_description="{detail}"'
+        message = f"invalid token: {detail}"
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401, headers={"WWW-Authenticate": challenge},
+    )
+
+
+class RequireBearer:
+    """ASGI guard: requests under `paths` need an authenticated user (after the backend)."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...] = ("/graphql",)) -> None:
+        self.app = app
+        self.paths = paths
+
+    def _guarded(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self._guarded(scope["path"]):
+            user = scope.get("user")
+            if not (user is not None and user.is_authenticated):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4401})
+                    return
+                audit.bearer_rejected(reason="no token", path=scope["path"])
+                await unauthorized(HTTPConnection(scope))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
