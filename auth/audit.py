@@ -54,9 +54,9 @@ def _emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
 
 
 def token_issued(*, client_id: str, org_id: str | None, scope: str, jti: str | None,
-                 expires_at: int | None) -> None:
+                 expires_in: int | None) -> None:
     _emit("token.issued", client=client_id, org=org_id, scope=scope, jti=jti,
-          exp=expires_at, outcome="issued")
+          expires_in=expires_in, outcome="issued")
 
 
 def token_refused(*, client_id: str | None, endpoint: str, error: str, status: int) -> None:

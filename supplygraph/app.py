@@ -47,10 +47,17 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             if own:
                 await app.state.graph.close()
 
+    from auth.routes import install_auth, oauth_routes
+
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *oauth_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
+    if graph is not None:
+        # Usable without the lifespan (httpx.ASGITransport does not run it).
+        app.state.graph = graph
+    install_auth(app, settings)
     return app
