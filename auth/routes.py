@@ -48,7 +48,7 @@ async def _read(request: Request, settings: Settings) -> Incoming | tuple[int, A
         return invalid_request(f"repeated parameter: {repeated[0]}")
     # The issuer's own URL, not the Host header: authlib checks it is https or loopback.
     uri = settings.public_url.rstrip("/") + request.url.path
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers = request.headers  # case-insensitive: authlib asks for "Authorization"
     return Incoming(method=request.method, uri=uri, headers=headers,
                     form={k: v[0] for k, v in datalist.items()}, datalist=datalist)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,7 @@ class Incoming:
 
     method: str
     uri: str
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive (starlette Headers)
     form: dict[str, str]
     datalist: dict[str, list[str]]
     client: ClientRecord | None = None

@@ -1,0 +1,71 @@
+"""Shared helpers for the OAuth tests: actors (an organisation with a client) and apps."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+from auth.client_secrets import hash_secret, new_client_secret
+from graph.clients import create_client
+from graph.db import Graph
+from graph.orgs import create_organisation
+
+
+@dataclass(frozen=True)
+class Actor:
+    org_id: str
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...]
+
+
+async def make_actor(graph: Graph, *, kind: str = "PUBLIC_BUYER",
+                     scopes: tuple[str, ...] = ("sites:read", "reports:read"),
+                     consortia: list[str] | None = None) -> Actor:
+    org = await create_organisation(graph, name=f"Test org {secrets.token_hex(3)}", kind=kind,
+                                    consortia=consortia, country_code="GB", source="test")
+    client_id = "sgc_test_" + secrets.token_hex(6)
+    secret = new_client_secret()
+    await create_client(graph, client_id=client_id, org_id=org.id,
+                        secret_hash=hash_secret(secret), scopes=list(scopes))
+    return Actor(org.id, client_id, secret, scopes)
+
+
+async def get_token(client: httpx.AsyncClient, actor: Actor, **form: str) -> httpx.Response:
+    return await client.post("/oauth/token", data={"grant_type": "client_credentials", **form},
+                             auth=(actor.client_id, actor.client_secret))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: Any, port: int) -> Iterator[str]:
+    """A real uvicorn server on 127.0.0.1:port in a thread; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
