@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
+from strawberry.types import Info  # noqa: TC002 - strawberry reads resolver annotations
 
 from auth.permissions import IsAuthenticated, viewer_of
-
-if TYPE_CHECKING:
-    from strawberry.types import Info
 
 
 @strawberry.type(name="ViewerOrganisation")
