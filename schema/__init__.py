@@ -1,0 +1,67 @@
+"""The GraphQL schema: `build_schema(settings)` (Federation v2, limits and error codes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+if TYPE_CHECKING:
+    from supplygraph.settings import Settings
+
+
+class Schema(strawberry.federation.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """Errors are coded and internal ones logged by `ErrorCodesAndMetrics`; strawberry's
+        default would log every expected FORBIDDEN / BAD_USER_INPUT with a traceback."""
+
+    async def execute(self, query: str | None, variable_values: Any = None,
+                      context_value: Any = None, *args: Any, **kwargs: Any) -> Any:
+        from schema.errors import classify
+
+        result = await super().execute(query, variable_values, context_value, *args, **kwargs)
+        # Errors raised before the operation hooks run (a syntax error) get their code here.
+        errors = getattr(result, "errors", None)
+        if errors and any(not (e.extensions or {}).get("code") for e in errors):
+            rid = getattr(context_value, "request_id", None)
+            result.errors = [classify(e, rid) for e in errors]
+        return result
+
+
+def build_schema(settings: Settings) -> Schema:
+    from schema.errors import ErrorCodesAndMetrics
+    from schema.query import Query
+    from schema.types import (
+        AuditReport,
+        Brand,
+        Contract,
+        Finding,
+        Organisation,
+        ProductionSite,
+        RemediationAction,
+        Supplier,
+    )
+
+    return Schema(
+        query=Query,
+        types=[ProductionSite, Brand, Supplier, Organisation, AuditReport, Finding,
+               RemediationAction, Contract],
+        extensions=[
+            ErrorCodesAndMetrics,
+            QueryDepthLimiter(max_depth=settings.max_depth),
+            MaxTokensLimiter(max_token_count=settings.max_tokens),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+        ],
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.max_batch_operations}),
+    )

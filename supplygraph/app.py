@@ -48,11 +48,13 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 await app.state.graph.close()
 
     from auth.routes import install_auth, oauth_routes
+    from supplygraph.graphql_app import graphql_routes
 
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *oauth_routes(),
+        *graphql_routes(settings),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

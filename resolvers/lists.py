@@ -1,0 +1,120 @@
+"""Root list fields: validate arguments, then one `graph.queries.lists` round trip each."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graph.model import SEVERITY_RANK, Severity
+from graph.queries import lists as q
+from schema.common import Connection, country_codes, enum_value, page_window
+from schema.types import (
+    BRAND_SHAPE,
+    CONTRACT_SHAPE,
+    CONTRACT_VALUE,
+    REPORT_SHAPE,
+    SITE_SHAPE,
+    SUPPLIER_SHAPE,
+    AuditReport,
+    Brand,
+    Contract,
+    ProductionSite,
+    Supplier,
+)
+
+if TYPE_CHECKING:
+    from strawberry.types import Info
+
+    from schema.context import Context
+
+MAX_ORDER_KEYS = 3
+
+
+def _path(info: Info[Context, Any], *more: str | int) -> list[str | int]:
+    return list(more)
+
+
+def _order(info: Info[Context, Any], order_by: list[Any] | None) -> list[tuple[str, bool]]:
+    if not order_by:
+        return []
+    if len(order_by) > MAX_ORDER_KEYS:
+        from schema.common import bad_input
+
+        raise bad_input(f"at most {MAX_ORDER_KEYS} order keys", _path(info, "orderBy"))
+    return [(enum_value(o.field), enum_value(o.direction) == "DESC") for o in order_by]
+
+
+def _enums(values: list[Any] | None) -> list[str] | None:
+    return [enum_value(v) for v in values] if values else None
+
+
+async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
+                           first: int | None, after: str | None) -> Connection[ProductionSite]:
+    skip, limit = page_window(info, first, after)
+    filters: dict[str, Any] = {}
+    if f is not None:
+        filters = {
+            "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
+            "siteTypes": _enums(f.site_type), "statuses": _enums(f.status),
+            "cpvCode": f.cpv_code, "brandId": f.brand_id, "supplierId": f.supplier_id,
+            "hasOpenFindings": f.has_open_findings,
+            "findingCategory": enum_value(f.finding_category) if f.finding_category else None,
+            "minSeverity": SEVERITY_RANK[Severity(enum_value(f.min_severity))]
+            if f.min_severity else None,
+            "text": f.text,
+        }
+    ctx = info.context
+    total, rows = await q.list_sites(ctx.graph, viewer=ctx.params, shape=SITE_SHAPE,
+                                     filters=filters, order=_order(info, order_by),
+                                     skip=skip, limit=limit)
+    return Connection.of(rows, total=total, skip=skip, convert=ProductionSite.from_row)
+
+
+async def brands(info: Info[Context, Any], f: Any, first: int | None,
+                 after: str | None) -> Connection[Brand]:
+    skip, limit = page_window(info, first, after)
+    filters = {} if f is None else {
+        "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
+        "text": f.text}
+    ctx = info.context
+    total, rows = await q.list_brands(ctx.graph, viewer=ctx.params, shape=BRAND_SHAPE,
+                                      filters=filters, skip=skip, limit=limit)
+    return Connection.of(rows, total=total, skip=skip, convert=Brand.from_row)
+
+
+async def suppliers(info: Info[Context, Any], f: Any, first: int | None,
+                    after: str | None) -> Connection[Supplier]:
+    skip, limit = page_window(info, first, after)
+    filters = {} if f is None else {
+        "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
+        "roles": _enums(f.role), "brandId": f.brand_id, "customerId": f.customer_id,
+        "text": f.text}
+    ctx = info.context
+    total, rows = await q.list_suppliers(ctx.graph, viewer=ctx.params, shape=SUPPLIER_SHAPE,
+                                         filters=filters, skip=skip, limit=limit)
+    return Connection.of(rows, total=total, skip=skip, convert=Supplier.from_row)
+
+
+async def reports(info: Info[Context, Any], f: Any, first: int | None,
+                  after: str | None) -> Connection[AuditReport]:
+    skip, limit = page_window(info, first, after)
+    filters = {} if f is None else {
+        "siteId": f.site_id, "kinds": _enums(f.kind), "authorId": f.author_id,
+        "publishedAfter": f.published_after}
+    ctx = info.context
+    total, rows = await q.list_reports(ctx.graph, viewer=ctx.params, shape=REPORT_SHAPE,
+                                       filters=filters, skip=skip, limit=limit)
+    return Connection.of(rows, total=total, skip=skip, convert=AuditReport.from_row)
+
+
+async def contracts(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
+                    first: int | None, after: str | None) -> Connection[Contract]:
+    skip, limit = page_window(info, first, after)
+    filters = {} if f is None else {
+        "buyerId": f.buyer_id, "supplierId": f.supplier_id, "brandId": f.brand_id,
+        "siteId": f.site_id, "cpvCode": f.cpv_code,
+        "valueMin": f.value_min, "valueMax": f.value_max}
+    ctx = info.context
+    total, rows = await q.list_contracts(ctx.graph, viewer=ctx.params, shape=CONTRACT_SHAPE,
+                                         value=CONTRACT_VALUE, filters=filters,
+                                         order=_order(info, order_by), skip=skip, limit=limit)
+    return Connection.of(rows, total=total, skip=skip, convert=Contract.from_row)

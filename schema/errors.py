@@ -1,0 +1,100 @@
+"""Error codes and masking: every error leaves with `extensions.code`.
+
+- errors we raise carry their code (BAD_USER_INPUT, FORBIDDEN, ...) and are kept;
+- parse and validation errors get GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, and
+  variable coercion errors BAD_USER_INPUT;
+- Neo4j unreachable (`GraphUnavailable`) becomes SERVICE_UNAVAILABLE;
+- anything else is masked as INTERNAL_SERVER_ERROR with the request id; the detail is
+  logged with that id, never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from graph.db import GraphUnavailable
+from supplygraph import metrics
+
+log = logging.getLogger("supplygraph.graphql")
+
+
+def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _request_id(context: Any) -> str | None:
+    return getattr(context, "request_id", None)
+
+
+def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    original = error.original_error
+    code = (error.extensions or {}).get("code")
+    if original is None or isinstance(original, GraphQLError):
+        if isinstance(original, GraphQLError) and not code:
+            code = (original.extensions or {}).get("code")
+        if code:
+            if error.extensions and error.extensions.get("code") == code:
+                return error
+            return _copy(error, error.message, {**(error.extensions or {}), "code": code})
+        message = error.message
+        if message.startswith("Syntax Error"):
+            code = "GRAPHQL_PARSE_FAILED"
+        elif message.startswith("Variable '$"):
+            code = "BAD_USER_INPUT"
+        else:
+            code = "GRAPHQL_VALIDATION_FAILED"
+        return _copy(error, message, {**(error.extensions or {}), "code": code})
+    if _caused_by(original, GraphUnavailable):
+        log.warning("graph unavailable (request %s): %s", request_id, original)
+        return _copy(error, "the graph database is unavailable; try again shortly",
+                     {"code": "SERVICE_UNAVAILABLE", "requestId": request_id})
+    log.error("internal error (request %s) at %s", request_id, error.path,
+              exc_info=(type(original), original, original.__traceback__))
+    return _copy(error, "internal server error",
+                 {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id})
+
+
+def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, original_error=None,
+                        extensions=extensions)
+
+
+class ErrorCodesAndMetrics(SchemaExtension):
+    """Codes every error, masks internal ones, and records the operation's metrics."""
+
+    def on_operation(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._finish(start)
+
+    def _finish(self, start: float) -> None:
+        ctx = self.execution_context
+        try:
+            name = ctx.operation_name
+        except Exception:  # noqa: BLE001 - no parsed document: no name
+            name = None
+        label = metrics.operation_label(name)
+        metrics.GRAPHQL_REQUESTS.labels(label).inc()
+        metrics.GRAPHQL_LATENCY.labels(label).observe(time.perf_counter() - start)
+        result = ctx.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            rid = _request_id(ctx.context)
+            result.errors = [classify(e, rid) for e in errors]
+            for e in result.errors:
+                metrics.GRAPHQL_ERRORS.labels(str((e.extensions or {}).get("code"))).inc()

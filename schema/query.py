@@ -1,0 +1,211 @@
+"""The root Query: thin fields that validate arguments and call `resolvers/`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from resolvers import lists
+from schema.common import (
+    Connection,
+    Direction,
+    FindingCategory,
+    ReportKind,
+    Severity,
+    SiteStatus,
+    SiteType,
+    SupplierRole,
+)
+from schema.types import (
+    BRAND_SHAPE,
+    CONTRACT_SHAPE,
+    CONTRACTS,
+    ORGANISATION_SHAPE,
+    REPORT_SHAPE,
+    REPORTS,
+    SITE_SHAPE,
+    SITES,
+    SUPPLIER_SHAPE,
+    AuditReport,
+    Brand,
+    Contract,
+    Organisation,
+    ProductionSite,
+    Supplier,
+    scoped,
+)
+
+from schema.viewer import ViewerType, me_field
+
+# Resolver annotations are evaluated by strawberry at schema build: runtime imports.
+from strawberry.types import Info  # noqa: E402, TC002
+
+from schema.context import Context  # noqa: E402, TC001
+
+
+@strawberry.input(description="Filters on production sites; all given ones must hold.")
+class ProductionSiteFilter:
+    country_code: list[str] | None = strawberry.field(
+        default=None, description="ISO 3166-1 alpha-2 codes (any of).")
+    site_type: list[SiteType] | None = None
+    status: list[SiteStatus] | None = None
+    cpv_code: str | None = strawberry.field(default=None, description="Makes this CPV code.")
+    brand_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Disclosed as producing for this brand.")
+    supplier_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Operated by this supplier.")
+    has_open_findings: bool | None = strawberry.field(
+        default=None, description="Has (true) or has no (false) OPEN finding you may see.")
+    finding_category: FindingCategory | None = None
+    min_severity: Severity | None = strawberry.field(
+        default=None, description="Has a visible finding at least this severe (and of "
+                                  "`findingCategory` when given).")
+    text: str | None = strawberry.field(
+        default=None, description="Full-text search in name, aliases, address and city.")
+
+
+@strawberry.enum
+class ProductionSiteOrderField(Enum):
+    NAME = "NAME"
+    COUNTRY = "COUNTRY"
+    WORKER_COUNT = "WORKER_COUNT"
+    CREATED_AT = "CREATED_AT"
+    ID = "ID"
+
+
+@strawberry.input
+class ProductionSiteOrder:
+    field: ProductionSiteOrderField
+    direction: Direction = Direction.ASC
+
+
+@strawberry.input
+class BrandFilter:
+    country_code: list[str] | None = None
+    text: str | None = strawberry.field(default=None, description="Full-text search in name.")
+
+
+@strawberry.input
+class SupplierFilter:
+    country_code: list[str] | None = None
+    role: list[SupplierRole] | None = None
+    brand_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Direct (tier 1) suppliers of this brand.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Suppliers this supplier sources from.")
+    text: str | None = strawberry.field(default=None, description="Full-text search in name.")
+
+
+@strawberry.input
+class ReportFilter:
+    site_id: strawberry.ID | None = None
+    kind: list[ReportKind] | None = None
+    author_id: strawberry.ID | None = None
+    published_after: str | None = strawberry.field(
+        default=None, description="ISO 8601; reports published at or after.")
+
+
+@strawberry.input(description="Filters on contracts. `valueMin`/`valueMax` apply to values "
+                              "you may read (your own contracts): an unreadable value never "
+                              "matches.")
+class ContractFilter:
+    buyer_id: strawberry.ID | None = None
+    supplier_id: strawberry.ID | None = None
+    brand_id: strawberry.ID | None = None
+    site_id: strawberry.ID | None = None
+    cpv_code: str | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+
+
+@strawberry.enum(description="VALUE orders by the value you may read; contracts whose value "
+                             "you may not read come last, in id order.")
+class ContractOrderField(Enum):
+    VALUE = "VALUE"
+    START_DATE = "START_DATE"
+    REFERENCE = "REFERENCE"
+    ID = "ID"
+
+
+@strawberry.input
+class ContractOrder:
+    field: ContractOrderField
+    direction: Direction = Direction.ASC
+
+
+@strawberry.type
+class Query:
+    @scoped(SITES, "A production site by id; null when unknown or not visible to you.")
+    async def production_site(self, info: Info[Context, Any],
+                              id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
+        row = await info.context.loaders.node(SITE_SHAPE).load(str(id))
+        return ProductionSite.from_row(row) if row else None
+
+    @scoped(SITES, "Production sites you may see, filtered and ordered (default: id; "
+                   "relevance for a text search).")
+    async def production_sites(self, info: Info[Context, Any],
+                               filter: ProductionSiteFilter | None = None,  # noqa: A002
+                               order_by: list[ProductionSiteOrder] | None = None,
+                               first: int | None = None,
+                               after: str | None = None) -> Connection[ProductionSite]:
+        return await lists.production_sites(info, filter, order_by, first, after)
+
+    @scoped(SITES, "A brand by id.")
+    async def brand(self, info: Info[Context, Any],
+                    id: strawberry.ID) -> Brand | None:  # noqa: A002
+        row = await info.context.loaders.node(BRAND_SHAPE).load(str(id))
+        return Brand.from_row(row) if row else None
+
+    @scoped(SITES, "Brands you may see.")
+    async def brands(self, info: Info[Context, Any], filter: BrandFilter | None = None,  # noqa: A002
+                     first: int | None = None, after: str | None = None) -> Connection[Brand]:
+        return await lists.brands(info, filter, first, after)
+
+    @scoped(SITES, "A supplier by id.")
+    async def supplier(self, info: Info[Context, Any],
+                       id: strawberry.ID) -> Supplier | None:  # noqa: A002
+        row = await info.context.loaders.node(SUPPLIER_SHAPE).load(str(id))
+        return Supplier.from_row(row) if row else None
+
+    @scoped(SITES, "Suppliers you may see.")
+    async def suppliers(self, info: Info[Context, Any],
+                        filter: SupplierFilter | None = None,  # noqa: A002
+                        first: int | None = None,
+                        after: str | None = None) -> Connection[Supplier]:
+        return await lists.suppliers(info, filter, first, after)
+
+    @scoped(REPORTS, "A report by id.")
+    async def report(self, info: Info[Context, Any],
+                     id: strawberry.ID) -> AuditReport | None:  # noqa: A002
+        row = await info.context.loaders.node(REPORT_SHAPE).load(str(id))
+        return AuditReport.from_row(row) if row else None
+
+    @scoped(REPORTS, "Reports you may see, newest first.")
+    async def reports(self, info: Info[Context, Any], filter: ReportFilter | None = None,  # noqa: A002
+                      first: int | None = None,
+                      after: str | None = None) -> Connection[AuditReport]:
+        return await lists.reports(info, filter, first, after)
+
+    @scoped(CONTRACTS, "A contract by id.")
+    async def contract(self, info: Info[Context, Any],
+                       id: strawberry.ID) -> Contract | None:  # noqa: A002
+        row = await info.context.loaders.node(CONTRACT_SHAPE).load(str(id))
+        return Contract.from_row(row) if row else None
+
+    @scoped(CONTRACTS, "Contracts you may see, filtered and ordered (default: id).")
+    async def contracts(self, info: Info[Context, Any],
+                        filter: ContractFilter | None = None,  # noqa: A002
+                        order_by: list[ContractOrder] | None = None,
+                        first: int | None = None,
+                        after: str | None = None) -> Connection[Contract]:
+        return await lists.contracts(info, filter, order_by, first, after)
+
+    @scoped(SITES, "An organisation by id.")
+    async def organisation(self, info: Info[Context, Any],
+                           id: strawberry.ID) -> Organisation | None:  # noqa: A002
+        row = await info.context.loaders.node(ORGANISATION_SHAPE).load(str(id))
+        return Organisation.from_row(row) if row else None
+
+    me: ViewerType = me_field

@@ -1,0 +1,83 @@
+"""GraphQL over HTTP: strawberry's ASGI view with our context, JSON errors and limits.
+
+`graphql_routes(settings)` returns the routes `create_app` mounts: `/graphql` and `/metrics`.
+Each request gets a `Context` with the viewer (set by the auth middleware), a
+`RequestGraph` counting its round trips and fresh loaders. HTTP-level refusals (non-JSON
+body, too many batched operations, oversized body) are 400/413 JSON in the GraphQL error
+shape, never a 500 or a plain-text page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from auth.backend import get_viewer
+from graph.loaders import Loaders, RequestGraph
+from schema import build_schema
+from schema.context import Context
+from supplygraph import metrics
+from supplygraph.settings import Settings
+
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def _http_error(status: int, message: str, code: str) -> JSONResponse:
+    metrics.GRAPHQL_ERRORS.labels(code).inc()
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
+                        status_code=status)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, **kw: Any) -> None:
+        super().__init__(build_schema(settings), **kw)
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        graph = request.app.state.graph
+        metrics.observe_graph(graph)
+        viewer = get_viewer(request)
+        if viewer is None:  # the auth guard refuses these first; never run anonymously
+            raise HTTPException(401, "authentication required")
+        runner = RequestGraph(graph)
+        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        return Context(viewer=viewer, graph=runner,
+                       loaders=Loaders(runner, viewer.cypher_params()),
+                       settings=self.settings, request_id=request_id, request=request,
+                       response=response)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        request = Request(scope, receive=receive)
+        response: Response
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.settings.max_body_bytes:
+            response = _http_error(413, "request body too large", "BAD_REQUEST")
+        else:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                code = {401: "UNAUTHENTICATED", 404: "NOT_FOUND",
+                        405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
+                response = _http_error(exc.status_code, exc.reason, code)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        await response(scope, receive, send)
+
+
+def graphql_routes(settings: Settings) -> list[BaseRoute]:
+    view = GraphQLView(settings, graphql_ide="graphiql", allow_queries_via_get=True)
+    return [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/metrics", metrics.metrics_endpoint),
+    ]
