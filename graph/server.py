@@ -116,7 +116,23 @@ class ManagedNeo4j:
         return self.lib_dir
 
     # ----- configuration --------------------------------------------------------------
+    def _check_settings(self) -> None:
+        # Neo4j stops with exit 3 on a bad value; say which setting before anything is written.
+        for env, value in (("SUPPLYGRAPH_NEO4J_HEAP", self.settings.neo4j_heap),
+                           ("SUPPLYGRAPH_NEO4J_PAGECACHE", self.settings.neo4j_pagecache)):
+            if not _SIZE.match(value):
+                raise Neo4jServerError(
+                    f"{env}={value!r} is not a memory size: use a number with k, m or g "
+                    "(e.g. 512m, 2g)")
+        if not _DURATION.match(self.settings.neo4j_transaction_timeout):
+            raise Neo4jServerError(
+                f"SUPPLYGRAPH_NEO4J_TRANSACTION_TIMEOUT="
+                f"{self.settings.neo4j_transaction_timeout!r} is not a duration (e.g. 60s, 2m)")
+        if not 0 < self.port < 65536:
+            raise Neo4jServerError(f"SUPPLYGRAPH_NEO4J_BOLT_PORT={self.port} is not a port")
+
     def write_config(self) -> Path:
+        self._check_settings()
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         for d in (self.home / "data", self.logs_dir, self.run_dir, self.home / "import",
                   self.home / "plugins"):
@@ -154,11 +170,16 @@ class ManagedNeo4j:
             capture_output=True, text=True, env=env, check=False,
         )
         if proc.returncode != 0:
-            # The tool's output may echo the password: keep it out of the message.
-            detail = proc.stderr.replace(self.password(), "***").strip().splitlines()
+            # The tool's output may echo the password: keep it out of the log and message.
+            text = (proc.stdout + proc.stderr).replace(self.password(), "***")
+            self.logs_dir.mkdir(parents=True, exist_ok=True)
+            log = self.logs_dir / "admin.log"
+            log.write_text(text)
+            causes = [ln.strip() for ln in text.splitlines()
+                      if re.search(r"Exception|Error|Invalid", ln) and not ln.startswith("\tat")]
             raise Neo4jServerError(
                 "setting the initial Neo4j password failed: "
-                + (detail[-1] if detail else f"exit {proc.returncode}")
+                + (causes[0][:300] if causes else f"exit {proc.returncode}") + f" (logs: {log})"
             )
 
     # ----- lifecycle ------------------------------------------------------------------
@@ -211,6 +232,7 @@ class ManagedNeo4j:
                 f"port {self.port} on 127.0.0.1 is taken by another process: stop it or set "
                 "SUPPLYGRAPH_NEO4J_BOLT_PORT to a free port"
             )
+        self._check_settings()
         self.ensure_jars()
         self.write_config()
         self._set_initial_password(java)
@@ -283,6 +305,10 @@ class ManagedNeo4j:
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+_SIZE = re.compile(r"^\d+[kKmMgGtT]?$")
+_DURATION = re.compile(r"^\d+(ms|s|m|h)?$")
 
 
 def _alive(pid: int) -> bool:
