@@ -24,6 +24,7 @@ run: install
 	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/supplygraph neo4j start; fi
 	$(BIN)/supplygraph db migrate
 	$(BIN)/supplygraph seed --sample
+	$(BIN)/supplygraph demo-client
 	$(BIN)/supplygraph serve
 
 stop: install

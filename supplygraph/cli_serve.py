@@ -26,7 +26,62 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+DEMO_ORG = "ORG-NRHT"  # Northwind Regional Health Trust, of the sample data
+DEMO_SCOPES = ["contracts:read", "reports:read", "sites:read"]
+
+
+def cmd_demo_client(args: argparse.Namespace, settings: Settings) -> int:
+    """A client for a sample organisation, kept in the data folder (mode 0600) so that
+    `make run` can say how to get a token without printing a new secret every time."""
+    import asyncio
+    import json
+    import os
+    import secrets
+
+    from auth.client_secrets import hash_secret, new_client_secret
+    from graph.clients import create_client, get_client
+    from graph.orgs import organisation_info
+    from supplygraph.cli import CliError, _with_graph
+
+    path = settings.data_dir / "demo-client.json"
+    stored = json.loads(path.read_text()) if path.exists() else None
+
+    async def ensure(graph: Any) -> dict[str, Any]:
+        if stored is not None:
+            record = await get_client(graph, client_id=stored["client_id"])
+            if record is not None and not record.revoked:
+                return stored
+        if await organisation_info(graph, org_id=DEMO_ORG) is None:
+            raise CliError(f"demo-client: {DEMO_ORG} not found: run `supplygraph seed --sample`")
+        client_id, secret = "sgc_" + secrets.token_urlsafe(12), new_client_secret()
+        await create_client(graph, client_id=client_id, org_id=DEMO_ORG,
+                            secret_hash=hash_secret(secret), scopes=DEMO_SCOPES)
+        return {"client_id": client_id, "client_secret": secret, "org": DEMO_ORG}
+
+    creds = asyncio.run(_with_graph(settings, ensure))
+    if creds is not stored:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(creds, fh)
+        tmp.replace(path)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"""A client for the sample organisation {DEMO_ORG} (Northwind Regional Health Trust):
+  client_id {creds['client_id']}, secret in {path}
+Get a token and call the API:
+  SECRET=$(python3 -c 'import json; print(json.load(open("{path}"))["client_secret"])')
+  TOKEN=$(curl -s -u "{creds['client_id']}:$SECRET" -d grant_type=client_credentials \\
+      {base}/oauth/token | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -s {base}/graphql -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+      -d '{{"query": "{{ me {{ organisation {{ id name }} scopes }} }}"}}'""")
+    return 0
+
+
 def register(sub: Any) -> None:
+    p = sub.add_parser("demo-client", help="a client for a sample organisation (make run)")
+    p.set_defaults(func=cmd_demo_client)
+
     p = sub.add_parser("serve", help="serve the GraphQL API")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
