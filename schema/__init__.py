@@ -56,11 +56,12 @@ def build_schema(settings: Settings) -> Schema:
                RemediationAction, Contract],
         extensions=[
             ErrorCodesAndMetrics,
-            QueryDepthLimiter(max_depth=settings.max_depth),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            # A fresh instance per request; the caches behind them are process-wide.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations}),
