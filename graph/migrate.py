@@ -11,7 +11,7 @@ from typing import LiteralString
 
 from graph.db import Graph
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: history, idempotency keys, merged sites, import checkpoints
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
@@ -27,6 +27,13 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT oauth_client_id IF NOT EXISTS FOR (n:OAuthClient) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT revoked_token_jti IF NOT EXISTS "
     "FOR (n:RevokedToken) REQUIRE n.jti IS UNIQUE",
+    # Contributions (graph/writes.py, graph/history.py, supplygraph/importer.py).
+    "CREATE CONSTRAINT version_id IF NOT EXISTS FOR (n:Version) REQUIRE n.versionId IS UNIQUE",
+    "CREATE CONSTRAINT idempotency_key IF NOT EXISTS "
+    "FOR (n:IdempotencyKey) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT merged_site_id IF NOT EXISTS "
+    "FOR (n:MergedProductionSite) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT import_row_key IF NOT EXISTS FOR (n:ImportRow) REQUIRE n.key IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (

@@ -38,6 +38,7 @@ class Schema(strawberry.federation.Schema):
 
 def build_schema(settings: Settings) -> Schema:
     from schema.errors import ErrorCodesAndMetrics
+    from schema.mutations import Mutation
     from schema.query import Query
     from schema.types import (
         AuditReport,
@@ -52,6 +53,7 @@ def build_schema(settings: Settings) -> Schema:
 
     return Schema(
         query=Query,
+        mutation=Mutation,
         types=[ProductionSite, Brand, Supplier, Organisation, AuditReport, Finding,
                RemediationAction, Contract],
         extensions=[

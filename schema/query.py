@@ -137,10 +137,15 @@ class ContractOrder:
 
 @strawberry.type
 class Query:
-    @scoped(SITES, "A production site by id; null when unknown or not visible to you.")
+    @scoped(SITES, "A production site by id (a merged duplicate's id gives the site it was "
+                   "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],
                               id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
         row = await info.context.loaders.node(SITE_SHAPE).load(str(id))
+        if row is None:  # a merged duplicate's id resolves to the kept site
+            from resolvers.mutations import merged_site_row
+
+            row = await merged_site_row(info, str(id))
         return ProductionSite.from_row(row) if row else None
 
     @scoped(SITES, "Production sites you may see, filtered and ordered (default: id; "

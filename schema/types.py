@@ -220,6 +220,14 @@ class ProductionSite(Record):
         rows = await _related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id)
         return sum(1 for r in rows if r["status"] == "OPEN")
 
+    @scoped(SITES, "Earlier and current versions, oldest first: who changed what, when "
+                     "and from which source (the same visibility as the record).")
+    async def history(self, info: Info[Context, Any]) -> list[Annotated[
+            "ProductionSiteVersion", strawberry.lazy("schema.mutations_history")]]:
+        from schema.mutations_history import site_history
+
+        return await site_history(info, self.id)
+
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],
                                 id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
@@ -380,6 +388,14 @@ class AuditReport(Record):
         rows = await _related(info, rel.REPORT_FINDINGS, FINDING_SHAPE, self.id)
         return [Finding.from_row(r) for r in rows]
 
+    @scoped(REPORTS, "Earlier and current versions, oldest first: who changed what, when "
+                     "and from which source (the same visibility as the record).")
+    async def history(self, info: Info[Context, Any]) -> list[Annotated[
+            "AuditReportVersion", strawberry.lazy("schema.mutations_history")]]:
+        from schema.mutations_history import report_history
+
+        return await report_history(info, self.id)
+
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],
                                 id: strawberry.ID) -> AuditReport | None:  # noqa: A002
@@ -437,6 +453,14 @@ class Finding(Record):
     async def remediation(self, info: Info[Context, Any]) -> list[RemediationAction]:
         rows = await _related(info, rel.FINDING_REMEDIATION, REMEDIATION_SHAPE, self.id)
         return [RemediationAction.from_row(r) for r in rows]
+
+    @scoped(REPORTS, "Earlier and current versions, oldest first: who changed what, when "
+                     "and from which source (the same visibility as the record).")
+    async def history(self, info: Info[Context, Any]) -> list[Annotated[
+            "FindingVersion", strawberry.lazy("schema.mutations_history")]]:
+        from schema.mutations_history import finding_history
+
+        return await finding_history(info, self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],
@@ -536,6 +560,14 @@ class Contract(Record):
     async def sites(self, info: Info[Context, Any]) -> list[ProductionSite]:
         rows = await _related(info, rel.CONTRACT_SITES, SITE_SHAPE, self.id)
         return [ProductionSite.from_row(r) for r in rows]
+
+    @scoped(CONTRACTS, "Earlier and current versions, oldest first: who changed what, when "
+                     "and from which source (the same visibility as the record).")
+    async def history(self, info: Info[Context, Any]) -> list[Annotated[
+            "ContractVersion", strawberry.lazy("schema.mutations_history")]]:
+        from schema.mutations_history import contract_history
+
+        return await contract_history(info, self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],

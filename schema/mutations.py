@@ -1,0 +1,122 @@
+"""The root Mutation: thin fields, each behind its write scope, calling `resolvers.mutations`.
+
+Scopes: sites:write (sites, brands, suppliers, links, site imports), contracts:write
+(contracts and disclosures), reports:write (reports, findings, remediation), admin (merging
+sites; the caller must also be an operator). `setSharing` needs the write scope of the
+record's kind; it is checked on the record found. Send an `Idempotency-Key` header to make a
+retry safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from auth.permissions import RequireScope
+from auth.scopes import Scope
+from resolvers import mutations as r
+from schema import mutations_types as t
+
+# Resolver annotations are evaluated by strawberry at schema build: runtime imports.
+from strawberry.types import Info  # noqa: E402, TC002
+
+from schema.context import Context  # noqa: E402, TC001
+
+
+def _write(scope: Scope, text: str) -> Any:
+    return strawberry.mutation(
+        description=f"{text} Needs the `{scope.value}` scope.",
+        permission_classes=[RequireScope(scope)])
+
+
+@strawberry.type
+class Mutation:
+    @_write(Scope.SITES_WRITE, "Create a production site, unless matching finds it exists: "
+                               "at or above the high threshold the existing site is returned "
+                               "(MATCHED); between the thresholds nothing is written and the "
+                               "candidates are listed (NEEDS_CONFIRMATION).")
+    async def create_production_site(self, info: Info[Context, Any],
+                                     input: t.CreateProductionSiteInput,  # noqa: A002
+                                     ) -> t.ProductionSitePayload | None:
+        return await r.create_production_site(info, input)
+
+    @_write(Scope.SITES_WRITE, "Change a site you contributed; the earlier version stays in "
+                               "its history.")
+    async def update_production_site(self, info: Info[Context, Any], id: strawberry.ID,  # noqa: A002
+                                     input: t.UpdateProductionSiteInput,  # noqa: A002
+                                     ) -> t.ProductionSitePayload | None:
+        return await r.update_production_site(info, id, input)
+
+    @_write(Scope.SITES_WRITE, "Create a brand.")
+    async def create_brand(self, info: Info[Context, Any],
+                           input: t.CreateBrandInput) -> t.BrandPayload | None:  # noqa: A002
+        return await r.create_brand(info, input)
+
+    @_write(Scope.SITES_WRITE, "Create a supplier.")
+    async def create_supplier(self, info: Info[Context, Any],
+                              input: t.CreateSupplierInput) -> t.SupplierPayload | None:  # noqa: A002
+        return await r.create_supplier(info, input)
+
+    @_write(Scope.SITES_WRITE, "Record that a brand or supplier sources from a supplier, a "
+                               "supplier operates a site, or a brand is produced at a site. "
+                               "Both ends must be records you may see.")
+    async def record_supply_link(self, info: Info[Context, Any],
+                                 input: t.RecordSupplyLinkInput,  # noqa: A002
+                                 ) -> t.SupplyLinkPayload | None:
+        return await r.record_supply_link(info, input)
+
+    @_write(Scope.CONTRACTS_WRITE, "Record a contract held by your organisation.")
+    async def create_contract(self, info: Info[Context, Any],
+                              input: t.CreateContractInput) -> t.ContractPayload | None:  # noqa: A002
+        return await r.create_contract(info, input)
+
+    @_write(Scope.CONTRACTS_WRITE, "Change one of your contracts.")
+    async def update_contract(self, info: Info[Context, Any], id: strawberry.ID,  # noqa: A002
+                              input: t.UpdateContractInput) -> t.ContractPayload | None:  # noqa: A002
+        return await r.update_contract(info, id, input)
+
+    @_write(Scope.CONTRACTS_WRITE, "The sites, brands and product categories behind one of "
+                                   "your contracts, as the contractor disclosed them.")
+    async def disclose_contract_sites(self, info: Info[Context, Any],
+                                      input: t.DiscloseContractSitesInput,  # noqa: A002
+                                      ) -> t.ContractPayload | None:
+        return await r.disclose_contract_sites(info, input)
+
+    @_write(Scope.REPORTS_WRITE, "Submit a report on a site with its findings, in one "
+                                 "transaction.")
+    async def submit_report(self, info: Info[Context, Any],
+                            input: t.SubmitReportInput) -> t.ReportPayload | None:  # noqa: A002
+        return await r.submit_report(info, input)
+
+    @_write(Scope.REPORTS_WRITE, "Change the status of a finding you reported, with a note.")
+    async def update_finding(self, info: Info[Context, Any],
+                             input: t.UpdateFindingInput) -> t.FindingPayload | None:  # noqa: A002
+        return await r.update_finding(info, input)
+
+    @_write(Scope.REPORTS_WRITE, "Add a remediation action to a finding you reported.")
+    async def add_remediation_action(self, info: Info[Context, Any],
+                                     input: t.AddRemediationActionInput,  # noqa: A002
+                                     ) -> t.RemediationActionPayload | None:
+        return await r.add_remediation_action(info, input)
+
+    @strawberry.mutation(description="Change who may see a record you contributed (a report's "
+                                     "findings and actions follow it). Needs a write scope.")
+    async def set_sharing(self, info: Info[Context, Any],
+                          input: t.SetSharingInput) -> t.SetSharingPayload | None:  # noqa: A002
+        viewer = info.context.viewer
+        if not any(viewer.has(s) for s in (Scope.SITES_WRITE, Scope.REPORTS_WRITE,
+                                           Scope.CONTRACTS_WRITE)):
+            from graphql import GraphQLError
+
+            raise GraphQLError("this field needs a write scope",
+                               extensions={"code": "FORBIDDEN"})
+        return await r.set_record_sharing(info, input)
+
+    @_write(Scope.ADMIN, "Operators: merge duplicate sites into one. Every relationship "
+                         "moves to the kept site; each duplicate points to it with SAME_AS "
+                         "and its id still resolves to the kept site.")
+    async def merge_production_sites(self, info: Info[Context, Any],
+                                     input: t.MergeProductionSitesInput,  # noqa: A002
+                                     ) -> t.MergeProductionSitesPayload | None:
+        return await r.merge_production_sites(info, input)
