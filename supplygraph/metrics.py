@@ -40,10 +40,10 @@ _seen: set[str] = set()
 _lock = threading.Lock()
 
 
-def operation_label(name: str | None) -> str:
-    if not name:
+def operation_label(name: object) -> str:
+    if name is None or name == "":
         return "anonymous"
-    if not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.match(name):
         return "invalid"
     with _lock:
         if name in _seen:
