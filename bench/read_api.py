@@ -62,13 +62,14 @@ FLOOR_CHAIN: LiteralString = (
     "WITH s, length(p) AS tier "
     "OPTIONAL MATCH (s)-[:OPERATES]->(site:ProductionSite) WHERE " + visible("site") + " "
     "WITH site, s, tier ORDER BY tier, s.id "
-    "RETURN s.id AS supplier, tier, collect(site.id) AS sites"
+    "RETURN s.id AS supplier, s.name AS name, tier, collect(site {.id, .name}) AS sites"
 )
 FLOOR_CONTRACTS: LiteralString = (
     "MATCH (c:Contract) WHERE " + visible("c") + " "
     "WITH c, CASE WHEN c.contributedBy = $viewerOrg THEN c.valueAmount END AS v "
     "ORDER BY v IS NULL, v DESC, c.id "
-    "WITH collect({id: c.id, reference: c.reference, amount: v}) AS rows "
+    "WITH collect({id: c.id, reference: c.reference, amount: v, currency: CASE WHEN "
+    "c.contributedBy = $viewerOrg THEN c.valueCurrency END}) AS rows "
     "RETURN size(rows) AS total, rows[..50] AS page"
 )
 FLOOR_TEXT: LiteralString = (

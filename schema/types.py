@@ -9,6 +9,7 @@ name the scope they need in their description.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any
 
@@ -321,9 +322,10 @@ class Supplier(Record):
 
     @scoped(SITES, "Brands and suppliers that source from this supplier.")
     async def customers(self, info: Info[Context, Any]) -> list[Customer]:
-        brands = await _related(info, rel.SUPPLIER_BRAND_CUSTOMERS, BRAND_SHAPE, self.id)
-        suppliers = await _related(info, rel.SUPPLIER_SUPPLIER_CUSTOMERS, SUPPLIER_SHAPE,
-                                   self.id)
+        # Both loads are queued before either is awaited, so they batch at the same level.
+        brands, suppliers = await asyncio.gather(
+            _related(info, rel.SUPPLIER_BRAND_CUSTOMERS, BRAND_SHAPE, self.id),
+            _related(info, rel.SUPPLIER_SUPPLIER_CUSTOMERS, SUPPLIER_SHAPE, self.id))
         return [*(Brand.from_row(r) for r in brands),
                 *(Supplier.from_row(r) for r in suppliers)]
 
