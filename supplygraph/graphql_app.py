@@ -24,6 +24,7 @@ from graph.loaders import Loaders, RequestGraph
 from schema import build_schema
 from schema.context import Context
 from supplygraph import metrics
+from supplygraph.graphql_http import BodyTooLarge, GraphQLOverHTTP, bounded_receive
 from supplygraph.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -31,11 +32,13 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 def _http_error(status: int, message: str, code: str) -> JSONResponse:
     metrics.GRAPHQL_ERRORS.labels(code).inc()
+    # 405 only comes from a mutation sent with GET (the route allows GET and POST).
+    headers = {"Allow": "POST"} if status == 405 else None
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
-                        status_code=status)
+                        status_code=status, headers=headers)
 
 
-class GraphQLView(GraphQL[Context, None]):
+class GraphQLView(GraphQLOverHTTP, GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kw: Any) -> None:
         super().__init__(build_schema(settings), **kw)
         self.settings = settings
@@ -59,7 +62,8 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        request = Request(scope, receive=receive)
+        # Bounded as it streams in too: a chunked body has no Content-Length.
+        request = Request(scope, receive=bounded_receive(receive, self.settings.max_body_bytes))
         response: Response
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.settings.max_body_bytes:
@@ -67,9 +71,11 @@ class GraphQLView(GraphQL[Context, None]):
         else:
             try:
                 response = await self.run(request)
+            except BodyTooLarge:
+                response = _http_error(413, "request body too large", "BAD_REQUEST")
             except HTTPException as exc:
-                code = {401: "UNAUTHENTICATED", 404: "NOT_FOUND",
-                        405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
+                code = {401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+                        415: "UNSUPPORTED_MEDIA_TYPE"}.get(exc.status_code, "BAD_REQUEST")
                 response = _http_error(exc.status_code, exc.reason, code)
         response.headers[REQUEST_ID_HEADER] = request_id
         await response(scope, receive, send)
