@@ -127,6 +127,17 @@ def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResp
     )
 
 
+def _graphiql_page_request(scope: Scope) -> bool:
+    """A browser GET for the GraphiQL page: static HTML, no data; its API calls need a token."""
+    from supplygraph.graphiql import is_graphiql_request
+
+    if scope["type"] != "http":
+        return False
+    conn = HTTPConnection(scope)
+    return is_graphiql_request(scope["method"], conn.headers.get("accept", ""),
+                               "query" in conn.query_params)
+
+
 class RequireBearer:
     """ASGI guard: requests under `paths` need an authenticated user (after the backend)."""
 
@@ -138,7 +149,8 @@ class RequireBearer:
         return any(path == p or path.startswith(p + "/") for p in self.paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and self._guarded(scope["path"]):
+        if scope["type"] in ("http", "websocket") and self._guarded(scope["path"]) \
+                and not _graphiql_page_request(scope):
             user = scope.get("user")
             if not (user is not None and user.is_authenticated):
                 if scope["type"] == "websocket":

@@ -24,6 +24,7 @@ from graph.loaders import Loaders, RequestGraph
 from schema import build_schema
 from schema.context import Context
 from supplygraph import metrics
+from supplygraph.graphiql import OfflineGraphiQL, graphiql_assets
 from supplygraph.graphql_http import BodyTooLarge, GraphQLOverHTTP, bounded_receive
 from supplygraph.settings import Settings
 
@@ -38,7 +39,7 @@ def _http_error(status: int, message: str, code: str) -> JSONResponse:
                         status_code=status, headers=headers)
 
 
-class GraphQLView(GraphQLOverHTTP, GraphQL[Context, None]):
+class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kw: Any) -> None:
         super().__init__(build_schema(settings), **kw)
         self.settings = settings
@@ -85,5 +86,6 @@ def graphql_routes(settings: Settings) -> list[BaseRoute]:
     view = GraphQLView(settings, graphql_ide="graphiql", allow_queries_via_get=True)
     return [
         Route("/graphql", view, methods=["GET", "POST"]),
+        graphiql_assets(),
         Route("/metrics", metrics.metrics_endpoint),
     ]
