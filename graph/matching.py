@@ -50,8 +50,8 @@ factory plant works facility site campus branch unit industrial park zone estate
 industries industry manufacturing mfg the and of
 """.split())
 _ADDRESS_DROP = re.compile(
-    r"\b(?:suite|ste|unit|floor|fl|flr|room|rm|building|bldg|blk|block|lot|no|number|"
-    r"workshop|tower)\s*[a-z]?\d+[a-z]?\b")
+    r"\b(?:suite|ste|unit|floor|fl|flr|room|rm|building|bldg|blk|block|workshop|tower)"
+    r"\s*[a-z]?\d+[a-z]?\b")
 _ADDRESS_WORDS = {
     "road": "rd", "street": "st", "avenue": "ave", "boulevard": "blvd", "highway": "hwy",
     "lane": "ln", "drive": "dr", "jalan": "jln", "lorong": "lrg", "duong": "d", "calle": "c",
@@ -107,8 +107,12 @@ class SiteKey:
     @classmethod
     def of(cls, *, id: str, name: str, country: str, aliases: Iterable[str] = (),  # noqa: A002
            address: str | None = None, city: str | None = None) -> SiteKey:
-        names = tuple(dict.fromkeys(n for n in (normalise_name(x) for x in (name, *aliases))
-                                    if n))
+        # The city says nothing about which company a name is: "Jade Circuit Kunshan"
+        # and "Lotus Cable Kunshan" share no more than the town.
+        city_words = set(_ascii(city).split()) if city else set()
+        names = tuple(dict.fromkeys(
+            n for n in (" ".join(w for w in normalise_name(x).split() if w not in city_words)
+                        or normalise_name(x) for x in (name, *aliases)) if n))
         addr = normalise_address(" ".join(p for p in (address, city) if p))
         return cls(id=id, names=names or (_ascii(name),), address=addr,
                    country=(country or "").upper(), label=name)
@@ -127,16 +131,26 @@ def _name_score(a: str, b: str) -> float:
     return s
 
 
+PLANT_NUMBER_CAP = 65.0
+
+
 def score(a: SiteKey, b: SiteKey) -> float:
     """0-100: how likely two sites (of one country) are the same."""
     if a.country and b.country and a.country != b.country:
         return 0.0
     name = max(_name_score(x, y) for x in a.names for y in b.names)
+    if all(_numbers(x) and _numbers(y) and _numbers(x) != _numbers(y)
+           for x in a.names for y in b.names):
+        # Plant 2 and Plant 3 of one company are two sites, even at one address.
+        name = min(name, PLANT_NUMBER_CAP)
     if not a.address or not b.address:
         return max(0.0, min(100.0, name - 5))  # no address to confirm: a little less sure
     addr = fuzz.token_set_ratio(a.address, b.address) * 0.5 + \
         fuzz.token_sort_ratio(a.address, b.address) * 0.5
-    total = NAME_WEIGHT * name + (1 - NAME_WEIGHT) * addr
+    # A shared address cannot make up for a different name (multi-tenant buildings).
+    total = min(NAME_WEIGHT * name + (1 - NAME_WEIGHT) * addr, name + 10)
+    if name <= PLANT_NUMBER_CAP:
+        total = min(total, PLANT_NUMBER_CAP)
     na, nb = _numbers(a.address), _numbers(b.address)
     if na and nb and not (na & nb):
         total -= 20  # no house or lot number in common: most likely the neighbour
@@ -180,7 +194,7 @@ _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
 CANDIDATES: LiteralString = lit(
     "UNWIND $rows AS row "
-    "CALL { WITH row "
+    "CALL (row) { "
     "  CALL db.index.fulltext.queryNodes('site_text', row.q, {limit: $limit}) "
     "  YIELD node AS n, score "
     f"  WHERE n.countryCode = row.country AND {visible('n')} "
@@ -338,7 +352,7 @@ def _base_site(rng: random.Random, i: int) -> dict[str, Any]:
 def _noisy(rng: random.Random, s: dict[str, Any]) -> tuple[dict[str, Any], str]:
     name, address = s["name"], s["address"]
     kinds = rng.sample(["typo", "abbrev", "reorder", "diacritics", "suite", "legal",
-                        "common", "case"], k=rng.randint(1, 3))
+                        "common", "case", "no_address"], k=rng.randint(1, 3))
     for kind in kinds:
         if kind == "typo":
             name = _typo(rng, name)
@@ -364,12 +378,25 @@ def _noisy(rng: random.Random, s: dict[str, Any]) -> tuple[dict[str, Any], str]:
             name = f"{name} {rng.choice(['Factory', 'Plant', 'Industrial Park'])}"
         elif kind == "case":
             name = name.upper()
+    if "no_address" in kinds:
+        address = ""
     return {**s, "name": name, "address": address}, "+".join(sorted(kinds))
 
 
 def _hard_negative(rng: random.Random, s: dict[str, Any], i: int) -> tuple[dict[str, Any], str]:
     kind = rng.choice(["sister_plant", "other_brand_same_park", "same_brand_other_city",
-                       "similar_name"])
+                       "similar_name", "same_building", "numbered_plants"])
+    if kind == "same_building":
+        # Another company in the same multi-tenant building: identical address.
+        brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        while brand.split()[0] == s["brand"].split()[0]:
+            brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        return {**s, "id": f"N{i}", "name": s["name"].replace(s["brand"], brand)}, kind
+    if kind == "numbered_plants":
+        # Plant 1 and Plant 2 of one company at one address (`labelled_pairs` numbers the
+        # first one too).
+        n = s["plant"] + rng.randint(1, 3)
+        return {**s, "id": f"N{i}", "name": f"{s['brand']} {s['city']} Plant {n}"}, kind
     if kind == "sister_plant":
         # Same company, same street, another plant number and house number.
         n = s["number"] + rng.randint(3, 60)
@@ -413,7 +440,10 @@ def labelled_pairs(n: int = 2000, *, seed: int = 5, duplicate_share: float = 0.5
             other = {**other, "id": f"D{i}"}
             out.append(LabelledPair(_key_of(base), _key_of(other), True, noise))
         else:
-            other, kind = _hard_negative(rng, base, i)
+            other, kind = _hard_negative(rng, {**base, "plant": rng.randint(1, 4)}, i)
+            if kind == "numbered_plants":
+                base = {**base, "name": f"{base['brand']} {base['city']} Plant "
+                                        f"{other['plant']} {base['legal']}"}
             out.append(LabelledPair(_key_of(base), _key_of(other), False, kind))
     return out
 

@@ -234,7 +234,7 @@ async def update_production_site(info: Info[Context, Any], id: strawberry.ID,  #
         _reject_if(c)
         if not props:
             raise WriteRejected.one(BAD_USER_INPUT, "nothing to change", ["input"])
-        actor = actor_of(info)
+        actor = actor_of(info, data.get("source"))
 
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
             await require_owned(tx, Label.PRODUCTION_SITE, str(id), actor, ["id"])
@@ -393,7 +393,7 @@ async def update_contract(info: Info[Context, Any], id: strawberry.ID,  # noqa: 
         _reject_if(c)
         if not props:
             raise WriteRejected.one(BAD_USER_INPUT, "nothing to change", ["input"])
-        actor = actor_of(info)
+        actor = actor_of(info, data.get("source"))
 
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
             await require_owned(tx, Label.CONTRACT, str(id), actor, ["id"])
