@@ -159,7 +159,7 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 def _load_extra_commands() -> None:
     import importlib
 
-    for module in ("supplygraph.cli_auth", "supplygraph.cli_serve"):
+    for module in ("supplygraph.cli_auth", "supplygraph.cli_serve", "supplygraph.cli_schema"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
