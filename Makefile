@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run neo4j stop test bench lock clean
+.PHONY: install run neo4j stop test test-deps graphiql-assets bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,8 +30,32 @@ run: install
 stop: install
 	$(BIN)/supplygraph neo4j stop
 
-test: install
+# The Node and browser pieces of the tests (federation gateway, graphql-http audit, GraphiQL
+# in Chromium) install here; any that cannot install fails `make test` loudly.
+NODE_TESTS := tests/federation tests/http_audit
+NODE_STAMPS := $(addsuffix /node_modules/.supplygraph-installed,$(NODE_TESTS))
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
+
+test-deps: $(NODE_STAMPS)
+	@command -v chromium >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "chromium missing: apt-get install -y chromium (as root)" >&2; exit 1; }; \
+	  apt-get update -qq && $(APT_GET) install -y -qq chromium; }
+	@command -v chromium >/dev/null || { echo "chromium could not be installed" >&2; exit 1; }
+
+%/node_modules/.supplygraph-installed: %/package-lock.json
+	@command -v npm >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "node/npm missing: apt-get install -y nodejs npm (as root)" >&2; exit 1; }; \
+	  apt-get update -qq && $(APT_GET) install -y -qq nodejs npm; }
+	npm ci --prefix $* --no-audit --no-fund
+	touch $@
+
+test: install test-deps
 	$(BIN)/python -m pytest
+
+# Refresh the GraphiQL assets shipped in supplygraph/static/graphiql/vendor (committed) from
+# tools/graphiql/package-lock.json.
+graphiql-assets:
+	tools/graphiql/copy-assets.sh
 
 bench: install
 	$(BIN)/python -m bench
