@@ -15,6 +15,7 @@ orders and counts on it use that same projected value (an unreadable value is NU
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -133,6 +134,11 @@ class Shape:
         for name in (*self.plain, *(k for k, _ in self.computed)):
             _var(name)
 
+    def only(self, fields: frozenset[str]) -> Shape:
+        """The shape restricted to the GraphQL fields a query selects (`id` always kept), so
+        Neo4j does not build and ship properties nobody asked for."""
+        return _restricted(self, fields)
+
     def projection(self, var: str) -> LiteralString:
         """`var {.a, .b, computed: ..., prop: CASE WHEN ... END, _readable_x: ...}`."""
         v = _var(var)
@@ -144,6 +150,16 @@ class Shape:
 
     def label_text(self) -> LiteralString:
         return lit(Label(self.label).value)
+
+
+@lru_cache(maxsize=4096)
+def _restricted(shape: Shape, fields: frozenset[str]) -> Shape:
+    return Shape(
+        shape.label,
+        tuple(p for p in shape.plain if p == "id" or p in fields),
+        tuple(p for p in shape.protected if p.name in fields),
+        tuple((k, e) for k, e in shape.computed if k in fields),
+    )
 
 
 def all_visible(list_expr: str, var: str) -> LiteralString:

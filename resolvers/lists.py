@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.model import SEVERITY_RANK, Severity
 from graph.queries import lists as q
+from graph.visibility import Shape
 from schema.common import Connection, country_codes, enum_value, page_window
 from schema.types import (
     BRAND_SHAPE,
@@ -19,6 +20,7 @@ from schema.types import (
     Contract,
     ProductionSite,
     Supplier,
+    selected,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +33,11 @@ MAX_ORDER_KEYS = 3
 
 def _path(info: Info[Context, Any], *more: str | int) -> list[str | int]:
     return list(more)
+
+
+def _nodes(info: Info[Context, Any], shape: Shape) -> Shape:
+    """The shape restricted to what the connection's `edges { node { ... } }` selects."""
+    return shape.only(selected(info, "edges", "node"))
 
 
 def _order(info: Info[Context, Any], order_by: list[Any] | None) -> list[tuple[str, bool]]:
@@ -63,7 +70,8 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
             "text": f.text,
         }
     ctx = info.context
-    total, rows = await q.list_sites(ctx.graph, viewer=ctx.params, shape=SITE_SHAPE,
+    total, rows = await q.list_sites(ctx.graph, viewer=ctx.params,
+                                      shape=_nodes(info, SITE_SHAPE),
                                      filters=filters, order=_order(info, order_by),
                                      skip=skip, limit=limit)
     return Connection.of(rows, total=total, skip=skip, convert=ProductionSite.from_row)
@@ -76,7 +84,8 @@ async def brands(info: Info[Context, Any], f: Any, first: int | None,
         "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
         "text": f.text}
     ctx = info.context
-    total, rows = await q.list_brands(ctx.graph, viewer=ctx.params, shape=BRAND_SHAPE,
+    total, rows = await q.list_brands(ctx.graph, viewer=ctx.params,
+                                      shape=_nodes(info, BRAND_SHAPE),
                                       filters=filters, skip=skip, limit=limit)
     return Connection.of(rows, total=total, skip=skip, convert=Brand.from_row)
 
@@ -89,7 +98,8 @@ async def suppliers(info: Info[Context, Any], f: Any, first: int | None,
         "roles": _enums(f.role), "brandId": f.brand_id, "customerId": f.customer_id,
         "text": f.text}
     ctx = info.context
-    total, rows = await q.list_suppliers(ctx.graph, viewer=ctx.params, shape=SUPPLIER_SHAPE,
+    total, rows = await q.list_suppliers(ctx.graph, viewer=ctx.params,
+                                      shape=_nodes(info, SUPPLIER_SHAPE),
                                          filters=filters, skip=skip, limit=limit)
     return Connection.of(rows, total=total, skip=skip, convert=Supplier.from_row)
 
@@ -101,7 +111,8 @@ async def reports(info: Info[Context, Any], f: Any, first: int | None,
         "siteId": f.site_id, "kinds": _enums(f.kind), "authorId": f.author_id,
         "publishedAfter": f.published_after}
     ctx = info.context
-    total, rows = await q.list_reports(ctx.graph, viewer=ctx.params, shape=REPORT_SHAPE,
+    total, rows = await q.list_reports(ctx.graph, viewer=ctx.params,
+                                      shape=_nodes(info, REPORT_SHAPE),
                                        filters=filters, skip=skip, limit=limit)
     return Connection.of(rows, total=total, skip=skip, convert=AuditReport.from_row)
 
@@ -114,7 +125,8 @@ async def contracts(info: Info[Context, Any], f: Any, order_by: list[Any] | None
         "siteId": f.site_id, "cpvCode": f.cpv_code,
         "valueMin": f.value_min, "valueMax": f.value_max}
     ctx = info.context
-    total, rows = await q.list_contracts(ctx.graph, viewer=ctx.params, shape=CONTRACT_SHAPE,
+    total, rows = await q.list_contracts(ctx.graph, viewer=ctx.params,
+                                      shape=_nodes(info, CONTRACT_SHAPE),
                                          value=CONTRACT_VALUE, filters=filters,
                                          order=_order(info, order_by), skip=skip, limit=limit)
     return Connection.of(rows, total=total, skip=skip, convert=Contract.from_row)

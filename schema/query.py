@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from graph.visibility import Shape
 from resolvers import lists
 from schema.common import (
     Connection,
@@ -35,6 +36,7 @@ from schema.types import (
     ProductionSite,
     Supplier,
     scoped,
+    selected,
 )
 
 from schema.viewer import ViewerType, me_field
@@ -43,6 +45,10 @@ from schema.viewer import ViewerType, me_field
 from strawberry.types import Info  # noqa: E402, TC002
 
 from schema.context import Context  # noqa: E402, TC001
+
+
+async def _by_id(info: Info[Context, Any], shape: Shape, id_: str) -> dict[str, Any] | None:
+    return await info.context.loaders.node(shape.only(selected(info))).load(str(id_))
 
 
 @strawberry.input(description="Filters on production sites; all given ones must hold.")
@@ -141,7 +147,7 @@ class Query:
                    "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],
                               id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
-        row = await info.context.loaders.node(SITE_SHAPE).load(str(id))
+        row = await _by_id(info, SITE_SHAPE, id)
         if row is None:  # a merged duplicate's id resolves to the kept site
             from resolvers.mutations import merged_site_row
 
@@ -160,18 +166,19 @@ class Query:
     @scoped(SITES, "A brand by id.")
     async def brand(self, info: Info[Context, Any],
                     id: strawberry.ID) -> Brand | None:  # noqa: A002
-        row = await info.context.loaders.node(BRAND_SHAPE).load(str(id))
+        row = await _by_id(info, BRAND_SHAPE, id)
         return Brand.from_row(row) if row else None
 
     @scoped(SITES, "Brands you may see.")
-    async def brands(self, info: Info[Context, Any], filter: BrandFilter | None = None,  # noqa: A002
+    async def brands(self, info: Info[Context, Any],
+                     filter: BrandFilter | None = None,  # noqa: A002
                      first: int | None = None, after: str | None = None) -> Connection[Brand]:
         return await lists.brands(info, filter, first, after)
 
     @scoped(SITES, "A supplier by id.")
     async def supplier(self, info: Info[Context, Any],
                        id: strawberry.ID) -> Supplier | None:  # noqa: A002
-        row = await info.context.loaders.node(SUPPLIER_SHAPE).load(str(id))
+        row = await _by_id(info, SUPPLIER_SHAPE, id)
         return Supplier.from_row(row) if row else None
 
     @scoped(SITES, "Suppliers you may see.")
@@ -184,11 +191,12 @@ class Query:
     @scoped(REPORTS, "A report by id.")
     async def report(self, info: Info[Context, Any],
                      id: strawberry.ID) -> AuditReport | None:  # noqa: A002
-        row = await info.context.loaders.node(REPORT_SHAPE).load(str(id))
+        row = await _by_id(info, REPORT_SHAPE, id)
         return AuditReport.from_row(row) if row else None
 
     @scoped(REPORTS, "Reports you may see, newest first.")
-    async def reports(self, info: Info[Context, Any], filter: ReportFilter | None = None,  # noqa: A002
+    async def reports(self, info: Info[Context, Any],
+                      filter: ReportFilter | None = None,  # noqa: A002
                       first: int | None = None,
                       after: str | None = None) -> Connection[AuditReport]:
         return await lists.reports(info, filter, first, after)
@@ -196,7 +204,7 @@ class Query:
     @scoped(CONTRACTS, "A contract by id.")
     async def contract(self, info: Info[Context, Any],
                        id: strawberry.ID) -> Contract | None:  # noqa: A002
-        row = await info.context.loaders.node(CONTRACT_SHAPE).load(str(id))
+        row = await _by_id(info, CONTRACT_SHAPE, id)
         return Contract.from_row(row) if row else None
 
     @scoped(CONTRACTS, "Contracts you may see, filtered and ordered (default: id).")
@@ -210,7 +218,7 @@ class Query:
     @scoped(SITES, "An organisation by id.")
     async def organisation(self, info: Info[Context, Any],
                            id: strawberry.ID) -> Organisation | None:  # noqa: A002
-        row = await info.context.loaders.node(ORGANISATION_SHAPE).load(str(id))
+        row = await _by_id(info, ORGANISATION_SHAPE, id)
         return Organisation.from_row(row) if row else None
 
     me: ViewerType = me_field

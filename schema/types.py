@@ -14,6 +14,7 @@ import json
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
@@ -63,9 +64,31 @@ def _ctx(info: Info[Context, Any]) -> Context:
     return info.context
 
 
+def selected(info: Info[Context, Any], *path: str) -> frozenset[str]:
+    """GraphQL field names selected under the current field (through fragments), following
+    `path` (e.g. "edges", "node" for a connection)."""
+    names: set[str] = set()
+
+    def walk(selections: list[Any], rest: tuple[str, ...]) -> None:
+        for sel in selections:
+            if isinstance(sel, FragmentSpread | InlineFragment):
+                walk(sel.selections, rest)
+            elif rest:
+                if sel.name == rest[0]:
+                    walk(sel.selections, rest[1:])
+            else:
+                names.add(sel.name)
+
+    for field in info.selected_fields:
+        walk(field.selections, path)
+    return frozenset(names)
+
+
 async def _related(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
-                   parent_id: str) -> list[dict[str, Any]]:
-    return await _ctx(info).loaders.related(relation, shape).load(parent_id)
+                   parent_id: str, *path: str,
+                   need: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    fields = selected(info, *path) | need
+    return await _ctx(info).loaders.related(relation, shape.only(fields)).load(parent_id)
 
 
 async def _one(info: Info[Context, Any], shape: Shape, scope: Scope,
@@ -76,7 +99,7 @@ async def _one(info: Info[Context, Any], shape: Shape, scope: Scope,
     if not _ctx(info).viewer.has(scope):
         raise GraphQLError(f"this entity needs the {scope.value} scope",
                            extensions={"code": "FORBIDDEN", "scope": scope.value})
-    return await _ctx(info).loaders.node(shape).load(str(id_))
+    return await _ctx(info).loaders.node(shape.only(selected(info))).load(str(id_))
 
 
 def _provenance(row: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +133,7 @@ class Organisation(Record):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Organisation:
-        return cls(**_provenance(row), name=row["name"],
+        return cls(**_provenance(row), name=row.get("name"),
                    kind=OrganisationKind(row["kind"]) if row.get("kind") else None,
                    country_code=row.get("countryCode"))
 
@@ -137,7 +160,7 @@ class ProductCategory:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ProductCategory:
-        return cls(id=strawberry.ID(row["id"]), cpv_code=row["cpvCode"], name=row["name"])
+        return cls(id=strawberry.ID(row["id"]), cpv_code=row.get("cpvCode"), name=row.get("name"))
 
 
 # ----- sites ------------------------------------------------------------------------------
@@ -174,9 +197,9 @@ class ProductionSite(Record):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ProductionSite:
         loc = row.get("location")
-        return cls(**_provenance(row), name=row["name"], aliases=row.get("aliases") or [],
+        return cls(**_provenance(row), name=row.get("name"), aliases=row.get("aliases") or [],
                    address=row.get("address"), city=row.get("city"), region=row.get("region"),
-                   country_code=row["countryCode"],
+                   country_code=row.get("countryCode"),
                    location=Location(**loc) if loc else None,
                    site_type=SiteType(row["siteType"]) if row.get("siteType") else None,
                    worker_count=row.get("workerCount"),
@@ -201,7 +224,7 @@ class ProductionSite(Record):
     async def reports(self, info: Info[Context, Any], first: int | None = None,
                       after: str | None = None) -> Connection[AuditReport]:
         skip, limit = page_window(info, first, after)
-        rows = await _related(info, rel.SITE_REPORTS, REPORT_SHAPE, self.id)
+        rows = await _related(info, rel.SITE_REPORTS, REPORT_SHAPE, self.id, "edges", "node")
         return Connection.sliced(rows, skip=skip, limit=limit, convert=AuditReport.from_row)
 
     @scoped(REPORTS, "Findings of visible reports on this site, optionally by status and "
@@ -209,7 +232,8 @@ class ProductionSite(Record):
     async def findings(self, info: Info[Context, Any],
                        status: list[FindingStatus] | None = None,
                        min_severity: Severity | None = None) -> list[Finding]:
-        rows = await _related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id)
+        rows = await _related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id,
+                              need=frozenset({"status", "severity"}))
         wanted = {enum_value(s) for s in status} if status else None
         floor = _SEVERITY_RANK[enum_value(min_severity)] if min_severity else 0
         return [Finding.from_row(r) for r in rows
@@ -218,7 +242,8 @@ class ProductionSite(Record):
 
     @scoped(REPORTS, "How many OPEN findings of reports you may see are on this site.")
     async def open_finding_count(self, info: Info[Context, Any]) -> int:
-        rows = await _related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id)
+        rows = await _related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id,
+                              need=frozenset({"status"}))
         return sum(1 for r in rows if r["status"] == "OPEN")
 
     @scoped(SITES, "Earlier and current versions, oldest first: who changed what, when "
@@ -263,7 +288,7 @@ class Brand(Record):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Brand:
-        return cls(**_provenance(row), name=row["name"], country_code=row.get("countryCode"),
+        return cls(**_provenance(row), name=row.get("name"), country_code=row.get("countryCode"),
                    website=row.get("website"))
 
     @scoped(SITES, "The brand's direct (tier 1) suppliers.")
@@ -283,7 +308,9 @@ class Brand(Record):
         if not 1 <= max_tier <= MAX_TIER:
             raise bad_input(f"maxTier must be between 1 and {MAX_TIER}",
                             ["maxTier"])
-        entries = await _ctx(info).loaders.supply_chain(SUPPLIER_SHAPE, SITE_SHAPE).load(
+        loader = _ctx(info).loaders.supply_chain(SUPPLIER_SHAPE.only(selected(info, "supplier")),
+                                                 SITE_SHAPE.only(selected(info, "site")))
+        entries = await loader.load(
             (str(self.id), max_tier))
         return [SupplyChainEntry(tier=e["tier"], supplier=Supplier.from_row(e["supplier"]),
                                  site=ProductionSite.from_row(e["site"]) if e["site"] else None)
@@ -306,7 +333,7 @@ class Supplier(Record):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Supplier:
-        return cls(**_provenance(row), name=row["name"], country_code=row.get("countryCode"),
+        return cls(**_provenance(row), name=row.get("name"), country_code=row.get("countryCode"),
                    roles=[SupplierRole(r) for r in row.get("roles") or []],
                    identifiers=row.get("identifiers") or [])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.visibility import Protected, Shape, joined, lit, visible
@@ -85,7 +85,8 @@ SITE_FILTERS: LiteralString = lit(
     "AND ($countries IS NULL OR s.countryCode IN $countries) "
     "AND ($siteTypes IS NULL OR s.siteType IN $siteTypes) "
     "AND ($statuses IS NULL OR s.status IN $statuses) "
-    "AND ($cpvCode IS NULL OR EXISTS { MATCH (s)-[:MAKES]->(:ProductCategory {cpvCode: $cpvCode}) }) "
+    "AND ($cpvCode IS NULL OR EXISTS { MATCH (s)-[:MAKES]->(:ProductCategory "
+    "{cpvCode: $cpvCode}) }) "
     "AND ($brandId IS NULL OR EXISTS { MATCH (b:Brand {id: $brandId})-[:PRODUCED_AT]->(s) "
     f"WHERE {visible('b')} }}) "
     "AND ($supplierId IS NULL OR EXISTS { MATCH (o:Supplier {id: $supplierId})-[:OPERATES]->(s) "
@@ -103,7 +104,7 @@ SITE_ORDERS: Mapping[str, str] = {
 }
 
 
-@cache
+@lru_cache(maxsize=2048)
 def sites_query(start: str, order: tuple[tuple[str, bool], ...], shape: Shape) -> LiteralString:
     head = {"text": _SITE_START_TEXT, "country": _SITE_START_COUNTRY,
             "all": _SITE_START_ALL}[start]
@@ -134,7 +135,7 @@ _COMPANY_TEXT: LiteralString = (
     "CALL db.index.fulltext.queryNodes('company_text', $text) YIELD node AS c, score ")
 
 
-@cache
+@lru_cache(maxsize=2048)
 def brands_query(text: bool, shape: Shape) -> LiteralString:
     head = (_COMPANY_TEXT + "WITH c, score WHERE c:Brand " if text
             else "MATCH (c:Brand) WITH c, 1.0 AS score ")
@@ -144,7 +145,7 @@ def brands_query(text: bool, shape: Shape) -> LiteralString:
     return lit(head + filters + _order_clause("c", keys) + _tail("c", shape))
 
 
-@cache
+@lru_cache(maxsize=2048)
 def suppliers_query(text: bool, shape: Shape) -> LiteralString:
     head = (_COMPANY_TEXT + "WITH c, score WHERE c:Supplier " if text
             else "MATCH (c:Supplier) WITH c, 1.0 AS score ")
@@ -181,7 +182,7 @@ async def list_suppliers(runner: QueryRunner, *, viewer: Mapping[str, Any], shap
 
 
 # ----- reports ----------------------------------------------------------------------------
-@cache
+@lru_cache(maxsize=2048)
 def reports_query(shape: Shape) -> LiteralString:
     return lit(
         "MATCH (r:AuditReport) WITH r, 1.0 AS score "
@@ -208,7 +209,7 @@ CONTRACT_ORDERS: Mapping[str, str] = {
 }
 
 
-@cache
+@lru_cache(maxsize=2048)
 def contracts_query(order: tuple[tuple[str, bool], ...], value: Protected,
                     shape: Shape) -> LiteralString:
     readable_value = value.value("c")
@@ -220,11 +221,13 @@ def contracts_query(order: tuple[tuple[str, bool], ...], value: Protected,
         f"WHERE {visible('c')} "
         "AND ($buyerId IS NULL OR c.contributedBy = $buyerId) "
         "AND ($cpvCode IS NULL OR $cpvCode IN c.cpvCodes) "
-        "AND ($supplierId IS NULL OR EXISTS { MATCH (c)-[:AWARDED_TO]->(x:Supplier {id: $supplierId}) "
+        "AND ($supplierId IS NULL OR EXISTS { MATCH (c)-[:AWARDED_TO]->"
+        "(x:Supplier {id: $supplierId}) "
         f"WHERE {visible('x')} }}) "
         "AND ($brandId IS NULL OR EXISTS { MATCH (c)-[:COVERS]->(x:Brand {id: $brandId}) "
         f"WHERE {visible('x')} }}) "
-        "AND ($siteId IS NULL OR EXISTS { MATCH (c)-[:SOURCED_FROM]->(x:ProductionSite {id: $siteId}) "
+        "AND ($siteId IS NULL OR EXISTS { MATCH (c)-[:SOURCED_FROM]->"
+        "(x:ProductionSite {id: $siteId}) "
         f"WHERE {visible('x')} }}) "
         f"WITH c, score, {readable_value} AS value "
         # An unreadable value is NULL: a bound on it never matches.

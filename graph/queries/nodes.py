@@ -8,7 +8,7 @@ constants; values are parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import LiteralString
 
 from graph.model import Label
@@ -64,7 +64,7 @@ ORGANISATION_CONSORTIA = Relation("organisation_consortia", Label.ORGANISATION,
                                   "(p)-[:MEMBER_OF]->(n:Organisation)")
 
 
-@cache
+@lru_cache(maxsize=2048)
 def nodes_by_id(shape: Shape) -> LiteralString:
     return lit(
         f"UNWIND $ids AS key MATCH (n:{shape.label_text()} {{id: key}}) "
@@ -72,7 +72,7 @@ def nodes_by_id(shape: Shape) -> LiteralString:
     )
 
 
-@cache
+@lru_cache(maxsize=2048)
 def related_by_id(relation: Relation, shape: Shape) -> LiteralString:
     # The parent is checked again so that a loader key can never reach past visibility.
     checks = joined([visible("p"), visible("n"), *(visible(v) for v in relation.via)])

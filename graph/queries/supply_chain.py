@@ -7,7 +7,7 @@ the lowest-tier supplier that operates it (the loader drops later repeats).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import LiteralString
 
 from graph.visibility import Shape, lit, visible
@@ -15,7 +15,7 @@ from graph.visibility import Shape, lit, visible
 MAX_TIER = 5
 
 
-@cache
+@lru_cache(maxsize=2048)
 def supply_chain_by_brand(supplier: Shape, site: Shape) -> LiteralString:
     # The pattern's upper bound is a literal (it cannot be a parameter); `maxTier` cuts it.
     return lit(
