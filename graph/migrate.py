@@ -33,7 +33,8 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "FOR (n:IdempotencyKey) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT merged_site_id IF NOT EXISTS "
     "FOR (n:MergedProductionSite) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT import_row_key IF NOT EXISTS FOR (n:ImportRow) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT import_batch_key IF NOT EXISTS "
+    "FOR (n:ImportBatch) REQUIRE n.key IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (

@@ -113,6 +113,17 @@ class Mutation:
                                extensions={"code": "FORBIDDEN"})
         return await r.set_record_sharing(info, input)
 
+    @_write(Scope.SITES_WRITE, "Import site rows as a disclosure list carries them (at most "
+                               "`importMaxBatchRows` per call): each row is validated and "
+                               "matched; the valid rows of one call are written together or "
+                               "not at all; invalid rows and rows needing confirmation are "
+                               "reported and skipped.")
+    async def import_sites(self, info: Info[Context, Any],
+                           input: t.ImportSitesInput) -> t.ImportSitesPayload | None:  # noqa: A002
+        from resolvers.mutations_import import import_sites
+
+        return await import_sites(info, input)
+
     @_write(Scope.ADMIN, "Operators: merge duplicate sites into one. Every relationship "
                          "moves to the kept site; each duplicate points to it with SAME_AS "
                          "and its id still resolves to the kept site.")

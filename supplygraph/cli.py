@@ -159,7 +159,8 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 def _load_extra_commands() -> None:
     import importlib
 
-    for module in ("supplygraph.cli_auth", "supplygraph.cli_serve", "supplygraph.cli_schema"):
+    for module in ("supplygraph.cli_auth", "supplygraph.cli_serve", "supplygraph.cli_schema",
+                   "supplygraph.cli_import"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
