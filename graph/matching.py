@@ -109,20 +109,52 @@ class SiteKey:
            address: str | None = None, city: str | None = None) -> SiteKey:
         # The city says nothing about which company a name is: "Jade Circuit Kunshan"
         # and "Lotus Cable Kunshan" share no more than the town.
-        city_words = set(_ascii(city).split()) if city else set()
+        city_words = tuple(_ascii(city).split()) if city else ()
         names = tuple(dict.fromkeys(
-            n for n in (" ".join(w for w in normalise_name(x).split() if w not in city_words)
+            n for n in (" ".join(w for w in normalise_name(x).split()
+                                 if not _near_any(w, city_words))
                         or normalise_name(x) for x in (name, *aliases)) if n))
         addr = normalise_address(" ".join(p for p in (address, city) if p))
         return cls(id=id, names=names or (_ascii(name),), address=addr,
                    country=(country or "").upper(), label=name)
 
 
+def _near_any(word: str, words: tuple[str, ...]) -> bool:
+    return word in words or (len(word) >= 5 and any(
+        fuzz.ratio(word, w) >= 84 for w in words if len(w) >= 5))
+
+
 NAME_WEIGHT = 0.65
+
+
+# Words that say what a company makes, not which company it is: two names that share only
+# these ("X Electronics", "Y Electronics") are different companies.
+_GENERIC = frozenset("""
+electronics electronic elec precision prec components component comp technology tech
+technologies systems system power display displays cable cables battery batteries metal
+metals plastics plastic optics optical assembly circuit circuits semiconductor devices
+products solutions materials energy industrial ind manufacturing mfg trading
+""".split())
+
+
+@lru_cache(maxsize=65536)
+def _is_generic(word: str) -> bool:
+    """A generic word, or one typo away from one ("compnents")."""
+    if word in _GENERIC:
+        return True
+    return len(word) >= 5 and process.extractOne(
+        word, _GENERIC, scorer=fuzz.ratio, score_cutoff=84) is not None
+
+
+def _distinctive(name: str) -> str:
+    return " ".join(w for w in name.split() if not _is_generic(w))
 
 
 def _name_score(a: str, b: str) -> float:
     s = 0.5 * fuzz.token_sort_ratio(a, b) + 0.5 * fuzz.token_set_ratio(a, b)
+    da, db = _distinctive(a), _distinctive(b)
+    if da and db and (da != a or db != b):
+        s = 0.5 * s + 0.5 * fuzz.token_sort_ratio(da, db)
     na, nb = _numbers(a), _numbers(b)
     if na and nb and na != nb:
         s -= 25  # Plant 3 and Plant 4 of one company are two sites

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     # Site matching (graph/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low
     # to match_high the caller must confirm; below match_low a new site is created.
-    match_high: float = 85.0
+    match_high: float = 82.0
     match_low: float = 70.0
     import_max_bytes: int = 50_000_000
     import_batch_size: int = 500

@@ -1,0 +1,374 @@
+"""Bulk import: good, partly bad and hostile files, a resumed import, OCDS contracts, report
+files, the CLI, and the importSites mutation. Every file uses fresh names, so the sample's
+story is untouched."""
+
+from __future__ import annotations
+
+import csv
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.db import Graph
+from seeds import sample as s
+from supplygraph import importer
+from supplygraph.importer import ImportFileError, import_contracts, import_reports, import_sites
+from supplygraph.settings import Settings
+from tests.helpers import run_cli
+from tests.test_write_support import call, writer
+
+ORG = s.NW_HEALTH
+
+
+def fresh() -> str:
+    return "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)).title()
+
+
+def settings(**over: Any) -> Settings:
+    return Settings(_env_file=None, **over)  # type: ignore[call-arg]
+
+
+def write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+HEADER = ["Factory Name", "Street Address", "City", "Country", "No. of workers", "CPV codes",
+          "Brand", "Internal notes"]
+
+
+def good_rows(words: list[str]) -> list[list[Any]]:
+    return [
+        [f"{words[0]} Electronics (Bac Ninh) Co., Ltd.", "Lot 12, Que Vo Industrial Zone",
+         "Bac Ninh", "Viet Nam", "1200", "30213100-6", "BRD-CORVID", "visited 2025"],
+        [f"{words[1]} Precision Sdn. Bhd.", "18 Jalan Hi-Tech", "Kulim", "MY", "300",
+         "", "corvid computing", ""],
+        [f"{words[2]} Display Plant", "55 Longgang Avenue", "Shenzhen", "cn", "", "", "", ""],
+        # the first row again, as another list would write it: matched, not duplicated
+        [f"{words[0].upper()} ELECTRONICS BẮC NINH", "Building 2, Lô 12, Quế Võ Industrial Zone",
+         "Bắc Ninh", "VN", "1250", "", "", ""],
+    ]
+
+
+async def _count_sites(graph: Graph, names: list[str]) -> int:
+    rows = await graph.query("MATCH (n:ProductionSite) WHERE n.name IN $names "
+                             "RETURN count(n) AS n", {"names": names})
+    return int(rows[0]["n"])
+
+
+# ----- sites: good files --------------------------------------------------------------------------
+async def test_good_csv_creates_matches_and_reports_columns(sample_graph: Graph,
+                                                           tmp_path: Path) -> None:
+    words = [fresh() for _ in range(3)]
+    path = write_csv(tmp_path / "disclosure.csv", [HEADER, *good_rows(words)])
+    summary = await import_sites(sample_graph, path, org=ORG, settings=settings())
+    out = summary.as_dict()
+    assert (out["created"], out["matched"], out["rejected"]) == (3, 1, 0), summary.results
+    assert out["unknownColumns"] == ["Internal notes"]
+    assert out["mappedColumns"]["No. of workers"] == "workerCount"
+    first, _, _, again = summary.results
+    assert again.outcome == "MATCHED" and again.record_id == first.record_id
+    rows = await sample_graph.query(
+        "MATCH (n:ProductionSite {id: $id}) OPTIONAL MATCH (b:Brand)-[:PRODUCED_AT]->(n) "
+        "OPTIONAL MATCH (n)-[:MAKES]->(c) RETURN n.source AS source, n.contributedBy AS by, "
+        "n.countryCode AS cc, collect(DISTINCT b.id) AS brands, collect(DISTINCT c.id) AS cpv",
+        {"id": first.record_id})
+    assert rows[0]["by"] == ORG and "disclosure.csv" in rows[0]["source"]
+    assert rows[0]["cc"] == "VN" and rows[0]["brands"] == ["BRD-CORVID"]
+    assert rows[0]["cpv"] == ["30213100-6"]
+    # the summary CSV has one line per row
+    importer.write_summary_csv(summary, tmp_path / "summary.csv")
+    lines = list(csv.reader((tmp_path / "summary.csv").open()))
+    assert lines[0][:2] == ["row", "outcome"] and len(lines) == 5
+
+
+async def test_xlsx_and_semicolon_csv(sample_graph: Graph, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    words = [fresh() for _ in range(3)]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Site name", "Address", "City", "Country code", "Workers", "Latitude",
+               "Longitude"])
+    ws.append([f"{words[0]} Battery Factory", "9 Dinh Vu Road", "Hai Phong", "VN", 800, 20.86,
+               106.68])
+    ws.append([f"{words[1]} Cable Works", "3 Calle Industrial", "Tijuana", "MX", 120.0, None,
+               None])
+    wb.save(tmp_path / "list.xlsx")
+    summary = await import_sites(sample_graph, tmp_path / "list.xlsx", org=ORG,
+                                 settings=settings())
+    assert summary.as_dict()["created"] == 2
+    rows = await sample_graph.query("MATCH (n:ProductionSite {id: $id}) "
+                                    "RETURN n.location.latitude AS lat, n.workerCount AS w",
+                                    {"id": summary.results[0].record_id})
+    assert rows[0] == {"lat": 20.86, "w": 800}
+    path = write_csv(tmp_path / "semi.csv", [["name", "country", "city"],
+                                             [f"{words[2]} Optics", "TH", "Chonburi"]], ";")
+    summary = await import_sites(sample_graph, path, org=ORG, settings=settings())
+    assert summary.as_dict()["created"] == 1
+
+
+async def test_dry_run_writes_nothing(sample_graph: Graph, tmp_path: Path) -> None:
+    words = [fresh() for _ in range(3)]
+    path = write_csv(tmp_path / "dry.csv", [HEADER, *good_rows(words)])
+    summary = await import_sites(sample_graph, path, org=ORG, settings=settings(), dry_run=True)
+    out = summary.as_dict()
+    assert (out["created"], out["matched"]) == (3, 1), summary.results
+    names = [r[0] for r in good_rows(words)]
+    assert await _count_sites(sample_graph, names) == 0
+    rows = await sample_graph.query("MATCH (b:ImportBatch) WHERE b.run CONTAINS $h "
+                                    "RETURN count(b) AS n", {"h": summary.sha256})
+    assert rows[0]["n"] == 0
+
+
+# ----- sites: partly bad files ----------------------------------------------------------------
+async def test_partly_bad_file_rejects_rows_with_reasons_and_writes_the_rest(
+        sample_graph: Graph, tmp_path: Path) -> None:
+    w = [fresh() for _ in range(6)]
+    rows = [HEADER,
+            [f"{w[0]} Metal Plant", "1 Prumyslova", "Brno", "CZ", "40", "", "", ""],
+            [f"{w[1]} Plant", "2 Road", "Nowhere", "Atlantis", "40", "", "", ""],
+            [f"{w[2]} Plant", "3 Road", "Penang", "MY", "-4", "", "", ""],
+            ["", "4 Road", "Penang", "MY", "10", "", "", ""],
+            [f"{w[3]} Plant", "5 Road", "Penang", "MY", "10", "", "BRD-NOPE", ""],
+            [f"{w[4]} Plant", "6 Road", "Penang", "MY", "10", "1234", "", ""],
+            [f"{w[5]} Systems", "7 Road", "Chennai", "IN", "ten", "", "", ""]]
+    path = write_csv(tmp_path / "partly.csv", rows)
+    summary = await import_sites(sample_graph, path, org=ORG, settings=settings())
+    by_row = {r.row: r for r in summary.results}
+    assert by_row[2].outcome == "CREATED"
+    assert [by_row[i].outcome for i in range(3, 9)] == ["REJECTED"] * 6
+    assert "countryCode" in by_row[3].errors[0] and "ISO 3166" in by_row[3].errors[0]
+    assert "must not be negative" in by_row[4].errors[0]
+    assert by_row[5].errors == ["name: name is required"]
+    assert "BRD-NOPE" in by_row[6].errors[0]
+    assert "CPV" in by_row[7].errors[0]
+    assert "must be a number" in by_row[8].errors[0]
+    assert await _count_sites(sample_graph, [r[0] for r in rows[2:]]) == 0
+    assert await _count_sites(sample_graph, [rows[1][0]]) == 1
+
+
+async def test_missing_required_column_is_a_clear_file_error(sample_graph: Graph,
+                                                             tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "nocountry.csv", [["Factory", "Town", "Colour"],
+                                                  ["A", "B", "red"]])
+    with pytest.raises(ImportFileError, match="required column.*countryCode.*unknown: Colour"):
+        await import_sites(sample_graph, path, org=ORG, settings=settings())
+
+
+# ----- sites: hostile files ---------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("list.pdf", b"%PDF-1.7 ...", "not .pdf"),
+    ("list.csv", b"name,country\n\x00\x01\x02binary", "binary content"),
+    ("list.xlsx", b"name,country\nA,CN\n", "not an XLSX workbook"),
+    ("list.xlsx", b"PK\x03\x04garbage-zip", "not a readable XLSX workbook"),
+    ("list.csv", b"", "empty"),
+    ("list.csv", b"name,country\n\"" + b"x" * 200_000 + b"\",CN\n", "not a readable CSV"),
+    ("list.csv", b"\xff\xfe\xfa" * 10 + b"\x81\x8d\x8f\x90\x9d", "not UTF-8"),
+])
+async def test_hostile_files_give_one_clear_error(sample_graph: Graph, tmp_path: Path,
+                                                  name: str, content: bytes,
+                                                  message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=message):
+        await import_sites(sample_graph, path, org=ORG, settings=settings())
+
+
+async def test_file_over_the_size_limit_is_refused_before_reading(sample_graph: Graph,
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("wb") as fh:  # 100 MB, sparse: cheap to make
+        fh.truncate(100 * 1024 * 1024)
+    with pytest.raises(ImportFileError, match="over the import limit"):
+        await import_sites(sample_graph, path, org=ORG, settings=settings())
+
+
+async def test_unknown_org_is_a_clear_error(sample_graph: Graph, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", [["name", "country"], ["A", "CN"]])
+    with pytest.raises(ImportFileError, match="no organisation"):
+        await import_sites(sample_graph, path, org="ORG-NOPE", settings=settings())
+
+
+async def test_formula_injection_is_neutralised_in_the_summary(sample_graph: Graph,
+                                                               tmp_path: Path) -> None:
+    evil = f"=HYPERLINK(\"http://evil\",\"{fresh()}\")"
+    path = write_csv(tmp_path / "evil.csv", [["name", "country"], [evil, "ZZ"]])
+    summary = await import_sites(sample_graph, path, org=ORG, settings=settings())
+    importer.write_summary_csv(summary, tmp_path / "out.csv")
+    lines = list(csv.reader((tmp_path / "out.csv").open()))
+    assert lines[1][3].startswith("'=")
+
+
+# ----- resuming -------------------------------------------------------------------------------
+async def test_crashed_import_resumes_without_duplicates(sample_graph: Graph, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [f"{fresh()} Components Plant" for _ in range(5)]
+    rows = [["name", "country", "address"],
+            *([n, "PH", f"{i + 1} Carmelray Industrial Park"] for i, n in enumerate(names))]
+    path = write_csv(tmp_path / "resume.csv", rows)
+    small = settings(import_batch_size=2)
+    real = importer.write_site_batch
+    calls = {"n": 0}
+
+    async def crash_on_second_batch(tx: Any, actor: Any, **kw: Any) -> None:
+        calls["n"] += 1
+        await real(tx, actor, **kw)
+        if kw["number"] == 1:
+            raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(importer, "write_site_batch", crash_on_second_batch)
+    with pytest.raises(RuntimeError):
+        await import_sites(sample_graph, path, org=ORG, settings=small)
+    assert await _count_sites(sample_graph, names) == 2  # batch 0 committed, batch 1 not
+    monkeypatch.setattr(importer, "write_site_batch", real)
+    summary = await import_sites(sample_graph, path, org=ORG, settings=small)
+    assert summary.resumed_batches == 1
+    assert summary.as_dict()["created"] == 5
+    assert await _count_sites(sample_graph, names) == 5
+    # and a third run changes nothing
+    again = await import_sites(sample_graph, path, org=ORG, settings=small)
+    assert again.resumed_batches == 3 and await _count_sites(sample_graph, names) == 5
+
+
+# ----- contracts (OCDS) ---------------------------------------------------------------------
+def release(ocid: str, **over: Any) -> dict[str, Any]:
+    return {"ocid": ocid, "id": f"{ocid}-award", "date": "2026-01-10T00:00:00Z",
+            "tag": ["contract"], "buyer": {"id": "GB-NHS-1", "name": "Northwind Health"},
+            "awards": [{"id": "1", "suppliers": [{"id": "GB-COH-09999999",
+                                                  "name": f"{ocid} Reseller Ltd"}]}],
+            "contracts": [{"id": "1", "awardID": "1", "title": "Laptops",
+                           "period": {"startDate": "2026-02-01", "endDate": "2029-01-31"},
+                           "value": {"amount": 250000, "currency": "GBP"},
+                           "items": [{"id": "1", "quantity": 400, "classification": {
+                               "scheme": "CPV", "id": "30213100"}}]}], **over}
+
+
+async def test_ocds_release_and_record_packages(sample_graph: Graph, tmp_path: Path) -> None:
+    a, b, bad = f"ocds-t{fresh()}", f"ocds-t{fresh()}", f"ocds-t{fresh()}"
+    package = {"uri": "x", "releases": [
+        release(a), release(b),
+        release(bad, contracts=[{"id": "1", "value": {"amount": -5, "currency": "GBP"},
+                                 "items": [{"classification": {"scheme": "CPV",
+                                                               "id": "39100000"}}]}])]}
+    path = tmp_path / "releases.json"
+    path.write_text(json.dumps(package))
+    summary = await import_contracts(sample_graph, path, org=ORG, settings=settings())
+    outcomes = [r.outcome for r in summary.results]
+    assert outcomes == ["CREATED", "CREATED", "REJECTED"]
+    assert any("must not be negative" in e for e in summary.results[2].errors)
+    assert any("CPV" in e for e in summary.results[2].errors)
+    rows = await sample_graph.query(
+        "MATCH (o:Organisation)-[:HOLDS]->(c:Contract {reference: $r})-[:AWARDED_TO]->(s) "
+        "MATCH (c)-[:COVERS]->(p:ProductCategory) RETURN o.id AS o, c.valueAmount AS v, "
+        "c.quantity AS q, s.identifiers AS ids, p.id AS cpv", {"r": a})
+    assert rows == [{"o": ORG, "v": 250000.0, "q": 400, "ids": ["GB-COH-09999999"],
+                     "cpv": "30213100-6"}]
+    # a record package with the same ocid updates the contract (history), never duplicates
+    record = {"uri": "y", "records": [{"ocid": a, "compiledRelease": release(
+        a, contracts=[{"id": "1", "title": "Laptops (amended)",
+                       "value": {"amount": 260000, "currency": "GBP"},
+                       "items": [{"classification": {"scheme": "CPV", "id": "30213100-6"}}]}])}]}
+    path2 = tmp_path / "records.json"
+    path2.write_text(json.dumps(record))
+    summary2 = await import_contracts(sample_graph, path2, org=ORG, settings=settings())
+    assert [r.outcome for r in summary2.results] == ["UPDATED"]
+    rows = await sample_graph.query("MATCH (c:Contract {reference: $r}) "
+                                    "OPTIONAL MATCH (c)-[:HAS_VERSION]->(v) "
+                                    "RETURN count(DISTINCT c) AS n, count(v) AS versions, "
+                                    "max(c.valueAmount) AS v", {"r": a})
+    assert rows[0] == {"n": 1, "versions": 2, "v": 260000.0}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[1, 2]", "JSON object"), ("{\"foo\": 1}", "neither an OCDS release package"),
+    ("{not json", "not valid JSON"),
+])
+async def test_bad_ocds_files(sample_graph: Graph, tmp_path: Path, content: str,
+                              message: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(content)
+    with pytest.raises(ImportFileError, match=message):
+        await import_contracts(sample_graph, path, org=ORG, settings=settings())
+
+
+# ----- reports ----------------------------------------------------------------------------------
+async def test_report_file_good_and_bad_rows(sample_graph: Graph, tmp_path: Path) -> None:
+    title = f"Imported {fresh()}"
+    doc = {"reports": [
+        {"siteId": s.SITE_CHONGQING, "kind": "WORKER_DRIVEN_MONITORING", "title": title,
+         "visitDate": "2026-04-01", "findings": [
+             {"category": "WAGES", "severity": "HIGH"},
+             {"category": "WORKING_HOURS", "severity": "MEDIUM", "status": "OPEN"}]},
+        {"siteId": s.SITE_LK_PRIVATE, "kind": "GRIEVANCE", "title": f"{title} hidden"},
+        {"siteId": s.SITE_CHONGQING, "kind": "GRIEVANCE", "title": f"{title} bad",
+         "findings": [{"category": "BRIBERY", "severity": "HIGH"}]},
+    ]}
+    path = tmp_path / "reports.json"
+    path.write_text(json.dumps(doc))
+    summary = await import_reports(sample_graph, path, org=s.MONITOR_WORKERS,
+                                   settings=settings())
+    assert [r.outcome for r in summary.results] == ["CREATED", "REJECTED", "REJECTED"]
+    assert "no production site" in summary.results[1].errors[0]
+    assert "findings.0.category" in summary.results[2].errors[0]
+    rows = await sample_graph.query(
+        "MATCH (r:AuditReport) WHERE r.title STARTS WITH $t "
+        "OPTIONAL MATCH (r)-[:HAS_FINDING]->(f) RETURN r.title AS t, count(f) AS n",
+        {"t": title})
+    assert rows == [{"t": title, "n": 2}]
+
+
+# ----- the CLI ----------------------------------------------------------------------------------
+async def test_cli_import_prints_summary_and_writes_csv(sample_graph: Graph, neo4j_settings: Settings,
+                                                        tmp_path: Path) -> None:
+    words = [fresh() for _ in range(3)]
+    path = write_csv(tmp_path / "cli.csv", [HEADER, *good_rows(words)])
+    out = tmp_path / "summary.csv"
+    proc = run_cli(neo4j_settings, "import", "sites", str(path), "--org", ORG, "--json",
+                   "--summary", str(out))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert (result["created"], result["matched"]) == (3, 1)
+    assert out.exists()
+    human = run_cli(neo4j_settings, "import", "sites", str(path), "--org", ORG, "--dry-run",
+                    "--summary", str(tmp_path / "dry.csv"))
+    assert "dry run: nothing written" in human.stdout
+    assert "columns not understood (ignored): Internal notes" in human.stdout
+
+
+async def test_cli_hostile_file_is_one_line_no_traceback(sample_graph: Graph,
+                                                         neo4j_settings: Settings,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "x.docx"
+    path.write_bytes(b"PK\x03\x04")
+    proc = run_cli(neo4j_settings, "import", "sites", str(path), "--org", ORG)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "not .docx" in proc.stderr
+
+
+# ----- the importSites mutation -----------------------------------------------------------------
+IMPORT_SITES = """
+mutation($input: ImportSitesInput!) { importSites(input: $input) {
+  created matched needsConfirmation rejected
+  results { row outcome siteId errors { code message path } } errors { code message } } }"""
+
+
+async def test_import_sites_mutation(sample_graph: Graph) -> None:
+    viewer = await writer(sample_graph, ORG)
+    w = fresh()
+    rows = [{"name": f"{w} Power Factory", "countryCode": "TH", "address": "7 Amata Nakorn Road",
+             "products": ["32420000-3"], "brandId": "BRD-AURALUX"},
+            {"name": f"{w.upper()} POWER CO., LTD.", "countryCode": "TH",
+             "address": "7 Amata Nakorn Rd."},
+            {"name": f"{fresh()} Plant", "countryCode": "XX"}]
+    answer = await call(sample_graph, viewer, IMPORT_SITES, {"input": {"rows": rows}})
+    payload = answer.data["importSites"]
+    assert (payload["created"], payload["matched"], payload["rejected"]) == (1, 1, 1)
+    results = payload["results"]
+    assert results[1]["siteId"] == results[0]["siteId"]
+    assert results[2]["errors"][0]["path"][:4] == ["input", "rows", "2", "countryCode"]
