@@ -37,6 +37,12 @@ SITE = """query($id: ID!) { productionSite(id: $id) { id name sharing
   findings { id status } openFindingCount } }"""
 
 
+SAMPLE_CONTRACTS = {
+    s.CONTRACT_NW_HEALTH_LAPTOPS, s.CONTRACT_NW_HEALTH_DESKTOPS, s.CONTRACT_NW_CITY_PHONES,
+    s.CONTRACT_NW_MINISTRY_LAPTOPS, s.CONTRACT_LK_UNI_SERVERS, s.CONTRACT_LK_TECH_DISPLAYS,
+    s.CONTRACT_LK_COLLEGE_LAPTOPS}
+
+
 @pytest.fixture
 async def nrht(sample_graph: Graph) -> Viewer:
     return await viewer_for(sample_graph, s.NW_HEALTH)
@@ -88,8 +94,9 @@ async def test_each_actor_lists_exactly_the_contracts_its_sharing_allows(
     viewer = actors[actor]
     answer = await run(sample_graph, viewer, CONTRACTS, {"first": 100})
     ids = {n["id"] for n in nodes(answer.data["contracts"])}
-    assert ids == expected
-    assert answer.data["contracts"]["totalCount"] == len(expected)
+    # Other test modules may add contracts to the shared graph: judge the sample's own.
+    assert ids & SAMPLE_CONTRACTS == expected
+    assert answer.data["contracts"]["totalCount"] == len(ids)
 
 
 async def test_private_contract_of_the_health_trust_is_null_for_its_consortium_peer(
@@ -136,12 +143,15 @@ async def test_value_filter_by_a_non_owner_never_matches(
         sample_graph: Graph, eastmere: Viewer) -> None:
     answer = await run(sample_graph, eastmere, CONTRACTS,
                        {"filter": {"valueMin": 0}, "first": 100})
-    # Only its own phones contract has a value Eastmere may read.
-    assert [n["id"] for n in nodes(answer.data["contracts"])] == [s.CONTRACT_NW_CITY_PHONES]
-    assert answer.data["contracts"]["totalCount"] == 1
+    # Only its own contracts (in the sample: the phones) have a value Eastmere may read.
+    matched = nodes(answer.data["contracts"])
+    assert s.CONTRACT_NW_CITY_PHONES in {n["id"] for n in matched}
+    assert {n["contributedBy"] for n in matched} == {s.NW_CITY}
+    assert answer.data["contracts"]["totalCount"] == len(matched)
     answer = await run(sample_graph, eastmere, CONTRACTS,
                        {"filter": {"valueMin": 4_000_000, "valueMax": 5_000_000}})
-    assert answer.data["contracts"]["totalCount"] == 0  # not the trust's 4.2M laptops
+    # Not the trust's 4.2M laptops, which Eastmere sees but whose value it may not read.
+    assert {n["contributedBy"] for n in nodes(answer.data["contracts"])} <= {s.NW_CITY}
 
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
@@ -149,7 +159,7 @@ async def test_order_by_value_puts_unreadable_values_last_in_id_order(
         sample_graph: Graph, nrht: Viewer, direction: str) -> None:
     answer = await run(sample_graph, nrht, CONTRACTS,
                        {"order": [{"field": "VALUE", "direction": direction}], "first": 100})
-    ids = [n["id"] for n in nodes(answer.data["contracts"])]
+    ids = [n["id"] for n in nodes(answer.data["contracts"]) if n["id"] in SAMPLE_CONTRACTS]
     own = [s.CONTRACT_NW_HEALTH_DESKTOPS, s.CONTRACT_NW_HEALTH_LAPTOPS]  # 1.15M, 4.2M
     if direction == "DESC":
         own.reverse()
