@@ -26,7 +26,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     from graph.db import Graph, check_connectivity
     from graph.migrate import is_migrated, migrate
-    from supplygraph.cli import CliError
     from supplygraph.importer import IMPORTERS, ImportFileError, write_summary_csv
 
     path = Path(args.file)
@@ -56,7 +55,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         summary = asyncio.run(run())
     except ImportFileError as exc:
-        raise CliError(str(exc)) from None
+        # Printed here, not raised as CliError: under `python -m supplygraph.cli` that class
+        # is another one than the one `main` catches.
+        print(f"supplygraph: {exc}", file=sys.stderr)
+        return 2
     out = Path(args.summary) if args.summary else (
         settings.data_dir / "imports" / f"{path.stem}-{args.kind}-{summary.sha256[:12]}"
         f"{'-dry-run' if args.dry_run else ''}.csv")
