@@ -11,7 +11,8 @@ from typing import LiteralString
 
 from graph.db import Graph
 
-SCHEMA_VERSION = 2  # 2: history, idempotency keys, merged sites, import checkpoints
+SCHEMA_VERSION = 3  # 2: history, idempotency keys, merged sites, import checkpoints;
+# 3: disclosure requests, webhooks, the alert outbox
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
@@ -35,6 +36,12 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "FOR (n:MergedProductionSite) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT import_batch_key IF NOT EXISTS "
     "FOR (n:ImportBatch) REQUIRE n.key IS UNIQUE",
+    # Disclosure requests and alerts (graph/disclosures.py, graph/outbox.py).
+    "CREATE CONSTRAINT disclosure_request_id IF NOT EXISTS "
+    "FOR (n:DisclosureRequest) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (n:Webhook) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT outbox_entry_id IF NOT EXISTS "
+    "FOR (n:OutboxEntry) REQUIRE n.id IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (
@@ -53,6 +60,14 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX supplier_country IF NOT EXISTS FOR (n:Supplier) ON (n.countryCode)",
     "CREATE INDEX category_cpv IF NOT EXISTS FOR (n:ProductCategory) ON (n.cpvCode)",
     "CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind)",
+    "CREATE INDEX disclosure_supplier IF NOT EXISTS "
+    "FOR (n:DisclosureRequest) ON (n.supplierId)",
+    "CREATE INDEX disclosure_contract IF NOT EXISTS "
+    "FOR (n:DisclosureRequest) ON (n.contractId)",
+    "CREATE INDEX webhook_owner IF NOT EXISTS FOR (n:Webhook) ON (n.contributedBy)",
+    "CREATE INDEX webhook_active IF NOT EXISTS FOR (n:Webhook) ON (n.active)",
+    "CREATE INDEX outbox_due IF NOT EXISTS FOR (n:OutboxEntry) ON (n.status, n.nextAttemptAt)",
+    "CREATE INDEX outbox_webhook IF NOT EXISTS FOR (n:OutboxEntry) ON (n.webhookId)",
     "CREATE FULLTEXT INDEX site_text IF NOT EXISTS FOR (n:ProductionSite) "
     "ON EACH [n.name, n.aliasesText, n.address, n.city]",
     "CREATE FULLTEXT INDEX company_text IF NOT EXISTS FOR (n:Brand|Supplier|Organisation) "

@@ -85,6 +85,23 @@ class Settings(BaseSettings):
     import_batch_size: int = 500
     import_max_batch_rows: int = 1000  # rows per importSites mutation call
 
+    # Alerts (docs/alerts.md): webhooks, the outbox and its worker.
+    run_worker_in_serve: bool = True
+    # Hosts (names or IP addresses) a webhook may target even when they resolve to a
+    # loopback, private, link-local or reserved address; or allow all such addresses.
+    webhook_allow_hosts: list[str] = Field(default_factory=list)
+    webhook_allow_private: bool = False
+    # Fernet key (urlsafe base64, 32 bytes) encrypting webhook secrets at rest. Unset: a key
+    # file `webhook-secrets.key` in the keys folder, created on first use (mode 0600).
+    webhook_secret_key: SecretStr | None = None
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 10.0  # first retry; doubles each time, with jitter
+    webhook_backoff_max_seconds: float = 3600.0
+    worker_lease_seconds: float = 60.0  # at least twice the timeout is used
+    worker_poll_seconds: float = 2.0
+    worker_batch_size: int = 20
+
     @property
     def managed(self) -> bool:
         """True when the project runs its own local Neo4j."""
