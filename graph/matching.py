@@ -47,7 +47,7 @@ _LEGAL_FORMS = sorted([
 ], key=lambda s: -len(s))
 _COMMON_WORDS = frozenset("""
 factory plant works facility site campus branch unit industrial park zone estate
-industries industry manufacturing mfg the and of
+industries industry manufacturing mfg the and of no number
 """.split())
 _ADDRESS_DROP = re.compile(
     r"\b(?:suite|ste|unit|floor|fl|flr|room|rm|building|bldg|blk|block|workshop|tower)"

@@ -1,0 +1,108 @@
+"""Site matching: normalisation, scores of known hard cases, and the configured thresholds on
+the generated labelled set (no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.matching import (
+    MATCHED,
+    NEEDS_CONFIRMATION,
+    NEW,
+    SiteKey,
+    decide,
+    evaluate,
+    labelled_pairs,
+    normalise_address,
+    normalise_name,
+    score,
+)
+from supplygraph.settings import Settings
+
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def key(name: str, country: str = "CN", address: str | None = None, city: str | None = None,
+        id_: str = "x") -> SiteKey:
+    return SiteKey.of(id=id_, name=name, country=country, address=address, city=city)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Jadeport (Kunshan) Electronics Co., Ltd.", "jadeport kunshan electronics"),
+    ("RED DELTA BATTERY CO., LTD", "red delta battery"),
+    ("Kinabalu Metals Sdn. Bhd.", "kinabalu metals"),
+    ("Meridian Manufacturing S.A. de C.V.", "meridian"),
+    ("Moravia Tech s.r.o.", "moravia tech"),
+    ("Deccan Precision Pvt. Ltd.", "deccan precision"),
+    ("Công ty TNHH Điện tử Minh Phát", "dien tu minh phat"),
+    ("昆山电子厂", "kunshandianzichang"),
+    ("Silver Bay Plant No.3", "silver bay 3"),
+])
+def test_normalise_name(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+def test_normalise_address_drops_suites_and_abbreviates() -> None:
+    assert normalise_address("Suite 5, Building 2, 88 Jīnshā Road") == "88 jinsha rd"
+    assert normalise_address("Lô 42, Khu công nghiệp Quế Võ") == "lo 42 khu cong nghiep que vo"
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    (key("Jadeport Kunshan Electronics Co., Ltd.", address="88 Jinsha Road", city="Kunshan"),
+     key("JADEPORT ELECTRONICS (KUNSHAN)", address="Bldg 3, 88 Jīnshā Rd.", city="Kunshan"),
+     True),
+    (key("Red Delta Battery Co., Ltd", "VN", "Lô 7, KCN Yên Phong", "Bắc Ninh"),
+     key("Red Delta Battery", "VN", "Lo 7, KCN Yen Phong", "Bac Ninh"), True),
+    # sister plants of one company at one address are two sites
+    (key("Jadeport Kunshan Plant 2", address="88 Jinsha Road"),
+     key("Jadeport Kunshan Plant 3", address="88 Jinsha Road"), False),
+    # two companies in one multi-tenant building
+    (key("Lotus Cable Co., Ltd.", address="12 Xinghua Street", city="Shenzhen"),
+     key("Summit Optics Co., Ltd.", address="12 Xinghua Street", city="Shenzhen"), False),
+    # the same company's neighbouring plot is another site
+    (key("Pearl Display", address="161 Huanqing Road"),
+     key("Pearl Display", address="412 Huanqing Road"), False),
+])
+def test_known_cases(a: SiteKey, b: SiteKey, same: bool) -> None:
+    s = score(a, b)
+    if same:
+        assert s >= SETTINGS.match_high, s
+    else:
+        assert s < SETTINGS.match_high, s
+
+
+def test_other_country_never_matches() -> None:
+    assert score(key("Jade Circuit", "CN"), key("Jade Circuit", "VN")) == 0.0
+
+
+def test_decide_bands() -> None:
+    site = key("Jade Circuit Co., Ltd.", address="5 Jinsha Road", id_="")
+    exact = key("Jade Circuit", address="5 Jinsha Road", id_="A")
+    near = key("Jade Circuits", address="7 Jinsha Road", id_="B")
+    far = key("Summit Optics", address="90 Xinghua Street", id_="C")
+    kw = {"low": SETTINGS.match_low, "high": SETTINGS.match_high}
+    assert decide(site, [far, exact, near], **kw).outcome == MATCHED
+    assert decide(site, [far, exact, near], **kw).best.id == "A"  # type: ignore[union-attr]
+    assert decide(site, [near, far], **kw).outcome == NEEDS_CONFIRMATION
+    assert decide(site, [far], **kw).outcome == NEW
+
+
+@pytest.mark.parametrize("seed", [5, 11])
+def test_thresholds_on_the_labelled_set(seed: int) -> None:
+    pairs = labelled_pairs(3000, seed=seed)
+    high = evaluate(pairs, SETTINGS.match_high)
+    low = evaluate(pairs, SETTINGS.match_low)
+    # automatic matches are almost never wrong; nearly every duplicate is at least asked about
+    assert high.precision >= 0.99, high
+    assert high.recall >= 0.95, high
+    assert low.recall >= 0.99, low
+    assert high.f1 >= 0.97, high
+
+
+def test_labelled_set_is_deterministic_and_balanced() -> None:
+    a, b = labelled_pairs(400, seed=3), labelled_pairs(400, seed=3)
+    assert [(p.a, p.b, p.duplicate) for p in a] == [(p.a, p.b, p.duplicate) for p in b]
+    share = sum(p.duplicate for p in a) / len(a)
+    assert 0.4 < share < 0.6
+    kinds = {p.noise for p in a if not p.duplicate}
+    assert {"sister_plant", "same_building", "numbered_plants"} <= kinds
