@@ -237,6 +237,7 @@ REQUEST_FIELDS = lit(
 _LIST: LiteralString = lit(
     "MATCH (r:DisclosureRequest) "
     f"WHERE {_REQUEST_VISIBLE} "
+    "AND ($requestId IS NULL OR r.id = $requestId) "
     "AND ($contractId IS NULL OR r.contractId = $contractId) "
     "AND ($supplierId IS NULL OR r.supplierId = $supplierId) "
     f"WITH r, {_EFFECTIVE} AS effective WHERE $status IS NULL OR effective IN $status "
@@ -244,10 +245,13 @@ _LIST: LiteralString = lit(
 )
 
 
-async def list_requests(graph: Graph, viewer: dict[str, Any], *, contract_id: str | None,
-                        supplier_id: str | None, status: list[str] | None,
-                        ) -> list[dict[str, Any]]:
-    rows = await graph.query(_LIST, {**viewer, "contractId": contract_id,
+async def list_requests(graph: Any, viewer: dict[str, Any], *, contract_id: str | None = None,
+                        supplier_id: str | None = None, status: list[str] | None = None,
+                        request_id: str | None = None) -> list[dict[str, Any]]:
+    """Requests the viewer may see (its consortium's, and those addressed to a supplier it
+    represents), newest first, with the effective status (OVERDUE computed)."""
+    rows = await graph.query(_LIST, {**viewer, "requestId": request_id,
+                                     "contractId": contract_id,
                                      "supplierId": supplier_id, "status": status,
                                      "today": today_utc()}, name="disclosure_requests")
     return [r["request"] for r in rows]
@@ -269,7 +273,7 @@ ACCOUNTABILITY: LiteralString = lit(
 )
 
 
-async def accountability(graph: Graph, viewer: dict[str, Any],
+async def accountability(graph: Any, viewer: dict[str, Any],
                          supplier_ids: list[str]) -> list[dict[str, Any]]:
     """One row per supplier id, in order."""
     rows = await graph.query(ACCOUNTABILITY, {**viewer, "ids": supplier_ids,

@@ -61,6 +61,8 @@ class OrganisationKind(str, Enum):
     MONITOR = "MONITOR"
     AUDITOR = "AUDITOR"
     OPERATOR = "OPERATOR"
+    # A company on the supply side (a contractor); speaks for the suppliers it REPRESENTS.
+    SUPPLIER = "SUPPLIER"
 
 
 class SupplierRole(str, Enum):

@@ -84,7 +84,9 @@ async def finding_state(tx: AsyncManagedTransaction, finding_id: str) -> dict[st
 _LEASE: LiteralString = (
     "MATCH (e:OutboxEntry) "
     "WHERE e.status = 'PENDING' AND e.nextAttemptAt <= $nowMs AND e.leaseUntil < $nowMs "
-    "WITH e ORDER BY e.nextAttemptAt, e.id LIMIT $limit "
+    # The oldest due entries, shuffled, so concurrent workers rarely contend for the same.
+    "WITH e ORDER BY e.nextAttemptAt, e.id LIMIT $limit * 4 "
+    "WITH e ORDER BY rand() LIMIT $limit "
     # Take the write lock, then re-read: another worker may have leased it meanwhile.
     "SET e._lock = true "
     "WITH e, (e.status = 'PENDING' AND e.leaseUntil < $nowMs) AS free "

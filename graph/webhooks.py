@@ -160,7 +160,7 @@ async def create_webhook(tx: AsyncManagedTransaction, params: dict[str, Any]) ->
     return str(row["id"])
 
 
-async def list_webhooks(graph: Graph, org: str) -> list[dict[str, Any]]:
+async def list_webhooks(graph: Any, org: str) -> list[dict[str, Any]]:
     rows = await graph.query(_LIST, {"org": org}, name="webhooks")
     return [r["webhook"] for r in rows]
 
@@ -189,7 +189,7 @@ DELIVERIES: LiteralString = (
 )
 
 
-async def deliveries(graph: Graph, *, webhook_id: str, org: str,
+async def deliveries(graph: Any, *, webhook_id: str, org: str,
                      limit: int) -> list[dict[str, Any]]:
     return await graph.query(DELIVERIES, {"id": webhook_id, "org": org, "limit": limit},
                              name="webhook_deliveries")

@@ -18,6 +18,7 @@ import strawberry
 from graphql import print_ast
 from neo4j.exceptions import ConstraintError
 
+from graph import disclosures, outbox
 from graph import writes_idempotency as idem_store
 from graph.ids import new_id
 from graph.matching import Candidate
@@ -425,7 +426,10 @@ async def disclose_contract_sites(info: Info[Context, Any],
         cid = str(data["contractId"])
 
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
-            await require_owned(tx, Label.CONTRACT, cid, actor, ["input", "contractId"])
+            # The contractor's representative answers an open disclosure request on a
+            # contract it does not own; anyone else needs to own it.
+            if not await disclosures.may_answer(tx, actor, cid):
+                await require_owned(tx, Label.CONTRACT, cid, actor, ["input", "contractId"])
             await require_visible(tx, Label.PRODUCTION_SITE,
                                   [(s, ["input", "siteIds", i])
                                    for i, s in enumerate(data["siteIds"])], actor)
@@ -443,6 +447,7 @@ async def disclose_contract_sites(info: Info[Context, Any],
             await update_record(tx, Label.CONTRACT, cid, {}, actor, change="DISCLOSURE",
                                 note=f"{len(data['siteIds'])} sites, {len(data['brandIds'])} "
                                      f"brands, {len(cpvs)} categories disclosed")
+            await disclosures.answer_open_requests(tx, actor, cid)
             result = {"id": cid}
             await idem.save(tx, result, actor.now)
             return result
@@ -484,12 +489,17 @@ async def submit_report(info: Info[Context, Any],
                        actor)
             await link(tx, Label.ORGANISATION, actor.org, Rel.AUTHORED, Label.AUDIT_REPORT, rid,
                        actor)
+            finding_ids = []
             for f in findings:
                 fid = await create_record(tx, Label.FINDING,
                                           {**f, **visibility, "id": new_id("FND"),
                                            "visitDate": props.get("visitDate")}, actor)
                 await link(tx, Label.AUDIT_REPORT, rid, Rel.HAS_FINDING, Label.FINDING, fid,
                            actor)
+                finding_ids.append(fid)
+            await outbox.enqueue_finding_alerts(tx, finding_ids=finding_ids,
+                                                event=outbox.FINDING_CREATED, now=actor.now,
+                                                org=actor.org)
             result = {"id": rid}
             await idem.save(tx, result, actor.now)
             return result
@@ -523,11 +533,16 @@ async def update_finding(info: Info[Context, Any],
 
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
             await require_owned(tx, Label.FINDING, fid, actor, ["input", "id"])
+            before = await outbox.finding_state(tx, fid)
             props: dict[str, Any] = {"status": status}
             if note is not None:
                 props["statusNote"] = note
             await update_record(tx, Label.FINDING, fid, props, actor, change="STATUS",
                                 note=note)
+            if before is not None and before["status"] != status:
+                await outbox.enqueue_finding_alerts(tx, finding_ids=[fid],
+                                                    event=outbox.FINDING_UPDATED,
+                                                    now=actor.now, org=actor.org)
             result = {"id": fid}
             await idem.save(tx, result, actor.now)
             return result

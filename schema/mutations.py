@@ -17,6 +17,8 @@ from auth.permissions import RequireScope
 from auth.scopes import Scope
 from resolvers import mutations as r
 from schema import mutations_types as t
+from schema.alerts import AlertMutation
+from schema.disclosures import DisclosureMutation
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
@@ -31,7 +33,7 @@ def _write(scope: Scope, text: str) -> Any:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(DisclosureMutation, AlertMutation):
     @_write(Scope.SITES_WRITE, "Create a production site, unless matching finds it exists: "
                                "at or above the high threshold the existing site is returned "
                                "(MATCHED); between the thresholds nothing is written and the "

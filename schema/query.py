@@ -39,6 +39,8 @@ from schema.types import (
     selected,
 )
 
+from schema.alerts import AlertQuery
+from schema.disclosures import DisclosureQuery
 from schema.viewer import ViewerType, me_field
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
@@ -142,7 +144,7 @@ class ContractOrder:
 
 
 @strawberry.type
-class Query:
+class Query(DisclosureQuery, AlertQuery):
     @scoped(SITES, "A production site by id (a merged duplicate's id gives the site it was "
                    "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],

@@ -356,6 +356,14 @@ class Supplier(Record):
         return [*(Brand.from_row(r) for r in brands),
                 *(Supplier.from_row(r) for r in suppliers)]
 
+    @scoped(CONTRACTS, "How this supplier answered disclosure requests made by your "
+                       "organisation or your consortia's members (docs/disclosures.md).")
+    async def accountability(self, info: Info[Context, Any]) -> Annotated[
+            "SupplierAccountability", strawberry.lazy("schema.disclosures")]:
+        from schema.disclosures import supplier_accountability
+
+        return await supplier_accountability(info, str(self.id))
+
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],
                                 id: strawberry.ID) -> Supplier | None:  # noqa: A002

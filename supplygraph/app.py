@@ -6,6 +6,7 @@ Path of a request: HTTP (Starlette) -> auth (bearer token -> Viewer) -> schema/r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -41,9 +42,19 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = graph is None
         app.state.graph = graph or Graph.from_settings(settings)
+        worker_task = None
+        if settings.run_worker_in_serve:
+            # The alert outbox's worker (docs/alerts.md); leases make several processes safe.
+            from supplygraph.worker import Worker
+
+            worker = Worker(app.state.graph, settings)
+            worker_task = asyncio.create_task(worker.run(), name="alert-worker")
         try:
             yield
         finally:
+            if worker_task is not None:
+                worker.stop.set()
+                await asyncio.wait_for(worker_task, timeout=settings.webhook_timeout_seconds + 5)
             if own:
                 await app.state.graph.close()
 

@@ -160,7 +160,7 @@ def _load_extra_commands() -> None:
     import importlib
 
     for module in ("supplygraph.cli_auth", "supplygraph.cli_serve", "supplygraph.cli_schema",
-                   "supplygraph.cli_import"):
+                   "supplygraph.cli_import", "supplygraph.cli_worker"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -1,0 +1,81 @@
+"""Helpers for the alert and disclosure tests: settings that let webhooks reach 127.0.0.1, a
+call helper taking those settings, and a real receiver (Starlette on uvicorn, on a free
+127.0.0.1 port) that records every request and answers with the status codes it is told."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from auth.viewer import Viewer
+from graph.db import Graph
+from graph.loaders import Loaders, RequestGraph
+from schema.context import Context
+from supplygraph.settings import Settings
+from tests.oauth_helpers import free_port, serve_in_thread
+from tests.test_read_support import Answer, schema
+
+_KEY = Fernet.generate_key().decode()
+
+
+def alert_settings(tmp: Path, **over: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": tmp, "webhook_allow_hosts": ["127.0.0.1"],
+        "webhook_secret_key": _KEY, "webhook_backoff_seconds": 0.01,
+        "webhook_backoff_max_seconds": 0.05, "webhook_timeout_seconds": 5.0,
+        "webhook_max_attempts": 4, **over}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def call_with(graph: Graph, viewer: Viewer, settings: Settings, query: str,
+                    variables: dict[str, Any] | None = None) -> Answer:
+    runner = RequestGraph(graph)
+    ctx = Context(viewer=viewer, graph=runner, loaders=Loaders(runner, viewer.cypher_params()),
+                  settings=settings, request_id="test")
+    result = await schema().execute(query, variables, ctx)
+    return Answer(result.data, [e.formatted for e in result.errors or []], runner.round_trips)
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    url: str
+    requests: list[Received] = field(default_factory=list)
+    # Status codes to answer with, in order; 200 once they run out.
+    script: list[int] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def receiver(script: list[int] | None = None) -> Iterator[Receiver]:
+    rec = Receiver(url="", script=list(script or []))
+
+    async def hook(request: Request) -> PlainTextResponse:
+        rec.requests.append(Received({k.lower(): v for k, v in request.headers.items()},
+                                     await request.body()))
+        code = rec.script.pop(0) if rec.script else 200
+        return PlainTextResponse("ok" if code < 300 else "no", status_code=code)
+
+    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    port = free_port()
+    with serve_in_thread(app, port) as base:
+        rec.url = f"{base}/hook"
+        yield rec
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
