@@ -101,6 +101,24 @@ def _flatten(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+class RowByKeyLoader(DataLoader[str, dict[str, Any] | None]):
+    """One row per key from a fixed `UNWIND $ids AS key ... RETURN key, ...` query (the
+    analytics: leverage, risk, contradictions); None for an unknown or invisible key."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], cypher: LiteralString,
+                 params: dict[str, Any], name: str) -> None:
+        self.runner, self.viewer = runner, viewer
+        self.cypher, self.params, self.name = cypher, params, name
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        rows = await self.runner.query(self.cypher,
+                                       {**self.params, "ids": list(ids), **self.viewer},
+                                       name=self.name)
+        found = {r["key"]: r for r in rows}
+        return [found.get(i) for i in ids]
+
+
 class Loaders:
     """All loaders of one request, created on first use."""
 
@@ -125,4 +143,12 @@ class Loaders:
         key = ("supply_chain", supplier, site)
         if key not in self._made:
             self._made[key] = SupplyChainByBrandLoader(self.runner, self.viewer, supplier, site)
+        return self._made[key]  # type: ignore[return-value]
+
+    def rows(self, cypher: LiteralString, name: str,
+             params: tuple[tuple[str, Any], ...] = ()) -> RowByKeyLoader:
+        key = ("rows", cypher, params)
+        if key not in self._made:
+            self._made[key] = RowByKeyLoader(self.runner, self.viewer, cypher, dict(params),
+                                             name)
         return self._made[key]  # type: ignore[return-value]

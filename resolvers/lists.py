@@ -68,8 +68,10 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
             "minSeverity": SEVERITY_RANK[Severity(enum_value(f.min_severity))]
             if f.min_severity else None,
             "text": f.text,
+            "hasContradictions": f.has_contradictions,
         }
     ctx = info.context
+    filters["contradictionWindow"] = ctx.settings.contradiction_window_days
     total, rows = await q.list_sites(ctx.graph, viewer=ctx.params,
                                       shape=_nodes(info, SITE_SHAPE),
                                      filters=filters, order=_order(info, order_by),

@@ -41,6 +41,7 @@ from schema.types import (
 
 from schema.alerts import AlertQuery
 from schema.disclosures import DisclosureQuery
+from schema.analytics import ExposureEntry, ExposureFilter
 from schema.viewer import ViewerType, me_field
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
@@ -72,6 +73,9 @@ class ProductionSiteFilter:
                                   "`findingCategory` when given).")
     text: str | None = strawberry.field(
         default=None, description="Full-text search in name, aliases, address and city.")
+    has_contradictions: bool | None = strawberry.field(
+        default=None, description="Has (true) or has no (false) clean audit contradicted by "
+                                  "a monitoring report you may see (`contradictions`).")
 
 
 @strawberry.enum
@@ -222,5 +226,17 @@ class Query(DisclosureQuery, AlertQuery):
                            id: strawberry.ID) -> Organisation | None:  # noqa: A002
         row = await _by_id(info, ORGANISATION_SHAPE, id)
         return Organisation.from_row(row) if row else None
+
+    @scoped(CONTRACTS, "Every site your organisation's contracts reach (disclosed sites, "
+                       "covered brands' sites, the contractors' and brands' sourcing tiers), "
+                       "each with its tier, a path of records you may see and its matching "
+                       "findings; most severe and most recent first (docs/leverage.md).")
+    async def my_exposure(self, info: Info[Context, Any],
+                          filter: ExposureFilter | None = None,  # noqa: A002
+                          first: int | None = None,
+                          after: str | None = None) -> Connection[ExposureEntry]:
+        from resolvers.analytics import exposure
+
+        return await exposure(info, filter, first, after)
 
     me: ViewerType = me_field

@@ -246,6 +246,31 @@ class ProductionSite(Record):
                               need=frozenset({"status"}))
         return sum(1 for r in rows if r["status"] == "OPEN")
 
+    @scoped(CONTRACTS, "How many members buy here through their contracts, within your "
+                       "consortia and across all; small counts are banded; names only "
+                       "where the contract is shared with you (docs/leverage.md).")
+    async def leverage(self, info: Info[Context, Any]) -> Annotated[
+            "Leverage", strawberry.lazy("schema.analytics")]:
+        from resolvers.analytics import site_leverage
+
+        return await site_leverage(info, self.id)
+
+    @scoped(REPORTS, "Risk score and level from the findings you may see, the country "
+                     "context and data freshness, with the factors (docs/risk.md).")
+    async def risk(self, info: Info[Context, Any]) -> Annotated[
+            "Risk", strawberry.lazy("schema.analytics")] | None:
+        from resolvers.analytics import site_risk
+
+        return await site_risk(info, self.id)
+
+    @scoped(REPORTS, "Clean self-assessments or social audits contradicted by worker-driven "
+                     "monitoring, NGO investigations or grievances (reports you may see).")
+    async def contradictions(self, info: Info[Context, Any]) -> list[Annotated[
+            "Contradiction", strawberry.lazy("schema.analytics")]]:
+        from resolvers.analytics import site_contradictions
+
+        return await site_contradictions(info, self.id)
+
     @scoped(SITES, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")
     async def history(self, info: Info[Context, Any]) -> list[Annotated[
@@ -315,6 +340,14 @@ class Brand(Record):
         return [SupplyChainEntry(tier=e["tier"], supplier=Supplier.from_row(e["supplier"]),
                                  site=ProductionSite.from_row(e["site"]) if e["site"] else None)
                 for e in entries]
+
+    @scoped(CONTRACTS, "How many members hold contracts covering this brand; small counts "
+                       "are banded; names only where the contract is shared with you.")
+    async def leverage(self, info: Info[Context, Any]) -> Annotated[
+            "Leverage", strawberry.lazy("schema.analytics")]:
+        from resolvers.analytics import brand_leverage
+
+        return await brand_leverage(info, self.id)
 
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],
@@ -597,6 +630,18 @@ class Contract(Record):
     async def sites(self, info: Info[Context, Any]) -> list[ProductionSite]:
         rows = await _related(info, rel.CONTRACT_SITES, SITE_SHAPE, self.id)
         return [ProductionSite.from_row(r) for r in rows]
+
+    @scoped(SITES, "Sites this contract reaches (as `myExposure`, for this contract "
+                   "only), in one round trip.")
+    async def exposure(self, info: Info[Context, Any],
+                       filter: Annotated["ExposureFilter",  # noqa: A002
+                                         strawberry.lazy("schema.analytics")] | None = None,
+                       first: int | None = None, after: str | None = None,
+                       ) -> Connection[Annotated["ExposureEntry",
+                                                 strawberry.lazy("schema.analytics")]]:
+        from resolvers.analytics import exposure
+
+        return await exposure(info, filter, first, after, contract_id=str(self.id))
 
     @scoped(CONTRACTS, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")

@@ -102,6 +102,14 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 2.0
     worker_batch_size: int = 20
 
+    # Analytics (issue 7: leverage, risk, contradictions; docs/leverage.md, docs/risk.md).
+    leverage_min_count: int = 3  # counts 1..n-1 are shown as the band "fewer than n"
+    stale_after_days: int = 548  # about 18 months: newest visible report older = stale
+    contradiction_window_days: int = 180
+    # The country risk table (country_code, rating 1-5, label, source, as_of). Unset: the
+    # illustrative placeholder shipped in seeds/country_risk.csv.
+    country_risk_path: Path | None = None
+
     @property
     def managed(self) -> bool:
         """True when the project runs its own local Neo4j."""

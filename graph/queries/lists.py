@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from graph.queries.contradictions import CONTRADICTION_PATTERN
 from graph.visibility import Protected, Shape, joined, lit, visible
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ SITE_FILTERS: LiteralString = lit(
     "AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) }) "
     f"AND ($hasOpenFindings IS NULL OR $hasOpenFindings = EXISTS {{ {_FINDING_OF_SITE} "
     "AND f.status = 'OPEN' }) "
+    f"AND ($hasContradictions IS NULL OR $hasContradictions = EXISTS {{ {CONTRADICTION_PATTERN}"
+    "}) "
 )
 
 SITE_ORDERS: Mapping[str, str] = {
@@ -125,9 +128,12 @@ async def list_sites(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: S
                           name="list_sites")
 
 
-_SITE_DEFAULTS = dict.fromkeys(("countries", "siteTypes", "statuses", "cpvCode", "brandId",
-                                "supplierId", "findingCategory", "minSeverity",
-                                "hasOpenFindings"))
+_SITE_DEFAULTS: dict[str, Any] = {
+    "contradictionWindow": 180,
+    **dict.fromkeys(("countries", "siteTypes", "statuses", "cpvCode", "brandId", "supplierId",
+                     "findingCategory", "minSeverity", "hasOpenFindings",
+                     "hasContradictions")),
+}
 
 
 # ----- brands and suppliers ---------------------------------------------------------------

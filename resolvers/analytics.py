@@ -1,0 +1,164 @@
+"""Resolvers of issue 7's analytics: validate arguments, batch through loaders, call graph/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+
+from auth.scopes import Scope
+from graph.model import SEVERITY_RANK, FindingCategory, Severity
+from graph.queries import exposure as exq
+from graph.queries.contradictions import contradictions_query
+from graph.queries.leverage import band_counts, brand_leverage_query, site_leverage_query
+from graph.risk import country_table, score_site, site_risk_query
+from schema.analytics import (
+    Contradiction,
+    CountBand,
+    ExposureEntry,
+    Leverage,
+    PathStep,
+    PathStepKind,
+    Risk,
+    RiskFactor,
+    RiskFactorKind,
+    RiskLevel,
+)
+from schema.common import Connection, bad_input, country_codes, enum_value, page_window
+from schema.types import (
+    FINDING_SHAPE,
+    REPORT_SHAPE,
+    SITE_SHAPE,
+    AuditReport,
+    Finding,
+    Organisation,
+    ProductionSite,
+    selected,
+)
+
+if TYPE_CHECKING:
+    from strawberry.types import Info
+
+    from schema.context import Context
+
+_CATEGORIES = frozenset(c.value for c in FindingCategory)
+
+
+# ----- exposure -----------------------------------------------------------------------------
+def _exposure_filters(info: Info[Context, Any], f: Any) -> tuple[int, dict[str, Any]]:
+    if f is None:
+        return exq.DEFAULT_TIER, {}
+    if not 1 <= f.max_tier <= exq.MAX_TIER:
+        raise bad_input(f"maxTier must be between 1 and {exq.MAX_TIER}",
+                        ["filter", "maxTier"])
+    categories = None
+    if f.categories is not None:
+        categories = []
+        for i, c in enumerate(f.categories):
+            code = c.strip().upper()
+            if code not in _CATEGORIES:
+                raise bad_input(f"unknown finding category {c!r}; one of "
+                                f"{', '.join(sorted(_CATEGORIES))}",
+                                ["filter", "categories", i])
+            categories.append(code)
+    filters = {
+        "countries": country_codes(f.country_code, ["filter", "countryCode"]),
+        "minSeverity": SEVERITY_RANK[Severity(enum_value(f.min_severity))]
+        if f.min_severity else None,
+        "categories": categories,
+        "statuses": [enum_value(s) for s in f.status] if f.status else None,
+    }
+    if any(filters[k] is not None for k in ("minSeverity", "categories", "statuses")) \
+            and not info.context.viewer.has(Scope.REPORTS_READ):
+        # A finding filter would tell which sites have findings: it needs reports:read.
+        raise GraphQLError("finding filters need the reports:read scope",
+                           extensions={"code": "FORBIDDEN", "scope": "reports:read"})
+    return f.max_tier, filters
+
+
+def _entry(row: dict[str, Any]) -> ExposureEntry:
+    return ExposureEntry(
+        tier=row["tier"],
+        path=[PathStep(kind=PathStepKind(p["kind"]), id=p["id"], name=p.get("name"))
+              for p in row["path"]],
+        site=ProductionSite.from_row(row["site"]), finding_rows=row["findings"])
+
+
+async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: str | None,
+                   *, contract_id: str | None = None) -> Connection[ExposureEntry]:
+    """`myExposure` (no contract id) or `Contract.exposure`: one round trip."""
+    max_tier, filters = _exposure_filters(info, f)
+    skip, limit = page_window(info, first, after)
+    ctx = info.context
+    head, key = ("contract", contract_id) if contract_id else ("org", ctx.viewer.org_id)
+    site = SITE_SHAPE.only(selected(info, "edges", "node", "site"))
+    finding = FINDING_SHAPE.only(selected(info, "edges", "node", "findings"))
+    found = await exq.exposure(ctx.graph, viewer=ctx.params, head=head, keys=[key],
+                               site=site, finding=finding, max_tier=max_tier,
+                               filters=filters, skip=skip, limit=limit)
+    total, rows = found.get(key, (0, []))
+    return Connection.of(rows, total=total, skip=skip, convert=_entry)
+
+
+# ----- leverage -----------------------------------------------------------------------------
+def _leverage(info: Info[Context, Any], row: dict[str, Any] | None) -> Leverage:
+    minimum = info.context.settings.leverage_min_count
+    row = row or {"members": 0, "peers": 0, "contracts": 0, "named": []}
+    members, peers, contracts = band_counts(members=row["members"], peers=row["peers"],
+                                            contracts=row["contracts"], minimum=minimum)
+    named = sorted((n for n in row["named"] if n), key=lambda n: n["id"])
+    return Leverage(
+        members=CountBand(exact=members.exact, band=members.band),
+        members_in_my_consortia=CountBand(exact=peers.exact, band=peers.band),
+        contracts=CountBand(exact=contracts.exact, band=contracts.band),
+        named_members=[Organisation.from_row(n) for n in named])
+
+
+async def site_leverage(info: Info[Context, Any], site_id: str) -> Leverage:
+    loader = info.context.loaders.rows(site_leverage_query(), "site_leverage")
+    return _leverage(info, await loader.load(site_id))
+
+
+async def brand_leverage(info: Info[Context, Any], brand_id: str) -> Leverage:
+    loader = info.context.loaders.rows(brand_leverage_query(), "brand_leverage")
+    return _leverage(info, await loader.load(brand_id))
+
+
+# ----- risk ---------------------------------------------------------------------------------
+def _now(info: Info[Context, Any]) -> datetime:
+    # Tests may pin the clock through the context's `extra`.
+    return info.context.extra.get("now") or datetime.now(timezone.utc)
+
+
+async def site_risk(info: Info[Context, Any], site_id: str) -> Risk | None:
+    settings = info.context.settings
+    row = await info.context.loaders.rows(site_risk_query(), "site_risk").load(site_id)
+    if row is None:
+        return None
+    country = country_table(settings.country_risk_path).get(row["countryCode"] or "")
+    risk = score_site(findings=row["findings"], country=country,
+                      last_report_at=row["lastReportAt"], now=_now(info),
+                      stale_after_days=settings.stale_after_days)
+    return Risk(score=risk.score, level=RiskLevel(risk.level),
+                last_report_at=risk.last_report_at, stale=risk.stale,
+                factors=[RiskFactor(kind=RiskFactorKind(x.kind), points=x.points,
+                                    explanation=x.explanation, finding_id=x.finding_id,  # type: ignore[arg-type]
+                                    stale=x.stale) for x in risk.factors])
+
+
+# ----- contradictions -----------------------------------------------------------------------
+async def site_contradictions(info: Info[Context, Any], site_id: str) -> list[Contradiction]:
+    window = info.context.settings.contradiction_window_days
+    loader = info.context.loaders.rows(contradictions_query(REPORT_SHAPE, FINDING_SHAPE),
+                                       "site_contradictions",
+                                       (("contradictionWindow", window),))
+    row = await loader.load(site_id)
+    if row is None:
+        return []
+    items = sorted(row["contradictions"],
+                   key=lambda c: (c["category"], c["claim"]["id"], c["evidence"]["id"]))
+    return [Contradiction(category=c["category"], claim=AuditReport.from_row(c["claim"]),
+                          evidence=AuditReport.from_row(c["evidence"]),
+                          finding=Finding.from_row(c["finding"]), days_apart=c["daysApart"])
+            for c in items]
