@@ -21,15 +21,22 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
+from neo4j.exceptions import DriverError, Neo4jError
+
 from auth import audit
 from auth.tokens import TokenClaims, TokenError, TokenValidator
 from auth.viewer import Viewer
+from graph.db import GraphUnavailable
 from graph.orgs import viewer_context
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from graph.db import Graph
+
+
+class BackendUnavailable(AuthenticationError):
+    """The token could not be checked because Neo4j (revocation, organisation) is down."""
 
 
 class ViewerUser(BaseUser):
@@ -108,11 +115,22 @@ class BearerBackend(AuthenticationBackend):
         except TokenError as exc:
             audit.bearer_rejected(reason=str(exc), path=conn.url.path)
             raise AuthenticationError(str(exc)) from exc
+        except (GraphUnavailable, DriverError, Neo4jError) as exc:
+            # Revocation cannot be checked: refuse (fail closed) and say the service is down,
+            # rather than answering 401 (the token may be fine) or a bare 500.
+            audit.bearer_rejected(reason="neo4j unavailable", path=conn.url.path)
+            raise BackendUnavailable("the database is not reachable; try again shortly") \
+                from exc
         return AuthCredentials(sorted(s.value for s in viewer.scopes)), ViewerUser(viewer)
 
 
 def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResponse:
-    """401 in the GraphQL error shape, with the RFC 6750 challenge."""
+    """401 in the GraphQL error shape, with the RFC 6750 challenge (503 when the token
+    could not be checked because Neo4j is down)."""
+    if isinstance(exc, BackendUnavailable):
+        return JSONResponse(
+            {"errors": [{"message": str(exc), "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},
+            status_code=503, headers={"Retry-After": "5"})
     if exc is None:
         challenge = 'Bearer realm="supplygraph"'
         message = "authentication required: send an OAuth 2.0 bearer token"

@@ -343,3 +343,28 @@ async def test_token_from_external_issuer_is_accepted_with_mapped_org_and_scopes
             # an unknown kid refetches at most once a minute
             _assert_invalid_token(await _me(c, unknown_key))
             assert app.state.token_validator.external.fetches == 1
+
+
+async def test_member_with_a_valid_token_gets_503_not_500_when_neo4j_is_down(
+        settings: Settings, graph: Graph) -> None:
+    from neo4j import AsyncGraphDatabase
+
+    actor = await make_actor(graph)
+    app = create_app(settings, graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as c:
+        token = (await get_token(c, actor)).json()["access_token"]
+    driver = AsyncGraphDatabase.driver("bolt://127.0.0.1:9", auth=("neo4j", "x"),
+                                       connection_timeout=1.0, max_transaction_retry_time=1.0)
+    dead = Graph(driver, "neo4j", 2.0)
+    try:
+        down = create_app(settings, dead)  # same keys: the token's signature is valid
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=down),
+                                     base_url="http://t") as c:
+            r = await c.post("/graphql", json={"query": "{ me { clientId } }"},
+                             headers={"Authorization": f"Bearer {token}"})
+    finally:
+        await driver.close()
+    assert r.status_code == 503
+    assert r.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "bolt" not in r.text
