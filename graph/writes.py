@@ -212,6 +212,15 @@ async def link(tx: AsyncManagedTransaction, start: Label, start_id: str, rel: Re
 SHARING_LABELS = (Label.PRODUCTION_SITE, Label.BRAND, Label.SUPPLIER, Label.CONTRACT,
                   Label.AUDIT_REPORT, Label.FINDING, Label.REMEDIATION_ACTION)
 
+# The write scope each label's sharing needs (scope names as plain text: graph/ does not
+# import auth/).
+SHARING_SCOPE = {
+    Label.PRODUCTION_SITE: "sites:write", Label.BRAND: "sites:write",
+    Label.SUPPLIER: "sites:write", Label.CONTRACT: "contracts:write",
+    Label.AUDIT_REPORT: "reports:write", Label.FINDING: "reports:write",
+    Label.REMEDIATION_ACTION: "reports:write",
+}
+
 _FIND_LABEL: LiteralString = (
     "MATCH (n {id: $id}) WHERE n:ProductionSite OR n:Brand OR n:Supplier OR n:Contract "
     "OR n:AuditReport OR n:Finding OR n:RemediationAction "
@@ -227,8 +236,11 @@ _REPORT_PARTS: LiteralString = (
 
 
 async def set_sharing(tx: AsyncManagedTransaction, record_id: str, sharing: str,
-                      shared_with: list[str], actor: Actor) -> str:
-    """Returns the record's label; a report's findings and actions follow it."""
+                      shared_with: list[str], actor: Actor,
+                      allowed: dict[Label, str] | None = None) -> str:
+    """Returns the record's label; a report's findings and actions follow it. `allowed`
+    maps the labels the caller's scopes may write to; any other label is FORBIDDEN (after
+    the ownership check, so that nothing is revealed about records it may not see)."""
     result = await tx.run(_FIND_LABEL, {"id": record_id,
                                         "labels": [lbl.value for lbl in SHARING_LABELS]})
     row = await result.single()
@@ -236,6 +248,9 @@ async def set_sharing(tx: AsyncManagedTransaction, record_id: str, sharing: str,
         raise WriteRejected.one(NOT_FOUND, f"no record with id {record_id!r}", ["id"])
     label = Label(row["label"])
     await require_owned(tx, label, record_id, actor, ["id"])
+    if allowed is not None and label not in allowed:
+        raise WriteRejected.one(FORBIDDEN, f"changing the sharing of a {_what(label)} needs "
+                                           f"the {SHARING_SCOPE[label]} scope", ["id"])
     props = {"sharing": sharing, "sharedWith": shared_with}
     await update_record(tx, label, record_id, props, actor, change="SHARING")
     if label is Label.AUDIT_REPORT:

@@ -25,6 +25,7 @@ from graph.matching import Candidate
 from graph.model import Label, Rel, Sharing
 from graph.writes import (
     BAD_USER_INPUT,
+    SHARING_SCOPE,
     Actor,
     FieldError,
     WriteRejected,
@@ -609,7 +610,9 @@ async def set_record_sharing(info: Info[Context, Any],
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
             await _check_orgs(tx, actor, shared_with, ["input", "sharedWith"])
             try:
-                await set_sharing(tx, str(data["id"]), sharing, shared_with, actor)
+                scopes = {sc.value for sc in info.context.viewer.scopes}
+                allowed = {lbl: sc for lbl, sc in SHARING_SCOPE.items() if sc in scopes}
+                await set_sharing(tx, str(data["id"]), sharing, shared_with, actor, allowed)
             except WriteRejected as exc:
                 raise WriteRejected([FieldError(e.code, e.message, ("input", *e.path))
                                      for e in exc.errors]) from exc

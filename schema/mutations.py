@@ -3,7 +3,7 @@
 Scopes: sites:write (sites, brands, suppliers, links, site imports), contracts:write
 (contracts and disclosures), reports:write (reports, findings, remediation), admin (merging
 sites; the caller must also be an operator). `setSharing` needs the write scope of the
-record's kind; it is checked on the record found. Send an `Idempotency-Key` header to make a
+record's kind, checked on the record found. Send an `Idempotency-Key` header to make a
 retry safe.
 """
 
@@ -103,7 +103,10 @@ class Mutation(DisclosureMutation, AlertMutation):
         return await r.add_remediation_action(info, input)
 
     @strawberry.mutation(description="Change who may see a record you contributed (a report's "
-                                     "findings and actions follow it). Needs a write scope.")
+                                     "findings and actions follow it). Needs the write scope "
+                                     "of the record's kind: sites:write for sites, brands and "
+                                     "suppliers, contracts:write for contracts, reports:write "
+                                     "for reports, findings and remediation actions.")
     async def set_sharing(self, info: Info[Context, Any],
                           input: t.SetSharingInput) -> t.SetSharingPayload | None:  # noqa: A002
         viewer = info.context.viewer

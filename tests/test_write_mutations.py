@@ -595,3 +595,16 @@ async def test_report_sharing_carries_its_findings(sample_graph: Graph, nrht: Vi
                        {"id": report["id"]})).data["report"] is None
     assert (await call(sample_graph, eastmere, "query($id: ID!) { report(id: $id) { id } }",
                        {"id": report["id"]})).data["report"] == {"id": report["id"]}
+
+
+async def test_set_sharing_needs_the_scope_of_the_records_kind(sample_graph: Graph,
+                                                               nrht: Viewer) -> None:
+    sid = await new_site(sample_graph, nrht, sharing="CONSORTIUM")
+    contracts_only = await writer(sample_graph, s.NW_HEALTH,
+                                  READ_SCOPES | {Scope.CONTRACTS_WRITE})
+    payload = (await call(sample_graph, contracts_only, SET_SHARING, {"input": {
+        "id": sid, "sharing": "PUBLIC"}})).data["setSharing"]
+    assert codes(payload) == ["FORBIDDEN"] and "sites:write" in payload["errors"][0]["message"]
+    rows = await sample_graph.query("MATCH (n:ProductionSite {id: $id}) RETURN n.sharing AS s",
+                                    {"id": sid})
+    assert rows[0]["s"] == "CONSORTIUM"
