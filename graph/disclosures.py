@@ -39,8 +39,6 @@ from graph.writes import (
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.db import Graph
-
 OPEN, ANSWERED, DECLINED, OVERDUE = "OPEN", "ANSWERED", "DECLINED", "OVERDUE"
 
 

@@ -29,7 +29,6 @@ from cryptography.fernet import Fernet
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.db import Graph
     from supplygraph.settings import Settings
 
 SIGNATURE_HEADER = "X-Supplygraph-Signature"

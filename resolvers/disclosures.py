@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from strawberry.dataloader import DataLoader
 
 from graph import disclosures as d
-from graph.writes import BAD_USER_INPUT, WriteRejected
+from graph.writes import WriteRejected
 from resolvers import mutations_input as v
 from resolvers.mutations import Idempotency, Result, _graph, actor_of, run
 
@@ -119,6 +119,3 @@ def accountability_loader(info: Info[Context, Any]) -> DataLoader[str, dict[str,
     loader: DataLoader[str, dict[str, Any]] = extra["accountability"]
     return loader
 
-
-__all__ = ["BAD_USER_INPUT", "accountability_loader", "decline_disclosure", "list_requests",
-           "represented", "request_by_id", "request_disclosure", "set_representation"]

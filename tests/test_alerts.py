@@ -22,7 +22,7 @@ from seeds import sample as s
 from supplygraph.settings import Settings
 from supplygraph.worker import Worker
 from tests.test_alerts_support import Receiver, alert_settings, call_with, new_secret, receiver
-from tests.test_write_support import ALL, writer
+from tests.test_write_support import writer
 
 REGISTER = """
 mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) {
@@ -415,5 +415,3 @@ async def test_deleted_webhook_cancels_pending_deliveries(
         await Worker(sample_graph, settings).drain()
     assert rec.requests == []
 
-
-_ = ALL  # the write scopes the actors hold (tests.test_write_support)
