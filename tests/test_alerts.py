@@ -415,3 +415,22 @@ async def test_deleted_webhook_cancels_pending_deliveries(
         await Worker(sample_graph, settings).drain()
     assert rec.requests == []
 
+
+
+async def test_bulk_report_import_enqueues_alerts_in_its_batch(
+        sample_graph: Graph, nrht: Viewer, settings: Settings, hooks: Hooks,
+        tmp_path: Path) -> None:
+    from supplygraph.importer import import_reports
+
+    path = tmp_path / "reports.json"
+    path.write_text(json.dumps({"reports": [{
+        "siteId": s.SITE_KUNSHAN, "kind": "NGO_INVESTIGATION", "title": "Imported visit",
+        "findings": [{"category": "RECRUITMENT_FEES", "severity": "CRITICAL"},
+                     {"category": "WAGES", "severity": "MEDIUM"}]}]}))
+    with receiver() as rec:
+        await hooks.register(nrht, rec.url, new_secret())
+        summary = await import_reports(sample_graph, path, org=s.MONITOR_NGO, settings=settings)
+        assert [r.outcome for r in summary.results] == ["CREATED"]
+        await Worker(sample_graph, settings).drain()
+    assert [(b["finding"]["category"], b["report"]["title"]) for b in bodies(rec)] == [
+        ("RECRUITMENT_FEES", "Imported visit")]
