@@ -8,9 +8,10 @@ an operator merges them later).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.ids import new_site_id
 from graph.matching import (
@@ -82,10 +83,50 @@ def plan(decision: Decision, *, confirm: str | None, create_anyway: bool) -> Sit
     return SitePlan(CREATED, None, ())
 
 
+# Site ids have 32^5 random values per country and day: a day's bulk import of a hundred
+# thousand sites would draw the same one a few times. New ids are checked first.
+_TAKEN: LiteralString = (
+    "UNWIND $ids AS id OPTIONAL MATCH (n:ProductionSite {id: id}) "
+    "OPTIONAL MATCH (m:MergedProductionSite {id: id}) "
+    "WITH id WHERE n IS NOT NULL OR m IS NOT NULL RETURN collect(id) AS taken"
+)
+
+
+async def free_site_ids(run: Callable[[LiteralString, dict[str, Any]], Awaitable[Any]],
+                        countries: Iterable[str], exclude: set[str] | None = None,
+                        ) -> dict[str, list[str]]:
+    """Unused site ids, one per entry of `countries` (a country may repeat). `run(query,
+    params)` returns the rows: a runner's or a transaction's query."""
+    wanted = list(countries)
+    exclude = set(exclude or ())
+    out: dict[str, list[str]] = {}
+    while wanted:
+        proposed = []
+        for country in wanted:
+            sid = new_site_id(country, date.today())
+            while sid in exclude:
+                sid = new_site_id(country, date.today())
+            exclude.add(sid)
+            proposed.append((country, sid))
+        rows = await run(_TAKEN, {"ids": [sid for _, sid in proposed]})
+        taken = set(rows[0]["taken"]) if rows else set()
+        wanted = []
+        for country, sid in proposed:
+            if sid in taken:
+                wanted.append(country)
+            else:
+                out.setdefault(country, []).append(sid)
+    return out
+
+
 async def create_site(tx: AsyncManagedTransaction, props: dict[str, Any], actor: Actor,
                       *, products: list[str] | None = None, site_id: str | None = None,
                       ) -> str:
-    sid = site_id or new_site_id(props["countryCode"], date.today())
+    async def run(query: LiteralString, params: dict[str, Any]) -> Any:
+        return await (await tx.run(query, params)).data()
+
+    sid = site_id or (await free_site_ids(run, [props["countryCode"]]))[
+        props["countryCode"]][0]
     await create_record(tx, Label.PRODUCTION_SITE, {**props, "id": sid}, actor)
     for cpv in products or []:
         await link(tx, Label.PRODUCTION_SITE, sid, Rel.MAKES, Label.PRODUCT_CATEGORY, cpv,

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from schema.context import Context
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY = 255
 Result = dict[str, Any]
 
 
@@ -94,8 +95,10 @@ def mutation_errors(result: Result) -> list[t.MutationError]:
 class Idempotency:
     """The request's Idempotency-Key for one mutation field, if it sent one."""
 
-    def __init__(self, key: str | None, body_hash: str, client: str) -> None:
+    def __init__(self, key: str | None, body_hash: str, client: str,
+                 too_long: bool = False) -> None:
         self.key, self.body_hash, self.client = key, body_hash, client
+        self.too_long = too_long
 
     async def save(self, tx: AsyncManagedTransaction, result: Result, now: str) -> None:
         if self.key:
@@ -107,6 +110,8 @@ def _idempotency(info: Info[Context, Any]) -> Idempotency:
     request = info.context.request
     key = request.headers.get(IDEMPOTENCY_HEADER) if request is not None else None
     key = key or info.context.extra.get("idempotency_key")
+    if key and len(key) > MAX_KEY:
+        return Idempotency(None, "", "", too_long=True)
     body = json.dumps([print_ast(info.operation), info.variable_values],
                       sort_keys=True, default=str)
     body_hash = hashlib.sha256(body.encode()).hexdigest()
@@ -118,10 +123,10 @@ def _idempotency(info: Info[Context, Any]) -> Idempotency:
 async def run(info: Info[Context, Any], work: Callable[[Idempotency], Awaitable[Result]],
               build: Callable[[Info[Context, Any], Result], Awaitable[Any]]) -> Any:
     idem = _idempotency(info)
+    if idem.too_long:
+        return await build(info, _errors([FieldError(
+            "BAD_USER_INPUT", f"the Idempotency-Key is longer than {MAX_KEY} characters", ())]))
     if idem.key:
-        if len(idem.key) > 400:
-            return await build(info, _errors([FieldError(
-                "BAD_USER_INPUT", "the Idempotency-Key is longer than 255 characters", ())]))
         stored = await idem_store.lookup(_graph(info), idem.key)
         if stored is not None:
             return await build(info, _replay(idem, stored))

@@ -107,10 +107,23 @@ def _truthy(value: Any) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "y", "x")
 
 
+async def reserve_ids(graph: Graph, chunk: list[tuple[int, dict[str, Any]]],
+                      ) -> dict[str, list[str]]:
+    """An unused site id for every row of the chunk that may create a site."""
+    from graph.writes_sites import free_site_ids
+
+    async def run(query: Any, params: dict[str, Any]) -> Any:
+        return await graph.query(query, params, write=True, name="free_site_ids")
+
+    countries = [str(d.get("countryCode") or "").upper() for _, d in chunk]
+    return await free_site_ids(run, [c for c in countries if len(c) == 2 and c.isalpha()])
+
+
 def plan_site_batch(chunk: list[tuple[int, dict[str, Any]]], low: float, high: float,
                      index: SiteIndex, lookups: Lookups, visible_confirm: set[str],
-                     sharing: str) -> tuple[list[RowResult], list[dict[str, Any]],
-                                           dict[str, list[dict[str, str]]]]:
+                     sharing: str, ids: dict[str, list[str]],
+                     ) -> tuple[list[RowResult], list[dict[str, Any]],
+                                dict[str, list[dict[str, str]]]]:
     results: list[RowResult] = []
     new_sites: list[dict[str, Any]] = []
     links: dict[str, list[dict[str, str]]] = {"MAKES": [], "PRODUCED_AT": [], "OPERATES": []}
@@ -148,7 +161,9 @@ def plan_site_batch(chunk: list[tuple[int, dict[str, Any]]], low: float, high: f
             continue
         site_id = site_plan.site_id
         if site_plan.outcome == CREATED:
-            site_id = new_site_id(props["countryCode"], date.today())
+            # `ids` holds unused ids reserved for this chunk (`reserve_ids`).
+            pool = ids.get(props["countryCode"])
+            site_id = pool.pop() if pool else new_site_id(props["countryCode"], date.today())
             clean = {k: val for k, val in props.items() if k not in ("latitude", "longitude")}
             new_sites.append({"props": {**clean, "id": site_id, "sharing": sharing,
                                         "sharedWith": []},
@@ -199,7 +214,8 @@ async def import_sites(info: Any, input: Any) -> Any:  # noqa: A002
         confirm = await visible_sites(graph, actor, {str(r["confirmMatch"]) for _, r in records
                                                      if r.get("confirmMatch")})
         results, new_sites, links = plan_site_batch(
-            records, settings.match_low, settings.match_high, index, lookups, confirm, sharing)
+            records, settings.match_low, settings.match_high, index, lookups, confirm, sharing,
+            await reserve_ids(graph, records))
         for site in new_sites:
             site["props"]["sharedWith"] = shared_with
 

@@ -21,8 +21,13 @@ if TYPE_CHECKING:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-        TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from graph.db import Graph, check_connectivity
     from graph.migrate import is_migrated, migrate

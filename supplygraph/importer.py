@@ -30,30 +30,28 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.ids import new_id, new_site_id
-from graph.matching import NEEDS_CONFIRMATION, SiteIndex, decide
+from graph.ids import new_id
+from graph.matching import NEEDS_CONFIRMATION, SiteIndex
 from graph.model import Label, Rel
 from graph.writes import (
     Actor,
-    FieldError,
     WriteRejected,
-    access,
     create_record,
     link,
     update_record,
 )
-from graph.writes_import import FIND_BY_NAME, done_batches, save_batch, write_site_batch
-from graph.writes_sites import CONFIRMED, CREATED, plan, site_key
+from graph.writes_import import done_batches, save_batch, write_site_batch
+from graph.writes_sites import CONFIRMED, CREATED
 from resolvers import mutations_input as v
 from resolvers.mutations_import import (
     REJECTED,
     RowResult,
     messages,
     plan_site_batch,
+    reserve_ids,
     resolve_companies,
     visible_sites,
 )
@@ -351,7 +349,8 @@ async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings
             continue
         results, new_sites, links = plan_site_batch(chunk, settings.match_low,
                                                     settings.match_high, index, lookups,
-                                                    visible_confirm, sharing)
+                                                    visible_confirm, sharing,
+                                                    await reserve_ids(graph, chunk))
         if not dry_run:
             payload = [r.as_dict() for r in results]
 

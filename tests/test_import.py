@@ -323,8 +323,8 @@ async def test_report_file_good_and_bad_rows(sample_graph: Graph, tmp_path: Path
 
 
 # ----- the CLI ----------------------------------------------------------------------------------
-async def test_cli_import_prints_summary_and_writes_csv(sample_graph: Graph, neo4j_settings: Settings,
-                                                        tmp_path: Path) -> None:
+async def test_cli_import_prints_summary_and_writes_csv(
+        sample_graph: Graph, neo4j_settings: Settings, tmp_path: Path) -> None:
     words = [fresh() for _ in range(3)]
     path = write_csv(tmp_path / "cli.csv", [HEADER, *good_rows(words)])
     out = tmp_path / "summary.csv"

@@ -167,7 +167,8 @@ async def test_operator_merges_sites_keeping_every_relationship(
                                                                   "duplicateIds": [dup]}})
     payload = answer.data["mergeProductionSites"]
     assert payload["errors"] == [] and payload["mergedIds"] == [dup]
-    assert payload["movedRelationships"] == 5  # operates, produced at, assesses, sourced from, makes
+    # operates, produced at, assesses, sourced from, makes
+    assert payload["movedRelationships"] == 5
     # then every relationship is on the kept site, and the duplicate has none left
     after = await _relationships(sample_graph, keep)
     assert after == before

@@ -54,7 +54,8 @@ DISCLOSE = """
 mutation($input: DiscloseContractSitesInput!) { discloseContractSites(input: $input) {
   contract { id sites { id } brands { id } } errors { code message path } } }"""
 CONTRACT_HISTORY = """
-query($id: ID!) { contract(id: $id) { id history { number change record { title value { amount } } } } }"""
+query($id: ID!) { contract(id: $id) { id
+  history { number change record { title value { amount } } } } }"""
 SUBMIT_REPORT = """
 mutation($input: SubmitReportInput!) { submitReport(input: $input) {
   report { id title sensitiveNotes findings { id category status } site { id } }
