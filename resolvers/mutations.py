@@ -135,11 +135,13 @@ async def run(info: Info[Context, Any], work: Callable[[Idempotency], Awaitable[
     except WriteRejected as exc:
         result = _errors(exc.errors)
     except ConstraintError:
-        # The same key committed by a concurrent request (or a duplicate id): answer as it.
+        # The same key committed by a concurrent request: answer as it did. Otherwise a
+        # concurrent write took a unique value first (a version number): nothing was
+        # written, and trying again will do.
         stored = await idem_store.lookup(_graph(info), idem.key) if idem.key else None
-        if stored is None:
-            raise
-        result = _replay(idem, stored)
+        result = _replay(idem, stored) if stored is not None else _errors([FieldError(
+            "CONFLICT", "a concurrent change to the same record won; nothing was written, "
+                        "try again", ())])
     for loader_shape in (SITE_SHAPE, REPORT_SHAPE, FINDING_SHAPE, CONTRACT_SHAPE):
         info.context.loaders.node(loader_shape).clear_all()
     return await build(info, result)

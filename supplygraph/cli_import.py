@@ -92,8 +92,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("import", help="bulk import sites (CSV/XLSX), contracts (OCDS JSON) or "
-                                      "reports (JSON)")
+    p = sub.add_parser(
+        "import", help="bulk import sites (CSV/XLSX), contracts (OCDS JSON) or reports (JSON)",
+        description="Rows are validated and (sites) matched; valid rows are written in batches "
+                    "of SUPPLYGRAPH_IMPORT_BATCH_SIZE, each batch all or nothing with its "
+                    "checkpoint; invalid rows are reported and skipped. Run the same command "
+                    "again to resume an interrupted import. See docs/contributing.md.")
     p.add_argument("kind", choices=["sites", "contracts", "reports"])
     p.add_argument("file")
     p.add_argument("--org", required=True, help="the contributing organisation's id")
