@@ -23,6 +23,7 @@ readable by the recipient) | CANCELLED (webhook deleted).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.visibility import all_visible, lit, visible
@@ -60,8 +61,6 @@ async def enqueue_finding_alerts(tx: AsyncManagedTransaction, *, finding_ids: li
     Returns how many were written."""
     if not finding_ids:
         return 0
-    from datetime import datetime
-
     now_ms = int(datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp() * 1000)
     row = await (await tx.run(_ENQUEUE, {"findingIds": finding_ids, "event": event,
                                          "now": now, "nowMs": now_ms, "org": org,

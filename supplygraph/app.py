@@ -54,7 +54,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         finally:
             if worker_task is not None:
                 worker.stop.set()
-                await asyncio.wait_for(worker_task, timeout=settings.webhook_timeout_seconds + 5)
+                # An unfinished delivery keeps its lease and is delivered again elsewhere.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker_task,
+                                           timeout=settings.webhook_timeout_seconds + 5)
             if own:
                 await app.state.graph.close()
 
