@@ -27,6 +27,9 @@ def _settings_for(data_dir: Path) -> Settings:
         neo4j_bolt_port=free_port(),
         neo4j_heap="1g",
         neo4j_pagecache="512m",
+        # Apps started by tests run no outbox worker unless a test asks for one, so that no
+        # stray worker picks up another test's deliveries.
+        run_worker_in_serve=False,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -36,7 +36,8 @@ async def test_serve_runs_a_worker_that_delivers_alerts(
     hooks = Hooks(sample_graph, settings)
     app_settings = neo4j_settings.model_copy(update={
         "keys_dir": tmp_path / "keys", "webhook_allow_hosts": ["127.0.0.1"],
-        "webhook_secret_key": settings.webhook_secret_key, "worker_poll_seconds": 0.2})
+        "webhook_secret_key": settings.webhook_secret_key, "worker_poll_seconds": 0.2,
+        "run_worker_in_serve": True})
     try:
         with receiver() as rec, serve_in_thread(create_app(app_settings), free_port()):
             await hooks.register(nrht, rec.url, new_secret())
