@@ -230,7 +230,8 @@ class Query(DisclosureQuery, AlertQuery):
     @scoped(CONTRACTS, "Every site your organisation's contracts reach (disclosed sites, "
                        "covered brands' sites, the contractors' and brands' sourcing tiers), "
                        "each with its tier, a path of records you may see and its matching "
-                       "findings; most severe and most recent first (docs/leverage.md).")
+                       "findings; most severe and most recent first (docs/leverage.md).",
+            SITES)
     async def my_exposure(self, info: Info[Context, Any],
                           filter: ExposureFilter | None = None,  # noqa: A002
                           first: int | None = None,

@@ -51,13 +51,18 @@ CONTRACTS = Scope.CONTRACTS_READ
 _PROVENANCE = ("id", "sharing", "contributedBy", "createdAt", "updatedAt", "source")
 
 
-def needs(scope: Scope, text: str) -> str:
+def needs(scope: Scope, text: str, *also: Scope) -> str:
+    if also:
+        names = " and ".join(f"`{s.value}`" for s in (scope, *also))
+        return f"{text} Needs the {names} scopes."
     return f"{text} Needs the `{scope.value}` scope."
 
 
-def scoped(scope: Scope, description: str, **kw: Any) -> Any:
-    return strawberry.field(description=needs(scope, description),
-                            permission_classes=[RequireScope(scope)], **kw)
+def scoped(scope: Scope, description: str, *also: Scope, **kw: Any) -> Any:
+    """A field behind one scope, or several (`also`) when it shows more than one kind of
+    record, e.g. contracts and the sites they reach."""
+    return strawberry.field(description=needs(scope, description, *also),
+                            permission_classes=[RequireScope(s) for s in (scope, *also)], **kw)
 
 
 def _ctx(info: Info[Context, Any]) -> Context:

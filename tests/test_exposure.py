@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 import pytest
@@ -190,3 +192,12 @@ async def test_finding_filters_need_the_reports_scope(sample_graph: Graph) -> No
                           {"filter": {"categories": ["FORCED_LABOUR"]}})
     assert answer.codes() == ["FORBIDDEN"]
     assert answer.round_trips == 0
+
+
+async def test_a_contracts_only_client_cannot_list_the_sites_its_contracts_reach(
+        sample_graph: Graph) -> None:
+    viewer = await viewer_for(sample_graph, s.NW_MINISTRY, frozenset({Scope.CONTRACTS_READ}))
+    answer = await run_at(sample_graph, viewer, EXPOSURE, {})
+    assert answer.codes() == ["FORBIDDEN"]
+    assert answer.round_trips == 0
+    assert s.SITE_KUNSHAN not in json.dumps(answer.data)
