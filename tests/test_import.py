@@ -18,9 +18,24 @@ from supplygraph import importer
 from supplygraph.importer import ImportFileError, import_contracts, import_reports, import_sites
 from supplygraph.settings import Settings
 from tests.helpers import run_cli
-from tests.test_write_support import call, writer
+from tests.test_write_support import (
+    MONITOR,
+    OWNER,
+    TEST_BRAND,
+    TEST_BRAND_NAME,
+    call,
+    ensure_test_orgs,
+    seeded_site,
+    writer,
+)
 
-ORG = s.NW_HEALTH
+
+@pytest.fixture(autouse=True)
+async def _test_orgs(sample_graph: Graph) -> None:
+    await ensure_test_orgs(sample_graph)
+
+
+ORG = OWNER
 
 
 def fresh() -> str:
@@ -44,9 +59,9 @@ HEADER = ["Factory Name", "Street Address", "City", "Country", "No. of workers",
 def good_rows(words: list[str]) -> list[list[Any]]:
     return [
         [f"{words[0]} Electronics (Bac Ninh) Co., Ltd.", "Lot 12, Que Vo Industrial Zone",
-         "Bac Ninh", "Viet Nam", "1200", "30213100-6", "BRD-CORVID", "visited 2025"],
+         "Bac Ninh", "Viet Nam", "1200", "30213100-6", TEST_BRAND, "visited 2025"],
         [f"{words[1]} Precision Sdn. Bhd.", "18 Jalan Hi-Tech", "Kulim", "MY", "300",
-         "", "corvid computing", ""],
+         "", TEST_BRAND_NAME.lower(), ""],
         [f"{words[2]} Display Plant", "55 Longgang Avenue", "Shenzhen", "cn", "", "", "", ""],
         # the first row again, as another list would write it: matched, not duplicated
         [f"{words[0].upper()} ELECTRONICS BẮC NINH", "Building 2, Lô 12, Quế Võ Industrial Zone",
@@ -78,7 +93,7 @@ async def test_good_csv_creates_matches_and_reports_columns(sample_graph: Graph,
         "n.countryCode AS cc, collect(DISTINCT b.id) AS brands, collect(DISTINCT c.id) AS cpv",
         {"id": first.record_id})
     assert rows[0]["by"] == ORG and "disclosure.csv" in rows[0]["source"]
-    assert rows[0]["cc"] == "VN" and rows[0]["brands"] == ["BRD-CORVID"]
+    assert rows[0]["cc"] == "VN" and rows[0]["brands"] == [TEST_BRAND]
     assert rows[0]["cpv"] == ["30213100-6"]
     # the summary CSV has one line per row
     importer.write_summary_csv(summary, tmp_path / "summary.csv")
@@ -299,18 +314,19 @@ async def test_bad_ocds_files(sample_graph: Graph, tmp_path: Path, content: str,
 # ----- reports ----------------------------------------------------------------------------------
 async def test_report_file_good_and_bad_rows(sample_graph: Graph, tmp_path: Path) -> None:
     title = f"Imported {fresh()}"
+    site = await seeded_site(sample_graph)
     doc = {"reports": [
-        {"siteId": s.SITE_CHONGQING, "kind": "WORKER_DRIVEN_MONITORING", "title": title,
+        {"siteId": site, "kind": "WORKER_DRIVEN_MONITORING", "title": title,
          "visitDate": "2026-04-01", "findings": [
              {"category": "WAGES", "severity": "HIGH"},
              {"category": "WORKING_HOURS", "severity": "MEDIUM", "status": "OPEN"}]},
         {"siteId": s.SITE_LK_PRIVATE, "kind": "GRIEVANCE", "title": f"{title} hidden"},
-        {"siteId": s.SITE_CHONGQING, "kind": "GRIEVANCE", "title": f"{title} bad",
+        {"siteId": site, "kind": "GRIEVANCE", "title": f"{title} bad",
          "findings": [{"category": "BRIBERY", "severity": "HIGH"}]},
     ]}
     path = tmp_path / "reports.json"
     path.write_text(json.dumps(doc))
-    summary = await import_reports(sample_graph, path, org=s.MONITOR_WORKERS,
+    summary = await import_reports(sample_graph, path, org=MONITOR,
                                    settings=settings())
     assert [r.outcome for r in summary.results] == ["CREATED", "REJECTED", "REJECTED"]
     assert "no production site" in summary.results[1].errors[0]
@@ -362,7 +378,7 @@ async def test_import_sites_mutation(sample_graph: Graph) -> None:
     viewer = await writer(sample_graph, ORG)
     w = fresh()
     rows = [{"name": f"{w} Power Factory", "countryCode": "TH", "address": "7 Amata Nakorn Road",
-             "products": ["32420000-3"], "brandId": "BRD-AURALUX"},
+             "products": ["32420000-3"], "brandId": TEST_BRAND},
             {"name": f"{w.upper()} POWER CO., LTD.", "countryCode": "TH",
              "address": "7 Amata Nakorn Rd."},
             {"name": f"{fresh()} Plant", "countryCode": "XX"}]

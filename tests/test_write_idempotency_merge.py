@@ -21,7 +21,22 @@ from tests.test_write_mutations import (
     fresh,
     new_site,
 )
-from tests.test_write_support import ALL, call, codes, writer
+from tests.test_write_support import (
+    ALL,
+    MONITOR,
+    OWNER,
+    TEST_BRAND,
+    call,
+    codes,
+    ensure_test_orgs,
+    writer,
+)
+
+
+@pytest.fixture(autouse=True)
+async def _test_orgs(sample_graph: Graph) -> None:
+    await ensure_test_orgs(sample_graph)
+
 
 MERGE = """
 mutation($input: MergeProductionSitesInput!) { mergeProductionSites(input: $input) {
@@ -32,12 +47,12 @@ mutation($input: MergeProductionSitesInput!) { mergeProductionSites(input: $inpu
 
 @pytest.fixture
 async def nrht(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.NW_HEALTH)
+    return await writer(sample_graph, OWNER)
 
 
 @pytest.fixture
 async def monitor(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.MONITOR_WORKERS, kind="MONITOR")
+    return await writer(sample_graph, MONITOR, kind="MONITOR")
 
 
 @pytest.fixture
@@ -70,7 +85,7 @@ async def test_same_key_other_body_is_refused(sample_graph: Graph, nrht: Viewer)
 
 
 async def test_keys_are_per_client(sample_graph: Graph, nrht: Viewer) -> None:
-    other_client = await writer(sample_graph, s.NW_HEALTH, client="second-system")
+    other_client = await writer(sample_graph, OWNER, client="second-system")
     name, key = fresh("Brand "), secrets.token_hex(8)
     await call(sample_graph, nrht, CREATE_BRAND, {"input": {"name": name}}, key=key)
     await call(sample_graph, other_client, CREATE_BRAND, {"input": {"name": name}}, key=key)
@@ -154,7 +169,7 @@ async def test_operator_merges_sites_keeping_every_relationship(
     link = "mutation($i: RecordSupplyLinkInput!) { recordSupplyLink(input: $i) { recorded } }"
     await call(sample_graph, nrht, link, {"i": {"kind": "OPERATES", "fromId": supplier,
                                                 "toId": dup}})
-    await call(sample_graph, nrht, link, {"i": {"kind": "PRODUCED_AT", "fromId": "BRD-NIMBUS",
+    await call(sample_graph, nrht, link, {"i": {"kind": "PRODUCED_AT", "fromId": TEST_BRAND,
                                                 "toId": dup}})
     report = await _report(sample_graph, monitor, dup)
     contract = await _contract(sample_graph, nrht)

@@ -15,7 +15,26 @@ from auth.viewer import Viewer
 from graph.db import Graph
 from seeds import sample as s
 from tests.test_read_support import READ_SCOPES
-from tests.test_write_support import ALL, call, codes, writer
+from tests.test_write_support import (
+    ALL,
+    MONITOR,
+    OUTSIDER,
+    OWNER,
+    PEER,
+    TEST_BRAND,
+    TEST_SUPPLIER,
+    call,
+    codes,
+    ensure_test_orgs,
+    seeded_site,
+    writer,
+)
+
+
+@pytest.fixture(autouse=True)
+async def _test_orgs(sample_graph: Graph) -> None:
+    await ensure_test_orgs(sample_graph)
+
 
 CREATE_SITE = """
 mutation($input: CreateProductionSiteInput!) {
@@ -82,22 +101,22 @@ def fresh(prefix: str = "") -> str:
 
 @pytest.fixture
 async def nrht(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.NW_HEALTH)
+    return await writer(sample_graph, OWNER)
 
 
 @pytest.fixture
 async def eastmere(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.NW_CITY)
+    return await writer(sample_graph, PEER)
 
 
 @pytest.fixture
 async def ulake(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.LK_UNI)
+    return await writer(sample_graph, OUTSIDER)
 
 
 @pytest.fixture
 async def monitor(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.MONITOR_WORKERS, kind="MONITOR")
+    return await writer(sample_graph, MONITOR, kind="MONITOR")
 
 
 @pytest.fixture
@@ -107,7 +126,7 @@ async def operator(sample_graph: Graph) -> Viewer:
 
 @pytest.fixture
 async def read_only(sample_graph: Graph) -> Viewer:
-    return await writer(sample_graph, s.NW_HEALTH, READ_SCOPES)
+    return await writer(sample_graph, OWNER, READ_SCOPES)
 
 
 @pytest.fixture
@@ -140,14 +159,14 @@ async def test_member_creates_site_with_provenance_and_first_version(sample_grap
     payload = answer.data["createProductionSite"]
     assert payload["outcome"] == "CREATED" and payload["errors"] == []
     site = payload["site"]
-    assert site["countryCode"] == "VN" and site["contributedBy"] == s.NW_HEALTH
+    assert site["countryCode"] == "VN" and site["contributedBy"] == OWNER
     assert site["source"] == "Contractor disclosure, March 2026"
     assert site["sharing"] == "CONSORTIUM"
     history = (await call(sample_graph, nrht, SITE_HISTORY, {"id": site["id"]})).data
     versions = history["productionSite"]["history"]
     assert [(v["number"], v["change"]) for v in versions] == [(1, "CREATE")]
-    assert versions[0]["organisationId"] == s.NW_HEALTH
-    assert versions[0]["clientId"] == f"test-{s.NW_HEALTH}"
+    assert versions[0]["organisationId"] == OWNER
+    assert versions[0]["clientId"] == f"test-{OWNER}"
 
 
 async def test_missing_write_scope_is_forbidden_and_writes_nothing(sample_graph: Graph,
@@ -305,19 +324,19 @@ async def test_history_keeps_every_earlier_version(sample_graph: Graph, nrht: Vi
 
 async def test_first_update_of_seeded_record_keeps_the_seeded_state(sample_graph: Graph,
                                                                     operator: Viewer) -> None:
-    # given a sample site of the operator never written through the API (Guadalajara)
-    before = await sample_graph.query("MATCH (n:ProductionSite {id: $id}) "
-                                      "RETURN n.workerCount AS w", {"id": s.SITE_GUADALAJARA})
-    # when the operator sets the same worker count (the story stays unchanged)
+    # given a site loaded directly (as seeds are), never written through the API
+    sid = await seeded_site(sample_graph)
+    # when the operator updates it
     payload = (await call(sample_graph, operator, UPDATE_SITE, {
-        "id": s.SITE_GUADALAJARA, "input": {"workerCount": before[0]["w"]}})
-    ).data["updateProductionSite"]
+        "id": sid, "input": {"workerCount": 150}})).data["updateProductionSite"]
     assert payload["errors"] == []
-    versions = (await call(sample_graph, operator, SITE_HISTORY, {"id": s.SITE_GUADALAJARA})
+    versions = (await call(sample_graph, operator, SITE_HISTORY, {"id": sid})
                 ).data["productionSite"]["history"]
-    assert versions[0]["change"] == "INITIAL"
-    assert versions[0]["source"] == s.SOURCE_SAMPLE
-    assert versions[-1]["change"] == "UPDATE"
+    # then its earlier state is the first version, with its own source
+    assert [(v["change"], v["record"]["workerCount"]) for v in versions] == \
+        [("INITIAL", 100), ("UPDATE", 150)]
+    assert versions[0]["source"] == "seeded for write tests"
+    assert versions[1]["organisationId"] == s.OPERATOR
 
 
 # ----- brands, suppliers, links ---------------------------------------------------------------
@@ -352,7 +371,7 @@ async def test_record_supply_links(sample_graph: Graph, nrht: Viewer, ulake: Vie
         "kind": "OPERATES", "fromId": supplier, "toId": sid}})).data["recordSupplyLink"]
     assert ok == {"recorded": True, "errors": []}
     tier = (await call(sample_graph, nrht, LINK, {"input": {
-        "kind": "SOURCES_FROM", "fromId": "BRD-CORVID", "toId": supplier, "volume": 10,
+        "kind": "SOURCES_FROM", "fromId": TEST_BRAND, "toId": supplier, "volume": 10,
         "unitPrice": 2.5}})).data["recordSupplyLink"]
     assert tier["recorded"]
     # a site the caller may not see is unknown to it
@@ -360,18 +379,18 @@ async def test_record_supply_links(sample_graph: Graph, nrht: Viewer, ulake: Vie
         "kind": "OPERATES", "fromId": supplier, "toId": sid}})).data["recordSupplyLink"]
     assert codes(hidden) == ["NOT_FOUND"] and hidden["errors"][0]["path"] == ["input", "toId"]
     negative = (await call(sample_graph, nrht, LINK, {"input": {
-        "kind": "SOURCES_FROM", "fromId": "BRD-CORVID", "toId": supplier, "volume": -1}})
+        "kind": "SOURCES_FROM", "fromId": TEST_BRAND, "toId": supplier, "volume": -1}})
     ).data["recordSupplyLink"]
     assert negative["errors"][0]["path"] == ["input", "volume"]
     rows = await sample_graph.query(
         "MATCH (:Supplier {id: $s})-[r:OPERATES]->(:ProductionSite {id: $site}) "
         "RETURN r.contributedBy AS by, r.source AS source", {"s": supplier, "site": sid})
-    assert rows[0]["by"] == s.NW_HEALTH and rows[0]["source"]
+    assert rows[0]["by"] == OWNER and rows[0]["source"]
 
 
 # ----- contracts ------------------------------------------------------------------------------
 async def _contract(graph: Graph, viewer: Viewer, **over: Any) -> dict[str, Any]:
-    inp = {"reference": fresh("ocds-test-"), "title": "Laptops", "supplierId": "SUP-CIVITAS",
+    inp = {"reference": fresh("ocds-test-"), "title": "Laptops", "supplierId": TEST_SUPPLIER,
            "startDate": "2026-01-01", "endDate": "2028-12-31", "cpvCodes": ["30213100-6"],
            "value": {"amount": 120000, "currency": "eur"}, "quantity": 100,
            "sharing": "CONSORTIUM", **over}
@@ -383,10 +402,10 @@ async def _contract(graph: Graph, viewer: Viewer, **over: Any) -> dict[str, Any]
 async def test_create_contract_owner_sees_value(sample_graph: Graph, nrht: Viewer) -> None:
     contract = await _contract(sample_graph, nrht)
     assert contract["value"] == {"amount": 120000.0, "currency": "EUR"}
-    assert contract["supplier"] == {"id": "SUP-CIVITAS"}
+    assert contract["supplier"] == {"id": TEST_SUPPLIER}
     rows = await sample_graph.query("MATCH (:Organisation {id: $o})-[:HOLDS]->(c:Contract "
                                     "{id: $id}) RETURN count(c) AS n",
-                                    {"o": s.NW_HEALTH, "id": contract["id"]})
+                                    {"o": OWNER, "id": contract["id"]})
     assert rows[0]["n"] == 1
 
 
@@ -447,11 +466,12 @@ async def test_disclose_contract_sites(sample_graph: Graph, nrht: Viewer, eastme
                                        ulake: Viewer) -> None:
     contract = await _contract(sample_graph, nrht)
     sid = await new_site(sample_graph, nrht)
+    other_site = await seeded_site(sample_graph, MONITOR)
     payload = (await call(sample_graph, nrht, DISCLOSE, {"input": {
-        "contractId": contract["id"], "siteIds": [sid, s.SITE_KUNSHAN],
-        "brandIds": ["BRD-CORVID"]}})).data["discloseContractSites"]
+        "contractId": contract["id"], "siteIds": [sid, other_site],
+        "brandIds": [TEST_BRAND]}})).data["discloseContractSites"]
     assert payload["errors"] == []
-    assert {x["id"] for x in payload["contract"]["sites"]} == {sid, s.SITE_KUNSHAN}
+    assert {x["id"] for x in payload["contract"]["sites"]} == {sid, other_site}
     # another member's contract: forbidden to a peer, unknown outside the consortium
     peer = (await call(sample_graph, eastmere, DISCLOSE, {"input": {
         "contractId": contract["id"], "siteIds": [sid]}})).data["discloseContractSites"]
@@ -461,12 +481,12 @@ async def test_disclose_contract_sites(sample_graph: Graph, nrht: Viewer, eastme
     assert codes(other) == ["NOT_FOUND"]
     # a site the buyer may not see (Lakeshore's private site): NOT_FOUND, nothing written
     hidden = (await call(sample_graph, nrht, DISCLOSE, {"input": {
-        "contractId": contract["id"], "siteIds": [s.SITE_CHONGQING, s.SITE_LK_PRIVATE]}})
+        "contractId": contract["id"], "siteIds": [other_site, s.SITE_LK_PRIVATE]}})
     ).data["discloseContractSites"]
     assert hidden["errors"][0]["path"] == ["input", "siteIds", "1"]
     rows = await sample_graph.query("MATCH (:Contract {id: $id})-[:SOURCED_FROM]->(p) "
                                     "RETURN collect(p.id) AS ids", {"id": contract["id"]})
-    assert set(rows[0]["ids"]) == {sid, s.SITE_KUNSHAN}
+    assert set(rows[0]["ids"]) == {sid, other_site}
 
 
 # ----- reports and findings ---------------------------------------------------------------------
@@ -534,7 +554,7 @@ async def test_finding_history_and_remediation(sample_graph: Graph, nrht: Viewer
                                                monitor: Viewer, ulake: Viewer) -> None:
     sid = await new_site(sample_graph, nrht)
     report = await _report(sample_graph, monitor, sid, sharing="RESTRICTED",
-                           sharedWith=[s.NW_HEALTH])
+                           sharedWith=[OWNER])
     fid = report["findings"][0]["id"]
     await call(sample_graph, monitor, UPDATE_FINDING, {"input": {
         "id": fid, "status": "IN_REMEDIATION", "note": "plan agreed"}})
@@ -585,7 +605,7 @@ async def test_report_sharing_carries_its_findings(sample_graph: Graph, nrht: Vi
     sid = await new_site(sample_graph, nrht)
     report = await _report(sample_graph, monitor, sid)
     payload = (await call(sample_graph, monitor, SET_SHARING, {"input": {
-        "id": report["id"], "sharing": "RESTRICTED", "sharedWith": [s.NW_CITY]}})
+        "id": report["id"], "sharing": "RESTRICTED", "sharedWith": [PEER]}})
     ).data["setSharing"]
     assert payload["errors"] == []
     rows = await sample_graph.query(
@@ -601,7 +621,7 @@ async def test_report_sharing_carries_its_findings(sample_graph: Graph, nrht: Vi
 async def test_set_sharing_needs_the_scope_of_the_records_kind(sample_graph: Graph,
                                                                nrht: Viewer) -> None:
     sid = await new_site(sample_graph, nrht, sharing="CONSORTIUM")
-    contracts_only = await writer(sample_graph, s.NW_HEALTH,
+    contracts_only = await writer(sample_graph, OWNER,
                                   READ_SCOPES | {Scope.CONTRACTS_WRITE})
     payload = (await call(sample_graph, contracts_only, SET_SHARING, {"input": {
         "id": sid, "sharing": "PUBLIC"}})).data["setSharing"]

@@ -36,3 +36,66 @@ async def call(graph: Graph, viewer: Viewer, query: str, variables: dict[str, An
 
 def codes(payload: dict[str, Any]) -> list[str]:
     return [e["code"] for e in payload["errors"]]
+
+
+# The write tests' own organisations, so that their records never touch the sample's story:
+# a consortium of two members (owner and peer), a member outside it, and a monitor.
+TEST_CONSORTIUM = "ORG-TW-CONS"
+OWNER = "ORG-TW-OWNER"
+PEER = "ORG-TW-PEER"
+OUTSIDER = "ORG-TW-OUTSIDER"
+MONITOR = "ORG-TW-MONITOR"
+
+_ORGS = """
+UNWIND $orgs AS o
+MERGE (n:Organisation {id: o.id})
+SET n.name = o.name, n.kind = o.kind, n.countryCode = 'GB', n.sharing = 'PUBLIC',
+    n.sharedWith = [], n.contributedBy = 'ORG-OPERATOR', n.source = 'write tests',
+    n.createdAt = '2026-01-01T00:00:00Z', n.updatedAt = '2026-01-01T00:00:00Z'
+WITH n, o WHERE o.consortium IS NOT NULL
+MATCH (c:Organisation {id: o.consortium}) MERGE (n)-[:MEMBER_OF]->(c)
+"""
+
+
+async def ensure_test_orgs(graph: Graph) -> None:
+    orgs = [
+        {"id": TEST_CONSORTIUM, "name": "Test Writers Consortium", "kind": "CONSORTIUM",
+         "consortium": None},
+        {"id": OWNER, "name": "Test Owner Trust", "kind": "PUBLIC_BUYER",
+         "consortium": TEST_CONSORTIUM},
+        {"id": PEER, "name": "Test Peer City", "kind": "PUBLIC_BUYER",
+         "consortium": TEST_CONSORTIUM},
+        {"id": OUTSIDER, "name": "Test Outsider University", "kind": "PUBLIC_BUYER",
+         "consortium": None},
+        {"id": MONITOR, "name": "Test Monitor Network", "kind": "MONITOR", "consortium": None},
+    ]
+    await graph.query(_ORGS, {"orgs": orgs}, write=True)
+    await graph.query(_COMPANIES, {"owner": OWNER}, write=True)
+
+
+TEST_BRAND = "BRD-TW-ACME"
+TEST_BRAND_NAME = "Test Acme Devices"
+TEST_SUPPLIER = "SUP-TW-RESELLER"
+_COMPANIES = """
+MERGE (b:Brand {id: 'BRD-TW-ACME'})
+SET b.name = 'Test Acme Devices', b.countryCode = 'GB', b.sharing = 'PUBLIC', b.sharedWith = [],
+    b.contributedBy = $owner, b.source = 'write tests'
+MERGE (s:Supplier {id: 'SUP-TW-RESELLER'})
+SET s.name = 'Test Reseller Ltd', s.countryCode = 'GB', s.roles = ['CONTRACTOR'],
+    s.identifiers = [], s.sharing = 'PUBLIC', s.sharedWith = [], s.contributedBy = $owner,
+    s.source = 'write tests'
+"""
+
+
+async def seeded_site(graph: Graph, owner: str = OWNER) -> str:
+    """A PUBLIC site written directly, as seeds and older data are (no versions yet)."""
+    import secrets
+
+    sid = "TW-" + secrets.token_hex(6).upper()
+    await graph.query("CREATE (n:ProductionSite {id: $id, name: $name, countryCode: 'VN', "
+                      "aliases: [], aliasesText: '', workerCount: 100, status: 'ACTIVE', "
+                      "sharing: 'PUBLIC', sharedWith: [], contributedBy: $owner, "
+                      "source: 'seeded for write tests', createdAt: '2025-01-01T00:00:00Z', "
+                      "updatedAt: '2025-01-01T00:00:00Z'})",
+                      {"id": sid, "name": f"Seeded {sid}", "owner": owner}, write=True)
+    return sid
