@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -277,6 +278,9 @@ async def candidates(runner: QueryRunner, sites: Sequence[SiteKey], viewer: dict
     return out
 
 
+MAX_POOL = 400
+
+
 def _blocks(key: SiteKey) -> set[str]:
     """Blocking keys: the first and last four letters of each distinctive name word, so
     that one typo still leaves a shared key (a word shorter than five letters is its own
@@ -322,12 +326,17 @@ class SiteIndex:
         keys = self.by_country.get(site.country, [])
         if not keys:
             return []
-        pool: set[int] = set()
+        shared: Counter[int] = Counter()
         for b in _blocks(site):
-            pool.update(self._blocks.get((site.country, b), ()))
-        if not pool:
+            shared.update(self._blocks.get((site.country, b), ()))
+        if not shared:
             return []
-        ids = sorted(pool)
+        if len(shared) > MAX_POOL:
+            # A common word ("Golden") blocks thousands of sites together: keep those that
+            # share the most blocking keys with the row.
+            ids = sorted(i for i, _ in shared.most_common(MAX_POOL))
+        else:
+            ids = sorted(shared)
         names = self._names[site.country]
         hits = process.extract(" ".join(site.names), [names[i] for i in ids],
                                scorer=fuzz.token_set_ratio, limit=limit, score_cutoff=cutoff)
