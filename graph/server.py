@@ -154,7 +154,8 @@ class ManagedNeo4j:
         if self.password_file.exists():
             return self.password_file.read_text().strip()
         self.home.mkdir(parents=True, exist_ok=True)
-        pw = secrets.token_urlsafe(24)
+        # Never starting with "-": neo4j-admin would read the password as an option.
+        pw = "sg" + secrets.token_urlsafe(24)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(pw + "\n")

@@ -59,6 +59,34 @@ def scratch_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setti
 
 
 @pytest.fixture(scope="session")
+def story_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A third server holding only the sample data, for tests whose expectations are
+    hand-checked against the sample's story (exposure, leverage, risk, contradictions):
+    what write tests add to the shared server cannot shift their numbers."""
+    settings = _settings_for(tmp_path_factory.mktemp("neo4j-story"))
+    server = ManagedNeo4j(settings)
+    server.start()
+    try:
+        yield settings
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def story_graph(story_settings: Settings) -> AsyncIterator[Graph]:
+    from graph.migrate import migrate
+    from seeds.sample import load_sample
+
+    g = Graph.from_settings(story_settings)
+    try:
+        await migrate(g)
+        await load_sample(g)
+        yield g
+    finally:
+        await g.close()
+
+
+@pytest.fixture(scope="session")
 async def graph(neo4j_settings: Settings) -> AsyncIterator[Graph]:
     g = Graph.from_settings(neo4j_settings)
     try:

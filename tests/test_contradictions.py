@@ -23,9 +23,9 @@ T7_MONITORING = "RPT-T7-WDM"
 
 
 async def test_kunshan_clean_audit_is_contradicted_by_worker_driven_monitoring(
-        sample_graph: Graph) -> None:
-    viewer = await viewer_for(sample_graph, s.NW_HEALTH)
-    answer = await run_at(sample_graph, viewer, CONTRADICTIONS, {"id": s.SITE_KUNSHAN})
+        story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.NW_HEALTH)
+    answer = await run_at(story_graph, viewer, CONTRADICTIONS, {"id": s.SITE_KUNSHAN})
     assert answer.errors == []
     items = answer.data["productionSite"]["contradictions"]
     # March 10 audit, May 20 monitoring: 71 days apart, within 180
@@ -38,19 +38,19 @@ async def test_kunshan_clean_audit_is_contradicted_by_worker_driven_monitoring(
     assert items[0]["evidence"]["kind"] == "WORKER_DRIVEN_MONITORING"
 
 
-async def test_a_narrower_window_drops_the_kunshan_contradiction(sample_graph: Graph) -> None:
-    viewer = await viewer_for(sample_graph, s.NW_HEALTH)
-    answer = await run_at(sample_graph, viewer, CONTRADICTIONS, {"id": s.SITE_KUNSHAN},
+async def test_a_narrower_window_drops_the_kunshan_contradiction(story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.NW_HEALTH)
+    answer = await run_at(story_graph, viewer, CONTRADICTIONS, {"id": s.SITE_KUNSHAN},
                           contradiction_window_days=60)
     assert answer.data["productionSite"]["contradictions"] == []
 
 
 async def test_has_contradictions_filter_lists_kunshan_and_its_negation_does_not(
-        sample_graph: Graph) -> None:
-    viewer = await viewer_for(sample_graph, s.NW_HEALTH)
-    yes = await run_at(sample_graph, viewer, FILTERED, {"flag": True})
-    no = await run_at(sample_graph, viewer, FILTERED, {"flag": False})
-    every = await run_at(sample_graph, viewer, FILTERED, {"flag": None})
+        story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.NW_HEALTH)
+    yes = await run_at(story_graph, viewer, FILTERED, {"flag": True})
+    no = await run_at(story_graph, viewer, FILTERED, {"flag": False})
+    every = await run_at(story_graph, viewer, FILTERED, {"flag": None})
     yes_ids = {n["id"] for n in nodes(yes.data["productionSites"])}
     assert s.SITE_KUNSHAN in yes_ids
     assert s.SITE_KUNSHAN not in {n["id"] for n in nodes(no.data["productionSites"])}
@@ -58,15 +58,15 @@ async def test_has_contradictions_filter_lists_kunshan_and_its_negation_does_not
             == every.data["productionSites"]["totalCount"])
     # the filter agrees with the field on every site it lists
     for site in sorted(yes_ids):
-        answer = await run_at(sample_graph, viewer, CONTRADICTIONS, {"id": site})
+        answer = await run_at(story_graph, viewer, CONTRADICTIONS, {"id": site})
         assert answer.data["productionSite"]["contradictions"]
 
 
 @pytest.fixture
-async def private_monitoring(sample_graph: Graph) -> Any:
+async def private_monitoring(story_graph: Graph) -> Any:
     """A PUBLIC site with a PUBLIC clean audit, and monitoring that is RESTRICTED to the
     health trust (an OPEN CHILD_LABOUR finding) 30 days later."""
-    await sample_graph.query(
+    await story_graph.query(
         "CREATE (site:ProductionSite {id: $site, name: 'T7 Contradiction Plant', "
         "countryCode: 'CN', sharing: 'PUBLIC', contributedBy: $op, sharedWith: [], aliases: []}) "
         "CREATE (a:AuditReport {id: $audit, kind: 'SOCIAL_AUDIT', visitDate: '2026-01-10', "
@@ -80,21 +80,21 @@ async def private_monitoring(sample_graph: Graph) -> Any:
         {"site": T7_SITE, "audit": T7_AUDIT, "wdm": T7_MONITORING, "op": s.OPERATOR,
          "auditor": s.AUDITOR, "monitor": s.MONITOR_WORKERS, "trust": s.NW_HEALTH}, write=True)
     yield
-    await sample_graph.query(
+    await story_graph.query(
         "MATCH (n) WHERE n.id IN [$site, $audit, $wdm, $wdm + '-F1'] DETACH DELETE n",
         {"site": T7_SITE, "audit": T7_AUDIT, "wdm": T7_MONITORING}, write=True)
 
 
 async def test_a_contradiction_resting_on_a_report_the_viewer_cannot_see_is_not_shown(
-        sample_graph: Graph, private_monitoring: Any) -> None:
-    trust = await viewer_for(sample_graph, s.NW_HEALTH)
-    seen = await run_at(sample_graph, trust, CONTRADICTIONS, {"id": T7_SITE})
+        story_graph: Graph, private_monitoring: Any) -> None:
+    trust = await viewer_for(story_graph, s.NW_HEALTH)
+    seen = await run_at(story_graph, trust, CONTRADICTIONS, {"id": T7_SITE})
     assert [(c["category"], c["daysApart"]) for c in
             seen.data["productionSite"]["contradictions"]] == [("CHILD_LABOUR", 30)]
-    city = await viewer_for(sample_graph, s.NW_CITY)  # not named by the monitor
-    hidden = await run_at(sample_graph, city, CONTRADICTIONS, {"id": T7_SITE})
+    city = await viewer_for(story_graph, s.NW_CITY)  # not named by the monitor
+    hidden = await run_at(story_graph, city, CONTRADICTIONS, {"id": T7_SITE})
     assert hidden.data["productionSite"]["contradictions"] == []
-    listed = await run_at(sample_graph, city, FILTERED, {"flag": True})
+    listed = await run_at(story_graph, city, FILTERED, {"flag": True})
     assert T7_SITE not in {n["id"] for n in nodes(listed.data["productionSites"])}
-    listed = await run_at(sample_graph, trust, FILTERED, {"flag": True})
+    listed = await run_at(story_graph, trust, FILTERED, {"flag": True})
     assert T7_SITE in {n["id"] for n in nodes(listed.data["productionSites"])}

@@ -16,9 +16,9 @@ RISK = """query($id: ID!) { productionSite(id: $id) { risk { score level lastRep
 MANY = """{ productionSites(first: 50) { edges { node { id risk { score level } } } } }"""
 
 
-async def test_kunshan_risk_explains_itself(sample_graph: Graph) -> None:
-    viewer = await viewer_for(sample_graph, s.NW_HEALTH)
-    answer = await run_at(sample_graph, viewer, RISK, {"id": s.SITE_KUNSHAN})
+async def test_kunshan_risk_explains_itself(story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.NW_HEALTH)
+    answer = await run_at(story_graph, viewer, RISK, {"id": s.SITE_KUNSHAN})
     assert answer.errors == []
     risk = answer.data["productionSite"]["risk"]
     # FORCED_LABOUR CRITICAL OPEN 35 x 1.5 = 52.5; RECRUITMENT_FEES HIGH OPEN 20 x 1.2 = 24;
@@ -35,10 +35,10 @@ async def test_kunshan_risk_explains_itself(sample_graph: Graph) -> None:
     assert risk["lastReportAt"].startswith("2026-")
 
 
-async def test_a_year_later_open_findings_are_stale_and_reports_too(sample_graph: Graph) -> None:
-    viewer = await viewer_for(sample_graph, s.NW_HEALTH)
+async def test_a_year_later_open_findings_are_stale_and_reports_too(story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.NW_HEALTH)
     later = datetime(2028, 6, 1, tzinfo=timezone.utc)
-    answer = await run_at(sample_graph, viewer, RISK, {"id": s.SITE_KUNSHAN}, now=later)
+    answer = await run_at(story_graph, viewer, RISK, {"id": s.SITE_KUNSHAN}, now=later)
     risk = answer.data["productionSite"]["risk"]
     assert risk["stale"] is True
     assert all(f["stale"] for f in risk["factors"] if f["kind"] == "FINDING")
@@ -85,12 +85,12 @@ def test_shipped_country_table_says_it_is_a_placeholder_and_can_be_overridden(
     assert country_table(mine)["CN"].rating == 1
 
 
-async def test_risk_override_of_the_country_table_through_settings(sample_graph: Graph,
+async def test_risk_override_of_the_country_table_through_settings(story_graph: Graph,
                                                                    tmp_path: Path) -> None:
     mine = tmp_path / "ratings.csv"
     mine.write_text("country_code,rating,label,source,as_of\nCN,1,test,my source,2026-02-01\n")
-    viewer = await viewer_for(sample_graph, s.NW_HEALTH)
-    answer = await run_at(sample_graph, viewer, RISK, {"id": s.SITE_KUNSHAN},
+    viewer = await viewer_for(story_graph, s.NW_HEALTH)
+    answer = await run_at(story_graph, viewer, RISK, {"id": s.SITE_KUNSHAN},
                           country_risk_path=mine)
     risk = answer.data["productionSite"]["risk"]
     assert risk["score"] == 80
@@ -98,19 +98,19 @@ async def test_risk_override_of_the_country_table_through_settings(sample_graph:
         "source: my source, as of 2026-02-01")
 
 
-async def test_risk_of_a_page_of_sites_is_one_round_trip(sample_graph: Graph) -> None:
-    viewer = await viewer_for(sample_graph, s.LK_UNI)
-    answer = await run_at(sample_graph, viewer, MANY)
+async def test_risk_of_a_page_of_sites_is_one_round_trip(story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.LK_UNI)
+    answer = await run_at(story_graph, viewer, MANY)
     assert answer.errors == []
     assert len(answer.data["productionSites"]["edges"]) == 50
     assert answer.round_trips == 2  # the list, then every risk in one batch
 
 
-async def test_private_findings_do_not_move_another_viewers_score(sample_graph: Graph) -> None:
+async def test_private_findings_do_not_move_another_viewers_score(story_graph: Graph) -> None:
     # the University of Lakeshore's PRIVATE audit of its Hosur site: only it sees it
-    owner = await run_at(sample_graph, await viewer_for(sample_graph, s.LK_UNI), RISK,
+    owner = await run_at(story_graph, await viewer_for(story_graph, s.LK_UNI), RISK,
                          {"id": s.SITE_LK_PRIVATE})
     assert any(f["kind"] == "FINDING" for f in owner.data["productionSite"]["risk"]["factors"])
-    other = await run_at(sample_graph, await viewer_for(sample_graph, s.NW_HEALTH), RISK,
+    other = await run_at(story_graph, await viewer_for(story_graph, s.NW_HEALTH), RISK,
                          {"id": s.SITE_LK_PRIVATE})
     assert other.data == {"productionSite": None}
