@@ -1,14 +1,17 @@
 """Test fixtures: a real Neo4j started once per test run, on a free port, in a throwaway
 data folder, so tests never touch anyone's data and can run beside `make run`.
 
-If the server cannot be started the run fails: there is no skip and no stand-in.
+Three servers, each started on first use: the shared one (sample data plus what tests add),
+a scratch one (tests that wipe or bulk-load), and a story one (only the sample data, for
+expectations hand-checked against its story). If a server cannot be started the run
+fails: there is no skip and no stand-in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +24,10 @@ for _var in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
     os.environ.pop(_var, None)
 
 
-def _settings_for(data_dir: Path) -> Settings:
-    return Settings(
-        data_dir=data_dir,
+@contextlib.contextmanager
+def _server(factory: pytest.TempPathFactory, name: str) -> Iterator[Settings]:
+    settings = Settings(
+        data_dir=factory.mktemp(name),
         neo4j_bolt_port=free_port(),
         neo4j_heap="1g",
         neo4j_pagecache="512m",
@@ -32,30 +36,44 @@ def _settings_for(data_dir: Path) -> Settings:
         run_worker_in_serve=False,
         _env_file=None,  # type: ignore[call-arg]
     )
+    server = ManagedNeo4j(settings)
+    server.start()
+    try:
+        yield settings
+    finally:
+        server.stop()
+
+
+@contextlib.asynccontextmanager
+async def _graph(settings: Settings) -> AsyncIterator[Graph]:
+    g = Graph.from_settings(settings)
+    try:
+        yield g
+    finally:
+        await g.close()
+
+
+async def _with_sample(graph: Graph) -> Graph:
+    from graph.migrate import migrate
+    from seeds.sample import load_sample
+
+    await migrate(graph)
+    await load_sample(graph)
+    return graph
 
 
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings of the shared test server (sample data lives here)."""
-    settings = _settings_for(tmp_path_factory.mktemp("neo4j-main"))
-    server = ManagedNeo4j(settings)
-    server.start()
-    try:
+    with _server(tmp_path_factory, "neo4j-main") as settings:
         yield settings
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def scratch_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A second server for tests that wipe or bulk-load the database."""
-    settings = _settings_for(tmp_path_factory.mktemp("neo4j-scratch"))
-    server = ManagedNeo4j(settings)
-    server.start()
-    try:
+    with _server(tmp_path_factory, "neo4j-scratch") as settings:
         yield settings
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -63,53 +81,29 @@ def story_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     """A third server holding only the sample data, for tests whose expectations are
     hand-checked against the sample's story (exposure, leverage, risk, contradictions):
     what write tests add to the shared server cannot shift their numbers."""
-    settings = _settings_for(tmp_path_factory.mktemp("neo4j-story"))
-    server = ManagedNeo4j(settings)
-    server.start()
-    try:
+    with _server(tmp_path_factory, "neo4j-story") as settings:
         yield settings
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-async def story_graph(story_settings: Settings) -> AsyncIterator[Graph]:
-    from graph.migrate import migrate
-    from seeds.sample import load_sample
-
-    g = Graph.from_settings(story_settings)
-    try:
-        await migrate(g)
-        await load_sample(g)
-        yield g
-    finally:
-        await g.close()
 
 
 @pytest.fixture(scope="session")
 async def graph(neo4j_settings: Settings) -> AsyncIterator[Graph]:
-    g = Graph.from_settings(neo4j_settings)
-    try:
+    async with _graph(neo4j_settings) as g:
         yield g
-    finally:
-        await g.close()
 
 
 @pytest.fixture(scope="session")
 async def scratch_graph(scratch_settings: Settings) -> AsyncIterator[Graph]:
-    g = Graph.from_settings(scratch_settings)
-    try:
+    async with _graph(scratch_settings) as g:
         yield g
-    finally:
-        await g.close()
+
+
+@pytest.fixture(scope="session")
+async def story_graph(story_settings: Settings) -> AsyncIterator[Graph]:
+    async with _graph(story_settings) as g:
+        yield await _with_sample(g)
 
 
 @pytest.fixture(scope="session")
 async def sample_graph(graph: Graph) -> Graph:
     """The shared server, migrated and holding the sample data set."""
-    from graph.migrate import migrate
-    from seeds.sample import load_sample
-
-    await migrate(graph)
-    await load_sample(graph)
-    return graph
+    return await _with_sample(graph)
