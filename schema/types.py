@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment
@@ -43,6 +43,17 @@ from schema.common import (
 from strawberry.types import Info  # noqa: E402, TC002
 
 from schema.context import Context  # noqa: E402, TC001
+
+if TYPE_CHECKING:
+    # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
+    from schema.analytics import Contradiction, ExposureEntry, ExposureFilter, Leverage, Risk
+    from schema.disclosures import SupplierAccountability
+    from schema.mutations_history import (
+        AuditReportVersion,
+        ContractVersion,
+        FindingVersion,
+        ProductionSiteVersion,
+    )
 
 SITES = Scope.SITES_READ
 REPORTS = Scope.REPORTS_READ

@@ -26,8 +26,8 @@ def test_graphql_http_audit_has_no_error_and_no_warning_with_a_member_token(
     assert report["ok"] > 50
 
 
-def _post(live: LiveApi, body: str | bytes, content_type: str, accept: str = GRAPHQL_RESPONSE,
-          ) -> httpx.Response:  # noqa: F811
+def _post(live: LiveApi, body: str | bytes, content_type: str,  # noqa: F811 - the fixture's name
+          accept: str = GRAPHQL_RESPONSE) -> httpx.Response:
     return httpx.post(live.graphql_url, content=body, timeout=30, headers={
         **live.headers("northwind"), "content-type": content_type, "accept": accept})
 

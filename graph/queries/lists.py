@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.queries.contradictions import CONTRADICTION_PATTERN
-from graph.visibility import Protected, Shape, joined, lit, visible
+from graph.visibility import Protected, Shape, lit, visible
 
 if TYPE_CHECKING:
     from graph.loaders import QueryRunner

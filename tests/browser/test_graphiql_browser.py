@@ -8,7 +8,6 @@ import shutil
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 
 from seeds import sample as s
 from tests.live_api import LiveApi, live, missing  # noqa: F401 - `live` is a fixture
