@@ -167,6 +167,17 @@ def _reject_if(c: v.Checker) -> None:
         raise WriteRejected(c.errors)
 
 
+def _changes(data: dict[str, Any], props_of: Any) -> tuple[dict[str, Any], str | None]:
+    """The validated properties an update changes and its note; rejects an empty update."""
+    c = v.Checker()
+    props = props_of(data, c, partial=True)
+    note = c.text(data, "note")
+    _reject_if(c)
+    if not props:
+        raise WriteRejected.one(BAD_USER_INPUT, "nothing to change", ["input"])
+    return props, note
+
+
 def _with_sharing(c: v.Checker, data: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     sharing, shared_with = c.sharing(data)
     return {**props, "sharing": sharing, "sharedWith": shared_with}
@@ -237,12 +248,7 @@ async def update_production_site(info: Info[Context, Any], id: strawberry.ID,  #
     data = t.as_dict(input)
 
     async def work(idem: Idempotency) -> Result:
-        c = v.Checker()
-        props = v.site_props(data, c, partial=True)
-        note = c.text(data, "note")
-        _reject_if(c)
-        if not props:
-            raise WriteRejected.one(BAD_USER_INPUT, "nothing to change", ["input"])
+        props, note = _changes(data, v.site_props)
         actor = actor_of(info, data.get("source"))
 
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
@@ -396,12 +402,7 @@ async def update_contract(info: Info[Context, Any], id: strawberry.ID,  # noqa: 
     data = t.as_dict(input)
 
     async def work(idem: Idempotency) -> Result:
-        c = v.Checker()
-        props = v.contract_props(data, c, partial=True)
-        note = c.text(data, "note")
-        _reject_if(c)
-        if not props:
-            raise WriteRejected.one(BAD_USER_INPUT, "nothing to change", ["input"])
+        props, note = _changes(data, v.contract_props)
         actor = actor_of(info, data.get("source"))
 
         async def tx_fn(tx: AsyncManagedTransaction) -> Result:
