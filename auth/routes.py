@@ -15,14 +15,14 @@ from starlette.routing import Route
 from auth import audit
 from auth.server import Incoming, StarletteAuthorizationServer, Token, invalid_request
 from auth.tokens import TokenError
-from graph.clients import get_client, revoke_token
+from graph.orgs.clients import get_client, revoke_token
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from auth.keys import KeyStore
     from auth.tokens import TokenValidator
-    from graph.db import Graph
+    from graph.core.db import Graph
     from supplygraph.settings import Settings
 
 _FORM = "application/x-www-form-urlencoded"

@@ -43,7 +43,7 @@ from auth.scopes import Scope
 if TYPE_CHECKING:
     from auth.keys import KeyStore
     from auth.tokens import TokenClaims
-    from graph.clients import ClientRecord
+    from graph.orgs.clients import ClientRecord
     from supplygraph.settings import Settings
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post"]

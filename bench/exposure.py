@@ -19,10 +19,10 @@ import httpx
 
 from auth.client_secrets import hash_secret, new_client_secret
 from bench.read_api import _ensure_data, _time
-from graph.clients import create_client
-from graph.db import Graph
-from graph.orgs import viewer_context
-from graph.visibility import visible
+from graph.orgs.clients import create_client
+from graph.core.db import Graph
+from graph.orgs.organisations import viewer_context
+from graph.core.visibility import visible
 from supplygraph.app import create_app
 from supplygraph.settings import Settings, get_settings
 

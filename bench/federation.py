@@ -27,10 +27,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from auth.client_secrets import hash_secret, new_client_secret  # noqa: E402
-from graph.clients import create_client  # noqa: E402
-from graph.db import Graph  # noqa: E402
-from graph.migrate import migrate  # noqa: E402
-from graph.server import ManagedNeo4j, free_port  # noqa: E402
+from graph.orgs.clients import create_client  # noqa: E402
+from graph.core.db import Graph  # noqa: E402
+from graph.core.migrate import migrate  # noqa: E402
+from graph.server.managed import ManagedNeo4j, free_port  # noqa: E402
 from seeds import sample as s  # noqa: E402
 from seeds.sample import load_sample  # noqa: E402
 from supplygraph.app import create_app  # noqa: E402

@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.db import Graph  # noqa: E402
-from graph.matching import _base_site, _noisy  # noqa: E402
-from graph.migrate import migrate  # noqa: E402
-from graph.server import ManagedNeo4j, free_port  # noqa: E402
+from graph.core.db import Graph  # noqa: E402
+from graph.sites.matching import _base_site, _noisy  # noqa: E402
+from graph.core.migrate import migrate  # noqa: E402
+from graph.server.managed import ManagedNeo4j, free_port  # noqa: E402
 from seeds.sample import NW_HEALTH, load_sample  # noqa: E402
 from seeds.scale import load_scale  # noqa: E402
 from supplygraph.importer import import_sites  # noqa: E402

@@ -29,11 +29,11 @@ from typing import Any, LiteralString
 import httpx
 
 from auth.client_secrets import hash_secret, new_client_secret
-from graph.clients import create_client
-from graph.db import Graph
-from graph.migrate import migrate
-from graph.orgs import viewer_context
-from graph.visibility import visible
+from graph.orgs.clients import create_client
+from graph.core.db import Graph
+from graph.core.migrate import migrate
+from graph.orgs.organisations import viewer_context
+from graph.core.visibility import visible
 from supplygraph.app import create_app
 from supplygraph.settings import Settings, get_settings
 

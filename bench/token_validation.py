@@ -20,8 +20,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from auth.backend import resolve_viewer  # noqa: E402
-from graph.db import Graph  # noqa: E402
-from graph.migrate import migrate  # noqa: E402
+from graph.core.db import Graph  # noqa: E402
+from graph.core.migrate import migrate  # noqa: E402
 from supplygraph.app import create_app  # noqa: E402
 from supplygraph.settings import get_settings  # noqa: E402
 from tests.oauth_helpers import get_token, make_actor  # noqa: E402

@@ -1,14 +1,14 @@
-"""Resolvers of webhooks (graph/webhooks.py, docs/alerts.md)."""
+"""Resolvers of webhooks (graph/alerts/webhooks.py, docs/alerts.md)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph import webhooks as w
-from graph.ids import new_id
-from graph.model import SEVERITY_RANK, FindingCategory, Severity
-from graph.outbox import ALERT_MIN_RANK
-from graph.writes import NOT_FOUND, WriteRejected
+from graph.alerts import webhooks as w
+from graph.core.ids import new_id
+from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
+from graph.alerts.outbox import ALERT_MIN_RANK
+from graph.core.records import NOT_FOUND, WriteRejected
 from resolvers import mutations_input as v
 from resolvers.mutations import Idempotency, Result, _graph, actor_of, run
 

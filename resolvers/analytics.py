@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLError
 
 from auth.scopes import Scope
-from graph.model import SEVERITY_RANK, FindingCategory, Severity
-from graph.queries import exposure as exq
-from graph.queries.contradictions import contradictions_query
-from graph.queries.leverage import band_counts, brand_leverage_query, site_leverage_query
-from graph.risk import country_table, score_site, site_risk_query
+from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
+from graph.analytics import exposure as exq
+from graph.analytics.contradictions import contradictions_query
+from graph.analytics.leverage import band_counts, brand_leverage_query, site_leverage_query
+from graph.analytics.risk import country_table, score_site, site_risk_query
 from schema.analytics import (
     Contradiction,
     CountBand,

@@ -1,5 +1,5 @@
 """Resolvers of disclosure requests, supplier representation and accountability
-(graph/disclosures.py, docs/disclosures.md)."""
+(graph/disclosures/requests.py, docs/disclosures.md)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import disclosures as d
-from graph.writes import WriteRejected
+from graph.disclosures import requests as d
+from graph.core.records import WriteRejected
 from resolvers import mutations_input as v
 from resolvers.mutations import Idempotency, Result, _graph, actor_of, run
 

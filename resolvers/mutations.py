@@ -18,12 +18,13 @@ import strawberry
 from graphql import print_ast
 from neo4j.exceptions import ConstraintError
 
-from graph import disclosures, outbox
-from graph import writes_idempotency as idem_store
-from graph.ids import new_id
-from graph.matching import Candidate
-from graph.model import Label, Rel, Sharing
-from graph.writes import (
+from graph.disclosures import requests as disclosures
+from graph.alerts import outbox
+from graph.core import idempotency as idem_store
+from graph.core.ids import new_id
+from graph.sites.matching import Candidate
+from graph.core.model import Label, Rel, Sharing
+from graph.core.records import (
     BAD_USER_INPUT,
     SHARING_SCOPE,
     Actor,
@@ -37,7 +38,7 @@ from graph.writes import (
     set_sharing,
     update_record,
 )
-from graph.writes_sites import CREATED, NEEDS_CONFIRMATION, create_site, plan, plan_sites
+from graph.sites.commands import CREATED, NEEDS_CONFIRMATION, create_site, plan, plan_sites
 from resolvers import mutations_input as v
 from schema import mutations_types as t
 from schema.types import (
@@ -61,8 +62,8 @@ if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
     from strawberry.types import Info
 
-    from graph.db import Graph
-    from graph.visibility import Shape
+    from graph.core.db import Graph
+    from graph.core.visibility import Shape
     from schema.context import Context
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -678,7 +679,7 @@ def candidate_dicts(cands: tuple[Candidate, ...]) -> list[dict[str, Any]]:
 
 async def merged_site_row(info: Info[Context, Any], site_id: str) -> dict[str, Any] | None:
     """The kept site of a merged duplicate's id (visibility of the kept site applies)."""
-    from graph.writes import MERGED_TARGET
+    from graph.core.records import MERGED_TARGET
 
     rows = await info.context.graph.query(MERGED_TARGET, {"ids": [site_id]},
                                           name="merged_site")

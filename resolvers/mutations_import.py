@@ -4,8 +4,8 @@ Shared by the `importSites` mutation and `supplygraph import sites`
 (`supplygraph.importer`): each row is validated as `createProductionSite` validates, brand
 and supplier cells are resolved to records the caller may see (by id or exact name), and
 the row is matched against the caller's visible sites and the rows before it
-(`graph.matching.SiteIndex`). The plan of a batch is then written in one transaction by
-`graph.writes_import.write_site_batch`.
+(`graph.sites.matching.SiteIndex`). The plan of a batch is then written in one transaction by
+`graph.imports.batches.write_site_batch`.
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from graph.ids import new_site_id
-from graph.matching import NEEDS_CONFIRMATION, SiteIndex, decide
-from graph.model import Label
-from graph.writes import Actor, FieldError, access
-from graph.writes_import import FIND_BY_NAME
-from graph.writes_sites import CREATED, plan, site_key
+from graph.core.ids import new_site_id
+from graph.sites.matching import NEEDS_CONFIRMATION, SiteIndex, decide
+from graph.core.model import Label
+from graph.core.records import Actor, FieldError, access
+from graph.imports.batches import FIND_BY_NAME
+from graph.sites.commands import CREATED, plan, site_key
 from resolvers import mutations_input as v
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.db import Graph
+    from graph.core.db import Graph
 
 REJECTED = "REJECTED"
 
@@ -110,7 +110,7 @@ def _truthy(value: Any) -> bool:
 async def reserve_ids(graph: Graph, chunk: list[tuple[int, dict[str, Any]]],
                       ) -> dict[str, list[str]]:
     """An unused site id for every row of the chunk that may create a site."""
-    from graph.writes_sites import free_site_ids
+    from graph.sites.commands import free_site_ids
 
     async def run(query: Any, params: dict[str, Any]) -> Any:
         return await graph.query(query, params, write=True, name="free_site_ids")
@@ -183,8 +183,8 @@ async def import_sites(info: Any, input: Any) -> Any:  # noqa: A002
     """`importSites`: the rows of one call are planned together and their valid rows written
     in one transaction (all or nothing); invalid rows and rows needing confirmation are
     reported and skipped."""
-    from graph.writes import WriteRejected
-    from graph.writes_import import write_site_batch
+    from graph.core.records import WriteRejected
+    from graph.imports.batches import write_site_batch
     from resolvers.mutations import Idempotency, _graph, actor_of, mutation_errors, run
     from schema import mutations_types as t
 
@@ -220,7 +220,7 @@ async def import_sites(info: Any, input: Any) -> Any:  # noqa: A002
             site["props"]["sharedWith"] = shared_with
 
         async def tx_fn(tx: AsyncManagedTransaction) -> dict[str, Any]:
-            from graph.writes import require_visible
+            from graph.core.records import require_visible
 
             await require_visible(tx, Label.ORGANISATION,
                                   [(o, ["input", "sharedWith", i])

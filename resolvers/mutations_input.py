@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from graph.model import (
+from graph.core.model import (
     CPV_CATEGORIES,
     SEVERITY_RANK,
     FindingCategory,
@@ -27,7 +27,7 @@ from graph.model import (
     SiteType,
     SupplierRole,
 )
-from graph.writes import BAD_USER_INPUT, FieldError
+from graph.core.records import BAD_USER_INPUT, FieldError
 from schema.common import ISO_COUNTRIES
 
 Path = tuple[str | int, ...]

@@ -13,7 +13,7 @@ import strawberry
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
-from graph.queries.exposure import DEFAULT_TIER, MAX_TIER
+from graph.analytics.exposure import DEFAULT_TIER, MAX_TIER
 from schema.common import FindingStatus, Severity
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from graph import model
+from graph.core import model
 
 if TYPE_CHECKING:
     from schema.context import Context

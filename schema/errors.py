@@ -18,7 +18,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.db import GraphUnavailable
+from graph.core.db import GraphUnavailable
 from supplygraph import metrics
 
 log = logging.getLogger("supplygraph.graphql")

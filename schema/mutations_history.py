@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from graph.history import history
+from graph.core.history import history
 
 if TYPE_CHECKING:
     from strawberry.types import Info
 
-    from graph.visibility import Shape
+    from graph.core.visibility import Shape
     from schema.context import Context
 
 

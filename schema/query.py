@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from graph.visibility import Shape
+from graph.core.visibility import Shape
 from resolvers import lists
 from schema.common import (
     Connection,

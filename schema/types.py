@@ -1,7 +1,7 @@
 """The entity types of the read API, each with the `Shape` of what it reads from Neo4j.
 
 Protected fields are declared once, as `Protected(...)` next to the GraphQL field that
-shows them: the Shape projects them through `graph.visibility` (NULL from Neo4j for anyone
+shows them: the Shape projects them through `graph.core.visibility` (NULL from Neo4j for anyone
 who may not read them) and the field resolver turns an unreadable one into null plus a
 FORBIDDEN error at its path. Relation fields go through per-request loaders (no N+1) and
 name the scope they need in their description.
@@ -18,10 +18,10 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
-from graph.model import Label
-from graph.queries import nodes as rel
-from graph.queries.supply_chain import MAX_TIER
-from graph.visibility import Protected, Readable, Shape
+from graph.core.model import Label
+from graph.core import nodes as rel
+from graph.companies.supply_chain import MAX_TIER
+from graph.core.visibility import Protected, Readable, Shape
 from schema.common import (
     Connection,
     FindingCategory,

@@ -24,11 +24,11 @@ import random
 from datetime import date, datetime, timezone
 from typing import Any
 
-from graph.db import Graph
-from graph.model import FindingCategory as C
-from graph.model import FindingStatus as St
-from graph.model import Label, Rel, ReportKind, SiteType
-from graph.model import Severity as Sv
+from graph.core.db import Graph
+from graph.core.model import FindingCategory as C
+from graph.core.model import FindingStatus as St
+from graph.core.model import Label, Rel, ReportKind, SiteType
+from graph.core.model import Severity as Sv
 from seeds.shapes import (
     SOURCE_SAMPLE,
     Dataset,

@@ -19,8 +19,8 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from graph.db import Graph
-from graph.model import CPV_CATEGORIES, Label, Rel, ReportKind, SiteType
+from graph.core.db import Graph
+from graph.core.model import CPV_CATEGORIES, Label, Rel, ReportKind, SiteType
 from seeds.shapes import (
     COUNTRY_CODES,
     EPOCH,

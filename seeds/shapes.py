@@ -1,7 +1,7 @@
 """Record shapes shared by the sample data and the generated data at scale.
 
 A `Dataset` collects node rows per label and relationship rows per (start, type, end);
-`Dataset.load` writes them in batches through `graph.bulk`. The generators take a
+`Dataset.load` writes them in batches through `graph.core.bulk`. The generators take a
 `random.Random`, so the same seed yields the same graph, ids and timestamps included.
 """
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from graph.bulk import write_nodes, write_rels
-from graph.db import Graph
-from graph.ids import new_id, new_site_id
-from graph.model import (
+from graph.core.bulk import write_nodes, write_rels
+from graph.core.db import Graph
+from graph.core.ids import new_id, new_site_id
+from graph.core.model import (
     CPV_CATEGORIES,
     SEVERITY_RANK,
     FindingCategory,

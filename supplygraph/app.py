@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from graph.db import Graph, GraphUnavailable
-from graph.migrate import is_migrated
+from graph.core.db import Graph, GraphUnavailable
+from graph.core.migrate import is_migrated
 from supplygraph.settings import Settings, get_settings
 
 

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from graph.db import Graph, GraphUnavailable, check_connectivity
-from graph.server import ManagedNeo4j, Neo4jServerError
+from graph.core.db import Graph, GraphUnavailable, check_connectivity
+from graph.server.managed import ManagedNeo4j, Neo4jServerError
 from supplygraph.settings import Settings, get_settings
 
 
@@ -71,7 +71,7 @@ def cmd_neo4j(args: argparse.Namespace, settings: Settings) -> int:
 
 # ----- db -------------------------------------------------------------------------------
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.migrate import migrate
+    from graph.core.migrate import migrate
 
     n = asyncio.run(_with_graph(settings, migrate))
     if args.json:
@@ -83,7 +83,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 # ----- seed -----------------------------------------------------------------------------
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.migrate import is_migrated, migrate
+    from graph.core.migrate import is_migrated, migrate
 
     if not args.sample and args.scale is None:
         raise CliError("seed: say --sample or --scale N")

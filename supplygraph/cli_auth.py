@@ -9,15 +9,15 @@ from typing import Any
 
 from auth.client_secrets import hash_secret, new_client_secret
 from auth.scopes import Scope
-from graph.db import Graph
-from graph.model import OrganisationKind
+from graph.core.db import Graph
+from graph.core.model import OrganisationKind
 from supplygraph.cli import CliError, _print_json, _with_graph
 from supplygraph.settings import Settings
 
 
 # ----- orgs -----------------------------------------------------------------------------
 def cmd_orgs(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.orgs import OrganisationError, create_organisation, list_organisations
+    from graph.orgs.organisations import OrganisationError, create_organisation, list_organisations
 
     if args.action == "add":
         async def add(graph: Graph) -> Any:
@@ -60,8 +60,8 @@ def _parse_scopes(text: str) -> list[str]:
 
 
 def cmd_clients(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.clients import create_client, list_clients, revoke_client
-    from graph.orgs import organisation_info
+    from graph.orgs.clients import create_client, list_clients, revoke_client
+    from graph.orgs.organisations import organisation_info
 
     if args.action == "add":
         if not args.org:

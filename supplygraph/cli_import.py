@@ -29,8 +29,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         TimeRemainingColumn,
     )
 
-    from graph.db import Graph, check_connectivity
-    from graph.migrate import is_migrated, migrate
+    from graph.core.db import Graph, check_connectivity
+    from graph.core.migrate import is_migrated, migrate
     from supplygraph.importer import IMPORTERS, ImportFileError, write_summary_csv
 
     path = Path(args.file)

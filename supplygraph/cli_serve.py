@@ -11,7 +11,7 @@ from supplygraph.settings import Settings
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from graph.server import ManagedNeo4j
+    from graph.server.managed import ManagedNeo4j
     from supplygraph.app import create_app
 
     host = args.host or settings.host
@@ -39,8 +39,8 @@ def cmd_demo_client(args: argparse.Namespace, settings: Settings) -> int:
     import secrets
 
     from auth.client_secrets import hash_secret, new_client_secret
-    from graph.clients import create_client, get_client
-    from graph.orgs import organisation_info
+    from graph.orgs.clients import create_client, get_client
+    from graph.orgs.organisations import organisation_info
     from supplygraph.cli import CliError, _with_graph
 
     path = settings.data_dir / "demo-client.json"

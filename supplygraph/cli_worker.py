@@ -12,7 +12,7 @@ from supplygraph.settings import Settings
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.db import Graph, check_connectivity
+    from graph.core.db import Graph, check_connectivity
     from supplygraph.cli import _print_json
     from supplygraph.worker import Worker
 

@@ -10,7 +10,7 @@ Formats (docs/contributing.md):
   `submitReport` mutation (siteId, kind, title, visitDate, findings [...], ...).
 
 Every row is validated as the mutations validate (`resolvers.mutations_input`), sites go
-through matching (`graph.matching`). Valid rows are written in batches of
+through matching (`graph.sites.matching`). Valid rows are written in batches of
 `import_batch_size`, one transaction per batch: **a batch's valid rows are written together
 or not at all**; invalid rows and rows that need confirmation are reported, never written,
 and never block the others. Each batch commits with its checkpoint (`:ImportBatch`, keyed by
@@ -33,18 +33,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.ids import new_id
-from graph.matching import NEEDS_CONFIRMATION, SiteIndex
-from graph.model import Label, Rel
-from graph.writes import (
+from graph.core.ids import new_id
+from graph.sites.matching import NEEDS_CONFIRMATION, SiteIndex
+from graph.core.model import Label, Rel
+from graph.core.records import (
     Actor,
     WriteRejected,
     create_record,
     link,
     update_record,
 )
-from graph.writes_import import done_batches, save_batch, write_site_batch
-from graph.writes_sites import CONFIRMED, CREATED
+from graph.imports.batches import done_batches, save_batch, write_site_batch
+from graph.sites.commands import CONFIRMED, CREATED
 from resolvers import mutations_input as v
 from resolvers.mutations_import import (
     REJECTED,
@@ -59,7 +59,7 @@ from resolvers.mutations_import import (
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.db import Graph
+    from graph.core.db import Graph
     from supplygraph.settings import Settings
 
 KINDS = ("sites", "contracts", "reports")
@@ -402,7 +402,7 @@ def _first(items: Any) -> dict[str, Any]:
 
 
 def _cpv(code: Any) -> str | None:
-    from graph.model import CPV_CATEGORIES
+    from graph.core.model import CPV_CATEGORIES
 
     text = str(code or "").strip()
     for known in CPV_CATEGORIES:
@@ -594,8 +594,8 @@ async def import_reports(graph: Graph, path: Path, *, org: str, settings: Settin
                             findings, site))
         # Each report is checked (site visible) inside the batch transaction; a report on an
         # unknown site is rejected without failing the batch.
-        from graph.outbox import FINDING_CREATED, enqueue_finding_alerts
-        from graph.writes import require_visible
+        from graph.alerts.outbox import FINDING_CREATED, enqueue_finding_alerts
+        from graph.core.records import require_visible
 
         async def tx_fn(tx: AsyncManagedTransaction, items_: list[Any] = planned,
                         n: int = number, rej: list[RowResult] = rejected) -> list[RowResult]:

@@ -16,7 +16,7 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
-from graph.db import Graph
+from graph.core.db import Graph
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 

@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     max_batch_operations: int = 10
     max_body_bytes: int = 1_000_000
 
-    # Site matching (graph/matching.py) and bulk import (supplygraph/importer.py).
+    # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low
     # to match_high the caller must confirm; below match_low a new site is created.
     match_high: float = 82.0

@@ -2,7 +2,7 @@
 
 Any number of workers may run (one inside each `serve` process by default, or
 `supplygraph worker` processes): an entry is leased by one worker at a time
-(`graph.outbox.lease`), so each alert is delivered once in the normal case. If a worker dies
+(`graph.alerts.outbox.lease`), so each alert is delivered once in the normal case. If a worker dies
 mid-delivery its lease expires and another delivers again with the **same**
 `X-Supplygraph-Delivery` id: delivery is at-least-once on the wire, and a receiver that
 ignores ids it has already processed gets exactly-once processing (docs/alerts.md).
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from graph import outbox
-from graph.webhooks import (
+from graph.alerts import outbox
+from graph.alerts.webhooks import (
     DELIVERY_HEADER,
     EVENT_HEADER,
     SIGNATURE_HEADER,
@@ -40,7 +40,7 @@ from graph.webhooks import (
 )
 
 if TYPE_CHECKING:
-    from graph.db import Graph
+    from graph.core.db import Graph
     from supplygraph.settings import Settings
 
 log = logging.getLogger("supplygraph.worker")

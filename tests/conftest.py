@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from graph.db import Graph
-from graph.server import ManagedNeo4j, free_port
+from graph.core.db import Graph
+from graph.server.managed import ManagedNeo4j, free_port
 from supplygraph.settings import Settings
 
 # Tests always use the Neo4j they start, never one named in the environment.
@@ -54,7 +54,7 @@ async def _graph(settings: Settings) -> AsyncIterator[Graph]:
 
 
 async def _with_sample(graph: Graph) -> Graph:
-    from graph.migrate import migrate
+    from graph.core.migrate import migrate
     from seeds.sample import load_sample
 
     await migrate(graph)

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from auth.client_secrets import hash_secret, new_client_secret
-from graph.clients import create_client
-from graph.db import Graph
+from graph.orgs.clients import create_client
+from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings

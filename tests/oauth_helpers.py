@@ -15,9 +15,9 @@ import httpx
 import uvicorn
 
 from auth.client_secrets import hash_secret, new_client_secret
-from graph.clients import create_client
-from graph.db import Graph
-from graph.orgs import create_organisation
+from graph.orgs.clients import create_client
+from graph.core.db import Graph
+from graph.orgs.organisations import create_organisation
 
 
 @dataclass(frozen=True)

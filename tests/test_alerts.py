@@ -15,9 +15,9 @@ import pytest
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph import outbox
-from graph.db import Graph
-from graph.webhooks import verify
+from graph.alerts import outbox
+from graph.core.db import Graph
+from graph.alerts.webhooks import verify
 from seeds import sample as s
 from supplygraph.settings import Settings
 from supplygraph.worker import Worker

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings

@@ -18,8 +18,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from auth.viewer import Viewer
-from graph.db import Graph
-from graph.loaders import Loaders, RequestGraph
+from graph.core.db import Graph
+from graph.core.loaders import Loaders, RequestGraph
 from schema.context import Context
 from supplygraph.settings import Settings
 from tests.oauth_helpers import free_port, serve_in_thread

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from tests.analytics_support import run_at
 from tests.test_read_support import nodes, viewer_for

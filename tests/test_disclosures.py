@@ -16,8 +16,8 @@ import pytest
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph.db import Graph
-from graph.orgs import create_organisation
+from graph.core.db import Graph
+from graph.orgs.organisations import create_organisation
 from seeds import sample as s
 from supplygraph.settings import Settings
 from tests.test_alerts_support import alert_settings, call_with

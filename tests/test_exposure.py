@@ -10,7 +10,7 @@ import pytest
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from tests.analytics_support import run_at
 from tests.test_read_support import nodes, viewer_for

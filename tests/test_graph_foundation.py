@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from neo4j.exceptions import ConstraintError
 
-from graph.db import Graph
-from graph.ids import _B32, check_character, is_valid_site_id, new_site_id
-from graph.migrate import CONSTRAINTS, INDEXES, is_migrated, migrate
-from graph.model import RECORD_LABELS, Label
+from graph.core.db import Graph
+from graph.core.ids import _B32, check_character, is_valid_site_id, new_site_id
+from graph.core.migrate import CONSTRAINTS, INDEXES, is_migrated, migrate
+from graph.core.model import RECORD_LABELS, Label
 from seeds import sample
 from seeds.sample import load_sample
 from seeds.scale import load_scale

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph import importer
 from supplygraph.importer import ImportFileError, import_contracts, import_reports, import_sites

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from graph.db import Graph
-from graph.queries.leverage import band, band_counts
+from graph.core.db import Graph
+from graph.analytics.leverage import band, band_counts
 from seeds import sample as s
 from tests.analytics_support import run_at
 from tests.test_read_support import nodes, viewer_for

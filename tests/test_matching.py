@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.matching import (
+from graph.sites.matching import (
     MATCHED,
     NEEDS_CONFIRMATION,
     NEW,

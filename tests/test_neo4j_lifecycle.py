@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.server import free_port
+from graph.server.managed import free_port
 from supplygraph.settings import Settings
 from tests.helpers import run_cli
 

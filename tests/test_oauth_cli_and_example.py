@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.db import Graph
-from graph.migrate import migrate
+from graph.core.db import Graph
+from graph.core.migrate import migrate
 from supplygraph.settings import Settings
 from tests.oauth_helpers import free_port, serve_in_thread
 from tests.test_oauth_resource import build_app

@@ -29,10 +29,10 @@ from strawberry.asgi import GraphQL
 
 from auth.backend import get_viewer
 from auth.keys import KeyStore
-from graph.clients import revoke_client
-from graph.db import Graph
-from graph.migrate import migrate
-from graph.orgs import create_organisation
+from graph.orgs.clients import revoke_client
+from graph.core.db import Graph
+from graph.core.migrate import migrate
+from graph.orgs.organisations import create_organisation
 from schema.viewer import ViewerType, me_field
 from supplygraph.app import create_app
 from supplygraph.settings import Settings

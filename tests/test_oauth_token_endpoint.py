@@ -12,8 +12,8 @@ import pytest
 from joserfc import jws
 
 from auth.audit import ACCESS_LOGGER, JsonFormatter
-from graph.db import Graph
-from graph.migrate import migrate
+from graph.core.db import Graph
+from graph.core.migrate import migrate
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
 from tests.oauth_helpers import Actor, get_token, make_actor
@@ -110,7 +110,7 @@ async def test_unknown_client_is_invalid_client_401(client: httpx.AsyncClient, h
 
 async def test_revoked_client_is_invalid_client(client: httpx.AsyncClient, buyer: Actor,
                                                 graph: Graph) -> None:
-    from graph.clients import revoke_client
+    from graph.orgs.clients import revoke_client
 
     await revoke_client(graph, client_id=buyer.client_id)
     resp = await get_token(client, buyer)

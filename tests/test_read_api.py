@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from auth.backend import ViewerUser
 from auth.client_secrets import hash_secret, new_client_secret
 from auth.viewer import Viewer
-from graph.clients import create_client
-from graph.db import Graph
+from graph.orgs.clients import create_client
+from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.graphql_app import graphql_routes
@@ -307,7 +307,7 @@ async def test_neo4j_unreachable_is_service_unavailable_not_a_hang(
 
 async def test_internal_errors_are_masked_with_a_request_id(
         http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.queries.lists as lists
+    import graph.core.lists as lists
 
     async def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail: /var/lib/neo4j")

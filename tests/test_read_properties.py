@@ -10,7 +10,7 @@ random actor. Then:
 2. the response does not depend on those values: the same query, run after the values are
    changed in the database (and restored in a `finally`), gives the same response.
 
-Ground truth is computed here in Python from the raw graph, not through `graph.visibility`.
+Ground truth is computed here in Python from the raw graph, not through `graph.core.visibility`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auth.viewer import Viewer
-from graph.db import Graph
+from graph.core.db import Graph
 from schema.common import encode_cursor
 from seeds import sample as s
 from tests.test_read_support import run, viewer_for

@@ -1,6 +1,6 @@
 """Helpers for the read API tests: viewers per actor and executing the schema as them.
 
-Peers are computed here from MEMBER_OF independently of `graph.orgs`, so the visibility
+Peers are computed here from MEMBER_OF independently of `graph.orgs.organisations`, so the visibility
 tests do not trust the code they test.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph.db import Graph
-from graph.loaders import Loaders, RequestGraph
+from graph.core.db import Graph
+from graph.core.loaders import Loaders, RequestGraph
 from schema import Schema, build_schema
 from schema.context import Context
 from supplygraph.settings import Settings

@@ -10,7 +10,7 @@ import pytest
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from tests.test_read_support import Answer, nodes, run, viewer_for
 

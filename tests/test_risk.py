@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from graph.db import Graph
-from graph.risk import DEFAULT_COUNTRY_TABLE, country_table, score_site
+from graph.core.db import Graph
+from graph.analytics.risk import DEFAULT_COUNTRY_TABLE, country_table, score_site
 from seeds import sample as s
 from tests.analytics_support import NOW, run_at
 from tests.test_read_support import viewer_for

@@ -10,7 +10,7 @@ import pytest
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from tests.test_write_mutations import (
     CREATE_BRAND,
@@ -125,7 +125,7 @@ async def test_idempotency_key_over_http(sample_graph: Graph, nrht: Viewer) -> N
 
     class View(GraphQLView):
         async def get_context(self, request, response=None):  # type: ignore[no-untyped-def]
-            from graph.loaders import Loaders, RequestGraph
+            from graph.core.loaders import Loaders, RequestGraph
 
             runner = RequestGraph(sample_graph)
             return Context(viewer=nrht, graph=runner,

@@ -12,7 +12,7 @@ import pytest
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
-from graph.db import Graph
+from graph.core.db import Graph
 from seeds import sample as s
 from tests.test_read_support import READ_SCOPES
 from tests.test_write_support import (

@@ -1,0 +1,254 @@
+"""Root list queries: one round trip each returning the total and one page.
+
+Every list starts from one of a few fixed entry clauses (full-text index, an indexed
+property, or a label scan), keeps only visible records, applies the filters as parameters
+(`$x IS NULL OR ...`), orders by fixed expressions chosen from an allow-list, and returns
+`total` and `rows` (the page, projected). Orders on a protected value use the value as
+projected for the viewer, with NULLs (unreadable or absent) last in id order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, LiteralString
+
+from graph.analytics.contradictions import CONTRADICTION_PATTERN
+from graph.core.visibility import Protected, Shape, lit, visible
+
+if TYPE_CHECKING:
+    from graph.core.loaders import QueryRunner
+
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+def lucene_terms(text: str) -> str | None:
+    """User text as a Lucene query of escaped terms, all required; None when empty."""
+    terms = []
+    for word in text.split():
+        escaped = "".join("\\" + ch if ch in _LUCENE_SPECIAL else ch for ch in word)
+        if escaped:
+            terms.append(escaped)
+    if not terms:
+        return None
+    return " AND ".join(terms[:16])
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    expr: str  # with `{v}` for the node variable
+    descending: bool = False
+
+
+def _order_clause(var: str, keys: Sequence[OrderKey]) -> LiteralString:
+    parts = []
+    withs = []
+    for i, key in enumerate(keys):
+        alias = f"_k{i}"
+        withs.append(f"{key.expr.format(v=var)} AS {alias}")
+        # NULL (absent or unreadable) always last, whatever the direction.
+        parts += [f"{alias} IS NULL", f"{alias} {'DESC' if key.descending else 'ASC'}"]
+    parts.append(f"{var}.id ASC")
+    head = f"WITH {var}, score{''.join(', ' + w for w in withs)} " if withs else ""
+    return lit(f"{head}ORDER BY {', '.join(parts)} ")
+
+
+def _tail(var: str, shape: Shape) -> LiteralString:
+    return lit(
+        f"WITH collect({var}) AS matched "
+        f"RETURN size(matched) AS total, "
+        f"[{var} IN matched[$skip..($skip + $limit)] | {shape.projection(var)}] AS rows"
+    )
+
+
+async def run_list(runner: QueryRunner, cypher: LiteralString, params: Mapping[str, Any],
+                   *, name: str) -> tuple[int, list[dict[str, Any]]]:
+    rows = await runner.query(cypher, dict(params), name=name)
+    if not rows:
+        return 0, []
+    return int(rows[0]["total"]), list(rows[0]["rows"])
+
+
+# ----- production sites -------------------------------------------------------------------
+_SITE_START_TEXT: LiteralString = (
+    "CALL db.index.fulltext.queryNodes('site_text', $text) YIELD node AS s, score ")
+_SITE_START_COUNTRY: LiteralString = (
+    "MATCH (s:ProductionSite) WHERE s.countryCode IN $countries WITH s, 1.0 AS score ")
+_SITE_START_ALL: LiteralString = "MATCH (s:ProductionSite) WITH s, 1.0 AS score "
+
+_FINDING_OF_SITE = (
+    "MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
+    f"WHERE {visible('r')} AND {visible('f')}"
+)
+SITE_FILTERS: LiteralString = lit(
+    f"WITH s, score WHERE {visible('s')} "
+    "AND ($countries IS NULL OR s.countryCode IN $countries) "
+    "AND ($siteTypes IS NULL OR s.siteType IN $siteTypes) "
+    "AND ($statuses IS NULL OR s.status IN $statuses) "
+    "AND ($cpvCode IS NULL OR EXISTS { MATCH (s)-[:MAKES]->(:ProductCategory "
+    "{cpvCode: $cpvCode}) }) "
+    "AND ($brandId IS NULL OR EXISTS { MATCH (b:Brand {id: $brandId})-[:PRODUCED_AT]->(s) "
+    f"WHERE {visible('b')} }}) "
+    "AND ($supplierId IS NULL OR EXISTS { MATCH (o:Supplier {id: $supplierId})-[:OPERATES]->(s) "
+    f"WHERE {visible('o')} }}) "
+    f"AND ($findingCategory IS NULL AND $minSeverity IS NULL OR EXISTS {{ {_FINDING_OF_SITE} "
+    "AND ($findingCategory IS NULL OR f.category = $findingCategory) "
+    "AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) }) "
+    f"AND ($hasOpenFindings IS NULL OR $hasOpenFindings = EXISTS {{ {_FINDING_OF_SITE} "
+    "AND f.status = 'OPEN' }) "
+    f"AND ($hasContradictions IS NULL OR $hasContradictions = EXISTS {{ {CONTRADICTION_PATTERN}"
+    "}) "
+)
+
+SITE_ORDERS: Mapping[str, str] = {
+    "NAME": "{v}.name", "COUNTRY": "{v}.countryCode", "WORKER_COUNT": "{v}.workerCount",
+    "CREATED_AT": "{v}.createdAt", "ID": "{v}.id",
+}
+
+
+@lru_cache(maxsize=2048)
+def sites_query(start: str, order: tuple[tuple[str, bool], ...], shape: Shape) -> LiteralString:
+    head = {"text": _SITE_START_TEXT, "country": _SITE_START_COUNTRY,
+            "all": _SITE_START_ALL}[start]
+    keys = [OrderKey(SITE_ORDERS[f], d) for f, d in order]
+    if start == "text" and not keys:
+        keys = [OrderKey("score", True)]
+    return lit(head + SITE_FILTERS + _order_clause("s", keys) + _tail("s", shape))
+
+
+async def list_sites(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
+                     filters: Mapping[str, Any], order: Sequence[tuple[str, bool]],
+                     skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    text = lucene_terms(filters.get("text") or "")
+    start = "text" if text else ("country" if filters.get("countries") else "all")
+    params = {**_SITE_DEFAULTS, **filters, "text": text, **viewer, "skip": skip,
+              "limit": limit}
+    return await run_list(runner, sites_query(start, tuple(order), shape), params,
+                          name="list_sites")
+
+
+_SITE_DEFAULTS: dict[str, Any] = {
+    "contradictionWindow": 180,
+    **dict.fromkeys(("countries", "siteTypes", "statuses", "cpvCode", "brandId", "supplierId",
+                     "findingCategory", "minSeverity", "hasOpenFindings",
+                     "hasContradictions")),
+}
+
+
+# ----- brands and suppliers ---------------------------------------------------------------
+_COMPANY_TEXT: LiteralString = (
+    "CALL db.index.fulltext.queryNodes('company_text', $text) YIELD node AS c, score ")
+
+
+@lru_cache(maxsize=2048)
+def brands_query(text: bool, shape: Shape) -> LiteralString:
+    head = (_COMPANY_TEXT + "WITH c, score WHERE c:Brand " if text
+            else "MATCH (c:Brand) WITH c, 1.0 AS score ")
+    filters = lit(f"WITH c, score WHERE {visible('c')} "
+                  "AND ($countries IS NULL OR c.countryCode IN $countries) ")
+    keys = [OrderKey("score", True)] if text else []
+    return lit(head + filters + _order_clause("c", keys) + _tail("c", shape))
+
+
+@lru_cache(maxsize=2048)
+def suppliers_query(text: bool, shape: Shape) -> LiteralString:
+    head = (_COMPANY_TEXT + "WITH c, score WHERE c:Supplier " if text
+            else "MATCH (c:Supplier) WITH c, 1.0 AS score ")
+    filters = lit(
+        f"WITH c, score WHERE {visible('c')} "
+        "AND ($countries IS NULL OR c.countryCode IN $countries) "
+        "AND ($roles IS NULL OR any(x IN c.roles WHERE x IN $roles)) "
+        "AND ($brandId IS NULL OR EXISTS { MATCH (b:Brand {id: $brandId})-[:SOURCES_FROM]->(c) "
+        f"WHERE {visible('b')} }}) "
+        "AND ($customerId IS NULL OR EXISTS { MATCH (k:Supplier {id: $customerId})"
+        f"-[:SOURCES_FROM]->(c) WHERE {visible('k')} }}) ")
+    keys = [OrderKey("score", True)] if text else []
+    return lit(head + filters + _order_clause("c", keys) + _tail("c", shape))
+
+
+async def list_brands(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
+                      filters: Mapping[str, Any], skip: int,
+                      limit: int) -> tuple[int, list[dict[str, Any]]]:
+    text = lucene_terms(filters.get("text") or "")
+    params = {"countries": None, **filters, "text": text, **viewer, "skip": skip,
+              "limit": limit}
+    return await run_list(runner, brands_query(text is not None, shape), params,
+                          name="list_brands")
+
+
+async def list_suppliers(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
+                         filters: Mapping[str, Any], skip: int,
+                         limit: int) -> tuple[int, list[dict[str, Any]]]:
+    text = lucene_terms(filters.get("text") or "")
+    params = {"countries": None, "roles": None, "brandId": None, "customerId": None,
+              **filters, "text": text, **viewer, "skip": skip, "limit": limit}
+    return await run_list(runner, suppliers_query(text is not None, shape), params,
+                          name="list_suppliers")
+
+
+# ----- reports ----------------------------------------------------------------------------
+@lru_cache(maxsize=2048)
+def reports_query(shape: Shape) -> LiteralString:
+    return lit(
+        "MATCH (r:AuditReport) WITH r, 1.0 AS score "
+        f"WHERE {visible('r')} "
+        "AND ($kinds IS NULL OR r.kind IN $kinds) "
+        "AND ($authorId IS NULL OR r.contributedBy = $authorId) "
+        "AND ($publishedAfter IS NULL OR r.publishedAt >= $publishedAfter) "
+        "AND ($siteId IS NULL OR EXISTS { MATCH (r)-[:ASSESSES]->(s:ProductionSite {id: $siteId}) "
+        f"WHERE {visible('s')} }}) "
+        + _order_clause("r", [OrderKey("{v}.publishedAt", True)]) + _tail("r", shape))
+
+
+async def list_reports(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
+                       filters: Mapping[str, Any], skip: int,
+                       limit: int) -> tuple[int, list[dict[str, Any]]]:
+    params = {"kinds": None, "authorId": None, "publishedAfter": None, "siteId": None,
+              **filters, **viewer, "skip": skip, "limit": limit}
+    return await run_list(runner, reports_query(shape), params, name="list_reports")
+
+
+# ----- contracts --------------------------------------------------------------------------
+CONTRACT_ORDERS: Mapping[str, str] = {
+    "START_DATE": "{v}.startDate", "REFERENCE": "{v}.reference", "ID": "{v}.id",
+}
+
+
+@lru_cache(maxsize=2048)
+def contracts_query(order: tuple[tuple[str, bool], ...], value: Protected,
+                    shape: Shape) -> LiteralString:
+    readable_value = value.value("c")
+    # VALUE orders by the value as the viewer may read it: NULL unless it owns the contract.
+    orders = {**CONTRACT_ORDERS, "VALUE": readable_value}
+    keys = [OrderKey(orders[f], d) for f, d in order]
+    return lit(
+        "MATCH (c:Contract) WITH c, 1.0 AS score "
+        f"WHERE {visible('c')} "
+        "AND ($buyerId IS NULL OR c.contributedBy = $buyerId) "
+        "AND ($cpvCode IS NULL OR $cpvCode IN c.cpvCodes) "
+        "AND ($supplierId IS NULL OR EXISTS { MATCH (c)-[:AWARDED_TO]->"
+        "(x:Supplier {id: $supplierId}) "
+        f"WHERE {visible('x')} }}) "
+        "AND ($brandId IS NULL OR EXISTS { MATCH (c)-[:COVERS]->(x:Brand {id: $brandId}) "
+        f"WHERE {visible('x')} }}) "
+        "AND ($siteId IS NULL OR EXISTS { MATCH (c)-[:SOURCED_FROM]->"
+        "(x:ProductionSite {id: $siteId}) "
+        f"WHERE {visible('x')} }}) "
+        f"WITH c, score, {readable_value} AS value "
+        # An unreadable value is NULL: a bound on it never matches.
+        "WHERE ($valueMin IS NULL OR value >= $valueMin) "
+        "AND ($valueMax IS NULL OR value <= $valueMax) "
+        "WITH c, score "
+        + _order_clause("c", keys) + _tail("c", shape))
+
+
+async def list_contracts(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
+                         value: Protected, filters: Mapping[str, Any],
+                         order: Sequence[tuple[str, bool]], skip: int,
+                         limit: int) -> tuple[int, list[dict[str, Any]]]:
+    params = {"buyerId": None, "cpvCode": None, "supplierId": None, "brandId": None,
+              "siteId": None, "valueMin": None, "valueMax": None,
+              **filters, **viewer, "skip": skip, "limit": limit}
+    return await run_list(runner, contracts_query(tuple(order), value, shape), params,
+                          name="list_contracts")

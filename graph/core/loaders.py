@@ -1,0 +1,154 @@
+"""Per-request batched loaders: one `UNWIND` round trip per relation and level of a query.
+
+`Loaders` is built per request (the viewer is baked into every loader, so a cached answer
+can never cross from one caller to another). Loaders are created on first use and named
+`<Target>By<Key>Loader`. `RequestGraph` counts the request's own round trips, which the
+tests and `bench/` read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any, LiteralString, Protocol
+
+from strawberry.dataloader import DataLoader
+
+from graph.core.db import Graph
+from graph.core.nodes import Relation, nodes_by_id, related_by_id
+from graph.companies.supply_chain import supply_chain_by_brand
+from graph.core.visibility import Shape
+
+
+class QueryRunner(Protocol):
+    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
+                    write: bool = False, name: str = "query") -> list[dict[str, Any]]: ...
+
+
+class RequestGraph:
+    """The app's Graph seen by one request: same driver, its own round-trip count."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.round_trips = 0
+
+    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
+                    write: bool = False, name: str = "query") -> list[dict[str, Any]]:
+        self.round_trips += 1
+        return await self.graph.query(cypher, params, write=write, name=name)
+
+
+class NodeByIdLoader(DataLoader[str, dict[str, Any] | None]):
+    """Visible nodes of one shape by id; None for an unknown or invisible id."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], shape: Shape) -> None:
+        self.runner, self.viewer, self.shape = runner, viewer, shape
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        rows = await self.runner.query(nodes_by_id(self.shape),
+                                       {"ids": list(ids), **self.viewer},
+                                       name=f"{self.shape.label.value}ById")
+        found = {r["key"]: r["node"] for r in rows}
+        return [found.get(i) for i in ids]
+
+
+class RelatedByParentIdLoader(DataLoader[str, list[dict[str, Any]]]):
+    """Visible targets of one relation per parent id, in id order."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], relation: Relation,
+                 shape: Shape) -> None:
+        self.runner, self.viewer = runner, viewer
+        self.relation, self.shape = relation, shape
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.runner.query(related_by_id(self.relation, self.shape),
+                                       {"ids": list(ids), **self.viewer},
+                                       name=self.relation.name)
+        found = {r["key"]: r["nodes"] for r in rows}
+        return [found.get(i, []) for i in ids]
+
+
+class SupplyChainByBrandLoader(DataLoader[tuple[str, int], list[dict[str, Any]]]):
+    """(brand id, max tier) -> entries {tier, supplier, site}, each supplier and site once."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], supplier: Shape,
+                 site: Shape) -> None:
+        self.runner, self.viewer = runner, viewer
+        self.supplier, self.site = supplier, site
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: Sequence[tuple[str, int]]) -> list[list[dict[str, Any]]]:
+        rows = await self.runner.query(
+            supply_chain_by_brand(self.supplier, self.site),
+            {"keys": [{"brandId": b, "maxTier": t} for b, t in keys], **self.viewer},
+            name="supply_chain")
+        found = {(r["key"]["brandId"], r["key"]["maxTier"]): r["entries"] for r in rows}
+        return [_flatten(found.get(k, [])) for k in keys]
+
+
+def _flatten(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen_sites: set[str] = set()
+    for entry in sorted(entries, key=lambda e: (e["tier"], e["supplier"]["id"])):
+        sites = [s for s in sorted(entry["sites"], key=lambda s: s["id"])
+                 if s["id"] not in seen_sites]
+        seen_sites.update(s["id"] for s in sites)
+        if not sites:
+            out.append({"tier": entry["tier"], "supplier": entry["supplier"], "site": None})
+        for site in sites:
+            out.append({"tier": entry["tier"], "supplier": entry["supplier"], "site": site})
+    return out
+
+
+class RowByKeyLoader(DataLoader[str, dict[str, Any] | None]):
+    """One row per key from a fixed `UNWIND $ids AS key ... RETURN key, ...` query (the
+    analytics: leverage, risk, contradictions); None for an unknown or invisible key."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], cypher: LiteralString,
+                 params: dict[str, Any], name: str) -> None:
+        self.runner, self.viewer = runner, viewer
+        self.cypher, self.params, self.name = cypher, params, name
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        rows = await self.runner.query(self.cypher,
+                                       {**self.params, "ids": list(ids), **self.viewer},
+                                       name=self.name)
+        found = {r["key"]: r for r in rows}
+        return [found.get(i) for i in ids]
+
+
+class Loaders:
+    """All loaders of one request, created on first use."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any]) -> None:
+        self.runner = runner
+        self.viewer = viewer
+        self._made: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def node(self, shape: Shape) -> NodeByIdLoader:
+        key = ("node", shape)
+        if key not in self._made:
+            self._made[key] = NodeByIdLoader(self.runner, self.viewer, shape)
+        return self._made[key]  # type: ignore[return-value]
+
+    def related(self, relation: Relation, shape: Shape) -> RelatedByParentIdLoader:
+        key = ("related", relation, shape)
+        if key not in self._made:
+            self._made[key] = RelatedByParentIdLoader(self.runner, self.viewer, relation, shape)
+        return self._made[key]  # type: ignore[return-value]
+
+    def supply_chain(self, supplier: Shape, site: Shape) -> SupplyChainByBrandLoader:
+        key = ("supply_chain", supplier, site)
+        if key not in self._made:
+            self._made[key] = SupplyChainByBrandLoader(self.runner, self.viewer, supplier, site)
+        return self._made[key]  # type: ignore[return-value]
+
+    def rows(self, cypher: LiteralString, name: str,
+             params: tuple[tuple[str, Any], ...] = ()) -> RowByKeyLoader:
+        key = ("rows", cypher, params)
+        if key not in self._made:
+            self._made[key] = RowByKeyLoader(self.runner, self.viewer, cypher, dict(params),
+                                             name)
+        return self._made[key]  # type: ignore[return-value]

@@ -1,0 +1,98 @@
+"""Schema setup: constraints and indexes. Every statement is `IF NOT EXISTS`, so `migrate`
+can run any number of times; `is_migrated` tells `seed` and `/readyz` whether it has.
+
+Each index exists for a filter the API offers (docs/architecture.md); full-text indexes back
+the `text` filters on sites (name, aliases, address) and on company names.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.core.db import Graph
+
+SCHEMA_VERSION = 3  # 2: history, idempotency keys, merged sites, import checkpoints;
+# 3: disclosure requests, webhooks, the alert outbox
+
+CONSTRAINTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT brand_id IF NOT EXISTS FOR (n:Brand) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT supplier_id IF NOT EXISTS FOR (n:Supplier) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT site_id IF NOT EXISTS FOR (n:ProductionSite) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT category_id IF NOT EXISTS FOR (n:ProductCategory) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT contract_id IF NOT EXISTS FOR (n:Contract) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT report_id IF NOT EXISTS FOR (n:AuditReport) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (n:Finding) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT remediation_id IF NOT EXISTS "
+    "FOR (n:RemediationAction) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT oauth_client_id IF NOT EXISTS FOR (n:OAuthClient) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT revoked_token_jti IF NOT EXISTS "
+    "FOR (n:RevokedToken) REQUIRE n.jti IS UNIQUE",
+    # Contributions (graph/core/records.py, graph/core/history.py, supplygraph/importer.py).
+    "CREATE CONSTRAINT version_id IF NOT EXISTS FOR (n:Version) REQUIRE n.versionId IS UNIQUE",
+    "CREATE CONSTRAINT idempotency_key IF NOT EXISTS "
+    "FOR (n:IdempotencyKey) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT merged_site_id IF NOT EXISTS "
+    "FOR (n:MergedProductionSite) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT import_batch_key IF NOT EXISTS "
+    "FOR (n:ImportBatch) REQUIRE n.key IS UNIQUE",
+    # Disclosure requests and alerts (graph/disclosures/requests.py, graph/alerts/outbox.py).
+    "CREATE CONSTRAINT disclosure_request_id IF NOT EXISTS "
+    "FOR (n:DisclosureRequest) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (n:Webhook) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT outbox_entry_id IF NOT EXISTS "
+    "FOR (n:OutboxEntry) REQUIRE n.id IS UNIQUE",
+)
+
+INDEXES: tuple[LiteralString, ...] = (
+    "CREATE INDEX site_country IF NOT EXISTS FOR (n:ProductionSite) ON (n.countryCode)",
+    "CREATE INDEX site_type IF NOT EXISTS FOR (n:ProductionSite) ON (n.siteType)",
+    "CREATE INDEX site_country_type IF NOT EXISTS "
+    "FOR (n:ProductionSite) ON (n.countryCode, n.siteType)",
+    "CREATE INDEX site_sharing IF NOT EXISTS FOR (n:ProductionSite) ON (n.sharing)",
+    "CREATE INDEX finding_status IF NOT EXISTS FOR (n:Finding) ON (n.status)",
+    "CREATE INDEX finding_severity IF NOT EXISTS FOR (n:Finding) ON (n.severityRank)",
+    "CREATE INDEX finding_category IF NOT EXISTS FOR (n:Finding) ON (n.category)",
+    "CREATE INDEX contract_buyer IF NOT EXISTS FOR (n:Contract) ON (n.contributedBy)",
+    "CREATE INDEX contract_reference IF NOT EXISTS FOR (n:Contract) ON (n.reference)",
+    "CREATE INDEX report_kind IF NOT EXISTS FOR (n:AuditReport) ON (n.kind)",
+    "CREATE INDEX brand_country IF NOT EXISTS FOR (n:Brand) ON (n.countryCode)",
+    "CREATE INDEX supplier_country IF NOT EXISTS FOR (n:Supplier) ON (n.countryCode)",
+    "CREATE INDEX category_cpv IF NOT EXISTS FOR (n:ProductCategory) ON (n.cpvCode)",
+    "CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind)",
+    "CREATE INDEX disclosure_supplier IF NOT EXISTS "
+    "FOR (n:DisclosureRequest) ON (n.supplierId)",
+    "CREATE INDEX disclosure_contract IF NOT EXISTS "
+    "FOR (n:DisclosureRequest) ON (n.contractId)",
+    "CREATE INDEX webhook_owner IF NOT EXISTS FOR (n:Webhook) ON (n.contributedBy)",
+    "CREATE INDEX webhook_active IF NOT EXISTS FOR (n:Webhook) ON (n.active)",
+    "CREATE INDEX outbox_due IF NOT EXISTS FOR (n:OutboxEntry) ON (n.status, n.nextAttemptAt)",
+    "CREATE INDEX outbox_webhook IF NOT EXISTS FOR (n:OutboxEntry) ON (n.webhookId)",
+    "CREATE FULLTEXT INDEX site_text IF NOT EXISTS FOR (n:ProductionSite) "
+    "ON EACH [n.name, n.aliasesText, n.address, n.city]",
+    "CREATE FULLTEXT INDEX company_text IF NOT EXISTS FOR (n:Brand|Supplier|Organisation) "
+    "ON EACH [n.name]",
+)
+
+_MARK: LiteralString = (
+    "MERGE (m:SchemaMigration {id: 'supplygraph'}) SET m.version = $version, m.at = datetime()"
+)
+_IS_MIGRATED: LiteralString = (
+    "OPTIONAL MATCH (m:SchemaMigration {id: 'supplygraph'}) RETURN m.version AS version"
+)
+_AWAIT: LiteralString = "CALL db.awaitIndexes(300)"
+
+
+async def migrate(graph: Graph) -> int:
+    """Create every constraint and index; returns how many statements ran."""
+    statements = (*CONSTRAINTS, *INDEXES)
+    for stmt in statements:
+        await graph.query(stmt, write=True, name="migrate")
+    await graph.query(_AWAIT, write=True, name="migrate")
+    await graph.query(_MARK, {"version": SCHEMA_VERSION}, write=True, name="migrate")
+    return len(statements)
+
+
+async def is_migrated(graph: Graph) -> bool:
+    rows = await graph.query(_IS_MIGRATED, name="is_migrated")
+    return bool(rows) and rows[0]["version"] is not None and rows[0]["version"] >= SCHEMA_VERSION

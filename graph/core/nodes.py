@@ -1,0 +1,84 @@
+"""Batched reads by id and along one relation: the Cypher behind `graph.core.loaders`.
+
+Each query is one `UNWIND $ids` round trip returning rows in no particular order; the
+loaders put them back in key order. Query text is built once per (relation, shape) from
+constants; values are parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import LiteralString
+
+from graph.core.model import Label
+from graph.core.visibility import Shape, joined, lit, visible
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A path from a parent `(p)` to target nodes `(n)`; `via` names intermediate nodes
+    that must be visible too (a finding is reached only through a visible report)."""
+
+    name: str
+    start: Label
+    path: str
+    via: tuple[str, ...] = ()
+
+
+SITE_OPERATORS = Relation("site_operators", Label.PRODUCTION_SITE,
+                          "(p)<-[:OPERATES]-(n:Supplier)")
+SITE_BRANDS = Relation("site_brands", Label.PRODUCTION_SITE, "(p)<-[:PRODUCED_AT]-(n:Brand)")
+SITE_PRODUCTS = Relation("site_products", Label.PRODUCTION_SITE,
+                         "(p)-[:MAKES]->(n:ProductCategory)")
+SITE_REPORTS = Relation("site_reports", Label.PRODUCTION_SITE, "(p)<-[:ASSESSES]-(n:AuditReport)")
+SITE_FINDINGS = Relation("site_findings", Label.PRODUCTION_SITE,
+                         "(p)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(n:Finding)",
+                         via=("r",))
+BRAND_SUPPLIERS = Relation("brand_suppliers", Label.BRAND, "(p)-[:SOURCES_FROM]->(n:Supplier)")
+BRAND_SITES = Relation("brand_sites", Label.BRAND, "(p)-[:PRODUCED_AT]->(n:ProductionSite)")
+SUPPLIER_SITES = Relation("supplier_sites", Label.SUPPLIER,
+                          "(p)-[:OPERATES]->(n:ProductionSite)")
+SUPPLIER_SUBSUPPLIERS = Relation("supplier_subsuppliers", Label.SUPPLIER,
+                                 "(p)-[:SOURCES_FROM]->(n:Supplier)")
+SUPPLIER_SUPPLIER_CUSTOMERS = Relation("supplier_supplier_customers", Label.SUPPLIER,
+                                       "(p)<-[:SOURCES_FROM]-(n:Supplier)")
+SUPPLIER_BRAND_CUSTOMERS = Relation("supplier_brand_customers", Label.SUPPLIER,
+                                    "(p)<-[:SOURCES_FROM]-(n:Brand)")
+REPORT_AUTHOR = Relation("report_author", Label.AUDIT_REPORT,
+                         "(p)<-[:AUTHORED]-(n:Organisation)")
+REPORT_SITE = Relation("report_site", Label.AUDIT_REPORT, "(p)-[:ASSESSES]->(n:ProductionSite)")
+REPORT_FINDINGS = Relation("report_findings", Label.AUDIT_REPORT,
+                           "(p)-[:HAS_FINDING]->(n:Finding)")
+FINDING_REMEDIATION = Relation("finding_remediation", Label.FINDING,
+                               "(p)-[:REMEDIATED_BY]->(n:RemediationAction)")
+CONTRACT_BUYER = Relation("contract_buyer", Label.CONTRACT, "(p)<-[:HOLDS]-(n:Organisation)")
+CONTRACT_SUPPLIER = Relation("contract_supplier", Label.CONTRACT,
+                             "(p)-[:AWARDED_TO]->(n:Supplier)")
+CONTRACT_BRANDS = Relation("contract_brands", Label.CONTRACT, "(p)-[:COVERS]->(n:Brand)")
+CONTRACT_PRODUCTS = Relation("contract_products", Label.CONTRACT,
+                             "(p)-[:COVERS]->(n:ProductCategory)")
+CONTRACT_SITES = Relation("contract_sites", Label.CONTRACT,
+                          "(p)-[:SOURCED_FROM]->(n:ProductionSite)")
+ORGANISATION_CONSORTIA = Relation("organisation_consortia", Label.ORGANISATION,
+                                  "(p)-[:MEMBER_OF]->(n:Organisation)")
+
+
+@lru_cache(maxsize=2048)
+def nodes_by_id(shape: Shape) -> LiteralString:
+    return lit(
+        f"UNWIND $ids AS key MATCH (n:{shape.label_text()} {{id: key}}) "
+        f"WHERE {visible('n')} RETURN key, {shape.projection('n')} AS node"
+    )
+
+
+@lru_cache(maxsize=2048)
+def related_by_id(relation: Relation, shape: Shape) -> LiteralString:
+    # The parent is checked again so that a loader key can never reach past visibility.
+    checks = joined([visible("p"), visible("n"), *(visible(v) for v in relation.via)])
+    start = lit(Label(relation.start).value)
+    return lit(
+        f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "
+        f"WHERE {checks} WITH DISTINCT key, n ORDER BY n.id "
+        f"RETURN key, collect({shape.projection('n')}) AS nodes"
+    )

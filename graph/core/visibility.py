@@ -1,0 +1,171 @@
+"""Who sees what, as Cypher: the one place where visibility predicates and protected-field
+projections are built (docs/visibility.md).
+
+Every predicate takes the parameters of `Viewer.cypher_params()`: `$viewerOrg` (the calling
+organisation) and `$viewerPeers` (organisations sharing a consortium with it, itself
+included). Variable names enter query text only through `_var`, which accepts plain
+identifiers; property names come from declarations in code, never from a request.
+
+A record is visible when it is PUBLIC, owned by the viewer, CONSORTIUM-shared by a peer,
+or RESTRICTED and naming the viewer. A protected field (`Protected`) is projected as
+`CASE WHEN <readable> THEN n.prop END`, so Neo4j never returns it to anyone else; filters,
+orders and counts on it use that same projected value (an unreadable value is NULL).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, LiteralString, cast
+
+from graph.core.model import Label
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Properties that are confidential wherever they appear (graph/core/model.py): a Shape refuses to
+# project them as plain properties, so a protected field cannot be leaked by a typo.
+CONFIDENTIAL_PROPERTIES = frozenset({
+    "valueAmount", "valueCurrency", "unitPrices", "quantity", "volume", "unitPrice",
+    "sensitiveNotes",
+})
+
+
+def _var(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"not a Cypher variable name: {name!r}")
+    return name
+
+
+def lit(text: str) -> LiteralString:
+    """Marks text assembled from code constants (never request data) as query text."""
+    return cast(LiteralString, text)
+
+
+def visible(var: str) -> LiteralString:
+    """The record visibility predicate for node variable `var`."""
+    v = _var(var)
+    return lit(
+        f"({v}.sharing = 'PUBLIC' OR {v}.contributedBy = $viewerOrg"
+        f" OR ({v}.sharing = 'CONSORTIUM' AND {v}.contributedBy IN $viewerPeers)"
+        f" OR ({v}.sharing = 'RESTRICTED' AND $viewerOrg IN coalesce({v}.sharedWith, [])))"
+    )
+
+
+class Readable(Enum):
+    """Who may read a protected field of a visible record."""
+
+    OWNER = "owner"  # the contributing organisation alone
+    OWNER_OR_NAMED = "owner_or_named"  # the owner and the organisations a list property names
+
+    def predicate(self, var: str, named_by: str | None = None) -> LiteralString:
+        v = _var(var)
+        if self is Readable.OWNER:
+            return lit(f"({v}.contributedBy = $viewerOrg)")
+        if named_by is None:
+            raise ValueError("OWNER_OR_NAMED needs the list property that names readers")
+        return lit(f"({v}.contributedBy = $viewerOrg"
+                   f" OR $viewerOrg IN coalesce({v}.{_var(named_by)}, []))")
+
+
+@dataclass(frozen=True)
+class Protected:
+    """One protected GraphQL field: the node properties behind it and who may read them.
+
+    Declared once, next to the GraphQL field (schema/types.py). From it come the Cypher
+    projection (`projection`), the value filters and orders use (`value`), and the GraphQL
+    behaviour (`read`: the value, or null with a FORBIDDEN error at the field's path).
+    """
+
+    name: str
+    props: tuple[str, ...]
+    readable_when: Readable = Readable.OWNER
+    named_by: str | None = None  # for OWNER_OR_NAMED: the property listing readers
+    description: str = ""
+
+    @property
+    def flag(self) -> str:
+        """The key of the projected 'may the viewer read this' boolean."""
+        return f"_readable_{self.name}"
+
+    def readable(self, var: str) -> LiteralString:
+        return self.readable_when.predicate(var, self.named_by)
+
+    def value(self, var: str, prop: str | None = None) -> LiteralString:
+        """`CASE WHEN <readable> THEN var.prop END`: the only way a protected value is read."""
+        prop = prop or self.props[0]
+        if prop not in self.props:
+            raise ValueError(f"{prop!r} is not protected by {self.name!r}")
+        return lit(f"CASE WHEN {self.readable(var)} THEN {_var(var)}.{_var(prop)} END")
+
+    def projection(self, var: str) -> list[str]:
+        return [f"{p}: {self.value(var, p)}" for p in self.props] + [
+            f"{self.flag}: {self.readable(var)}"]
+
+    def read(self, row: Mapping[str, Any], convert: Callable[[Mapping[str, Any]], Any]) -> Any:
+        """The GraphQL value: `convert(row)` when readable, else a FORBIDDEN error."""
+        if not row.get(self.flag):
+            from graphql import GraphQLError
+
+            raise GraphQLError(
+                f"{self.name} is readable only by "
+                + ("the record's owner" if self.readable_when is Readable.OWNER
+                   else "the record's author and the organisations it names"),
+                extensions={"code": "FORBIDDEN"})
+        return convert(row)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a GraphQL type reads of a node: plain properties, computed ones, protected ones."""
+
+    label: Label
+    plain: tuple[str, ...]
+    protected: tuple[Protected, ...] = ()
+    computed: tuple[tuple[str, str], ...] = ()  # (name, expr with `{v}`); hashable
+
+
+    def __post_init__(self) -> None:
+        leaked = CONFIDENTIAL_PROPERTIES & set(self.plain)
+        if leaked:
+            raise ValueError(f"{self.label.value}: {sorted(leaked)} must be declared Protected")
+        for name in (*self.plain, *(k for k, _ in self.computed)):
+            _var(name)
+
+    def only(self, fields: frozenset[str]) -> Shape:
+        """The shape restricted to the GraphQL fields a query selects (`id` always kept), so
+        Neo4j does not build and ship properties nobody asked for."""
+        return _restricted(self, fields)
+
+    def projection(self, var: str) -> LiteralString:
+        """`var {.a, .b, computed: ..., prop: CASE WHEN ... END, _readable_x: ...}`."""
+        v = _var(var)
+        parts: list[str] = [f".{p}" for p in self.plain]
+        parts += [f"{k}: {expr.format(v=v)}" for k, expr in self.computed]
+        for p in self.protected:
+            parts += p.projection(v)
+        return lit(f"{v} {{{', '.join(parts)}}}")
+
+    def label_text(self) -> LiteralString:
+        return lit(Label(self.label).value)
+
+
+@lru_cache(maxsize=4096)
+def _restricted(shape: Shape, fields: frozenset[str]) -> Shape:
+    return Shape(
+        shape.label,
+        tuple(p for p in shape.plain if p == "id" or p in fields),
+        tuple(p for p in shape.protected if p.name in fields),
+        tuple((k, e) for k, e in shape.computed if k in fields),
+    )
+
+
+def all_visible(list_expr: str, var: str) -> LiteralString:
+    """`all(var IN list_expr WHERE <visible(var)>)`; list_expr is code, not input."""
+    return lit(f"all({_var(var)} IN {list_expr} WHERE {visible(var)})")
+
+
+def joined(parts: Iterable[str], sep: str = " AND ") -> LiteralString:
+    return lit(sep.join(parts))

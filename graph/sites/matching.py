@@ -1,0 +1,552 @@
+"""Site matching: is a submitted site one we already have?
+
+1. Normalise (`normalise_name`, `normalise_address`): transliterate to ASCII (anyascii:
+   Chinese to Pinyin, Vietnamese and other diacritics dropped), lower-case, punctuation to
+   spaces, legal forms (Co., Ltd., Sdn. Bhd., S.A. de C.V., s.r.o., Pvt. Ltd., ...) and
+   common words (factory, plant, industrial park, ...) removed, street words abbreviated
+   one way (road -> rd), suite/floor/building numbers dropped from addresses.
+2. Candidates: visible sites of the same country (`candidates`: the `site_text` full-text
+   index with fuzzy terms, for one site; `SiteIndex`: every visible site of the country in
+   memory, for imports).
+3. Score (`score`, 0-100) with rapidfuzz: names (best of name and aliases) weigh 0.65,
+   addresses (with city) 0.35; differing numbers in names (Plant 3 vs Plant 4) or house
+   numbers cost points.
+4. Decide (`decide`): at or above `high` reuse the best candidate; between `low` and `high`
+   the caller must confirm one or create anyway; below `low` a new site.
+
+`labelled_pairs` generates the evaluation set that `bench/matching.py` and the tests use.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, LiteralString
+
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
+
+from graph.core.visibility import lit, visible
+
+if TYPE_CHECKING:
+    from graph.core.loaders import QueryRunner
+
+# Legal forms, longest first, matched on normalised text (punctuation already spaces).
+_LEGAL_FORMS = sorted([
+    "co ltd", "company limited", "co limited", "limited", "ltd", "inc", "incorporated",
+    "corp", "corporation", "company", "co", "sdn bhd", "sdn", "bhd", "berhad",
+    "s a de c v", "sa de cv", "de c v", "s de rl de cv", "s de r l de c v", "s r o", "sro",
+    "spol s r o", "a s", "pvt ltd", "private limited", "pvt", "llc", "gmbh", "jsc", "plc",
+    "pte ltd", "pte", "tnhh", "cong ty tnhh", "cong ty", "co phan", "pt", "tbk", "srl",
+    "s a", "sa", "ag", "bv", "nv", "public company limited", "pcl", "jv", "group",
+    "holdings", "international", "intl", "youxian gongsi", "you xian gong si", "gongsi",
+    "gong si", "youxian", "you xian",
+], key=lambda s: -len(s))
+_COMMON_WORDS = frozenset("""
+factory plant works facility site campus branch unit industrial park zone estate
+industries industry manufacturing mfg the and of no number
+""".split())
+_ADDRESS_DROP = re.compile(
+    r"\b(?:suite|ste|unit|floor|fl|flr|room|rm|building|bldg|blk|block|workshop|tower)"
+    r"\s*[a-z]?\d+[a-z]?\b")
+_ADDRESS_WORDS = {
+    "road": "rd", "street": "st", "avenue": "ave", "boulevard": "blvd", "highway": "hwy",
+    "lane": "ln", "drive": "dr", "jalan": "jln", "lorong": "lrg", "duong": "d", "calle": "c",
+    "avenida": "av", "industrial": "ind", "economic": "econ", "technological": "tech",
+    "technology": "tech", "development": "dev", "district": "dist", "province": "prov",
+    "zone": "z", "park": "pk", "estate": "est", "sector": "sec", "main": "main",
+    "nagar": "ngr", "village": "vil", "thon": "vil", "xa": "", "phuong": "", "huyen": "",
+    "tinh": "", "quan": "", "district of": "",
+}
+_PUNCT = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"\d+")
+_LEGAL_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _LEGAL_FORMS) + r")\b")
+
+
+@lru_cache(maxsize=65536)
+def _ascii(text: str) -> str:
+    text = anyascii(text).lower().replace("&", " and ")
+    # "No.3" and "no3" mean the same: split letters from digits.
+    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
+    return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> str:
+    text = _LEGAL_RE.sub(" ", _ascii(name))
+    words = [w for w in text.split() if w not in _COMMON_WORDS]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=65536)
+def normalise_address(address: str) -> str:
+    text = _ascii(address)
+    text = _ADDRESS_DROP.sub(" ", text)
+    words = [_ADDRESS_WORDS.get(w, w) for w in text.split()]
+    return " ".join(w for w in words if w)
+
+
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
+
+
+@dataclass(frozen=True)
+class SiteKey:
+    """A site as matching sees it: normalised names and address."""
+
+    id: str
+    names: tuple[str, ...]
+    address: str
+    country: str
+    label: str = ""
+
+    @classmethod
+    def of(cls, *, id: str, name: str, country: str, aliases: Iterable[str] = (),  # noqa: A002
+           address: str | None = None, city: str | None = None) -> SiteKey:
+        # The city says nothing about which company a name is: "Jade Circuit Kunshan"
+        # and "Lotus Cable Kunshan" share no more than the town.
+        city_words = tuple(_ascii(city).split()) if city else ()
+        names = tuple(dict.fromkeys(
+            n for n in (" ".join(w for w in normalise_name(x).split()
+                                 if not _near_any(w, city_words))
+                        or normalise_name(x) for x in (name, *aliases)) if n))
+        addr = normalise_address(" ".join(p for p in (address, city) if p))
+        return cls(id=id, names=names or (_ascii(name),), address=addr,
+                   country=(country or "").upper(), label=name)
+
+
+def _near_any(word: str, words: tuple[str, ...]) -> bool:
+    return word in words or (len(word) >= 5 and any(
+        fuzz.ratio(word, w) >= 84 for w in words if len(w) >= 5))
+
+
+NAME_WEIGHT = 0.65
+
+
+# Words that say what a company makes, not which company it is: two names that share only
+# these ("X Electronics", "Y Electronics") are different companies.
+_GENERIC = frozenset("""
+electronics electronic elec precision prec components component comp technology tech
+technologies systems system power display displays cable cables battery batteries metal
+metals plastics plastic optics optical assembly circuit circuits semiconductor devices
+products solutions materials energy industrial ind manufacturing mfg trading
+""".split())
+
+
+@lru_cache(maxsize=65536)
+def _is_generic(word: str) -> bool:
+    """A generic word, or one typo away from one ("compnents")."""
+    if word in _GENERIC:
+        return True
+    return len(word) >= 5 and process.extractOne(
+        word, _GENERIC, scorer=fuzz.ratio, score_cutoff=84) is not None
+
+
+def _distinctive(name: str) -> str:
+    return " ".join(w for w in name.split() if not _is_generic(w))
+
+
+def _name_score(a: str, b: str) -> float:
+    s = 0.5 * fuzz.token_sort_ratio(a, b) + 0.5 * fuzz.token_set_ratio(a, b)
+    da, db = _distinctive(a), _distinctive(b)
+    if da and db and (da != a or db != b):
+        s = 0.5 * s + 0.5 * fuzz.token_sort_ratio(da, db)
+    na, nb = _numbers(a), _numbers(b)
+    if na and nb and na != nb:
+        s -= 25  # Plant 3 and Plant 4 of one company are two sites
+    elif na != nb:
+        s -= 5  # one names a plant number, the other does not
+    return s
+
+
+PLANT_NUMBER_CAP = 65.0
+
+
+def score(a: SiteKey, b: SiteKey) -> float:
+    """0-100: how likely two sites (of one country) are the same."""
+    if a.country and b.country and a.country != b.country:
+        return 0.0
+    name = max(_name_score(x, y) for x in a.names for y in b.names)
+    if all(_numbers(x) and _numbers(y) and _numbers(x) != _numbers(y)
+           for x in a.names for y in b.names):
+        # Plant 2 and Plant 3 of one company are two sites, even at one address.
+        name = min(name, PLANT_NUMBER_CAP)
+    if not a.address or not b.address:
+        return max(0.0, min(100.0, name - 5))  # no address to confirm: a little less sure
+    addr = fuzz.token_set_ratio(a.address, b.address) * 0.5 + \
+        fuzz.token_sort_ratio(a.address, b.address) * 0.5
+    # A shared address cannot make up for a different name (multi-tenant buildings).
+    total = min(NAME_WEIGHT * name + (1 - NAME_WEIGHT) * addr, name + 10)
+    if name <= PLANT_NUMBER_CAP:
+        total = min(total, PLANT_NUMBER_CAP)
+    na, nb = _numbers(a.address), _numbers(b.address)
+    if na and nb and not (na & nb):
+        total -= 20  # no house or lot number in common: most likely the neighbour
+    return max(0.0, min(100.0, total))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    score: float
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # MATCHED | NEEDS_CONFIRMATION | NEW
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+MATCHED, NEEDS_CONFIRMATION, NEW = "MATCHED", "NEEDS_CONFIRMATION", "NEW"
+
+
+def decide(site: SiteKey, candidates: Iterable[SiteKey], *, low: float, high: float,
+           keep: int = 5) -> Decision:
+    scored = sorted((Candidate(c.id, round(score(site, c), 1), c.label) for c in candidates
+                     if c.id != site.id), key=lambda c: (-c.score, c.id))
+    scored = [c for c in scored if c.score >= low][:keep]
+    if not scored:
+        return Decision(NEW)
+    if scored[0].score >= high:
+        return Decision(MATCHED, tuple(scored))
+    return Decision(NEEDS_CONFIRMATION, tuple(scored))
+
+
+# ----- candidates from Neo4j ----------------------------------------------------------------
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+CANDIDATES: LiteralString = lit(
+    "UNWIND $rows AS row "
+    "CALL (row) { "
+    "  CALL db.index.fulltext.queryNodes('site_text', row.q, {limit: $limit}) "
+    "  YIELD node AS n, score "
+    f"  WHERE n.countryCode = row.country AND {visible('n')} "
+    "  RETURN n ORDER BY score DESC LIMIT $keep } "
+    "RETURN row.i AS i, collect(n {.id, .name, .aliases, .address, .city, .countryCode}) "
+    "AS sites"
+)
+
+SITES_OF_COUNTRY: LiteralString = lit(
+    "MATCH (n:ProductionSite {countryCode: $country}) "
+    f"WHERE {visible('n')} "
+    "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.address AS address, "
+    "n.city AS city, n.countryCode AS countryCode"
+)
+
+
+def lucene_query(site: SiteKey) -> str | None:
+    """Fuzzy OR of the distinctive words of names and address: recall over precision,
+    `score` does the rest."""
+    words: list[str] = []
+    for text in (*site.names, site.address):
+        for w in text.split():
+            if len(w) >= 3 and not w.isdigit() and w not in words:
+                words.append(w)
+    terms = ["".join("\\" + c if c in _LUCENE_SPECIAL else c for c in w) + "~1"
+             for w in words[:12]]
+    return " OR ".join(terms) or None
+
+
+def _key(row: dict[str, Any]) -> SiteKey:
+    return SiteKey.of(id=row["id"], name=row.get("name") or "", country=row["countryCode"],
+                      aliases=row.get("aliases") or [], address=row.get("address"),
+                      city=row.get("city"))
+
+
+async def candidates(runner: QueryRunner, sites: Sequence[SiteKey], viewer: dict[str, Any],
+                     *, limit: int = 200, keep: int = 40) -> list[list[SiteKey]]:
+    """Visible same-country sites near each of `sites`, in one round trip."""
+    rows = [{"i": i, "q": q, "country": s.country}
+            for i, s in enumerate(sites) if (q := lucene_query(s))]
+    out: list[list[SiteKey]] = [[] for _ in sites]
+    if not rows:
+        return out
+    found = await runner.query(CANDIDATES, {"rows": rows, "limit": limit, "keep": keep,
+                                            **viewer}, name="match_candidates")
+    for r in found:
+        out[r["i"]] = [_key(s) for s in r["sites"]]
+    return out
+
+
+MAX_POOL = 400
+
+
+def _blocks(key: SiteKey) -> set[str]:
+    """Blocking keys: the first and last four letters of each distinctive name word, so
+    that one typo still leaves a shared key (a word shorter than five letters is its own
+    key)."""
+    out: set[str] = set()
+    for name in key.names:
+        words = [w for w in name.split() if len(w) >= 3 and not w.isdigit()]
+        distinctive = [w for w in words if not _is_generic(w)] or words
+        for w in distinctive:
+            out.update((w[:4] + "<", ">" + w[-4:]) if len(w) >= 5 else (w,))
+    return out
+
+
+@dataclass
+class SiteIndex:
+    """Every visible site of some countries in memory, plus sites added during an import,
+    so a file's rows are matched against each other too. Candidates come from blocking on
+    distinctive name words (`_blocks`), so a row costs the same with 100 or 100,000 sites."""
+
+    by_country: dict[str, list[SiteKey]] = field(default_factory=dict)
+    _blocks: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _names: dict[str, list[str]] = field(default_factory=dict)
+
+    async def load(self, runner: QueryRunner, countries: Iterable[str],
+                   viewer: dict[str, Any]) -> None:
+        for country in sorted(set(countries) - set(self.by_country)):
+            rows = await runner.query(SITES_OF_COUNTRY, {"country": country, **viewer},
+                                      name="match_country")
+            self.by_country[country] = []
+            self._names[country] = []
+            for r in rows:
+                self.add(_key(r))
+
+    def add(self, key: SiteKey) -> None:
+        keys = self.by_country.setdefault(key.country, [])
+        self._names.setdefault(key.country, []).append(" ".join(key.names))
+        keys.append(key)
+        for b in _blocks(key):
+            self._blocks.setdefault((key.country, b), []).append(len(keys) - 1)
+
+    def near(self, site: SiteKey, *, limit: int = 15, cutoff: float = 50) -> list[SiteKey]:
+        """The closest sites by name among those sharing a block, to be scored fully."""
+        keys = self.by_country.get(site.country, [])
+        if not keys:
+            return []
+        shared: Counter[int] = Counter()
+        for b in _blocks(site):
+            shared.update(self._blocks.get((site.country, b), ()))
+        if not shared:
+            return []
+        if len(shared) > MAX_POOL:
+            # A common word ("Golden") blocks thousands of sites together: keep those that
+            # share the most blocking keys with the row.
+            ids = sorted(i for i, _ in shared.most_common(MAX_POOL))
+        else:
+            ids = sorted(shared)
+        names = self._names[site.country]
+        hits = process.extract(" ".join(site.names), [names[i] for i in ids],
+                               scorer=fuzz.token_set_ratio, limit=limit, score_cutoff=cutoff)
+        return [keys[ids[j]] for _, _, j in hits]
+
+
+# ----- labelled evaluation set ----------------------------------------------------------------
+@dataclass(frozen=True)
+class LabelledPair:
+    a: SiteKey
+    b: SiteKey
+    duplicate: bool
+    noise: str
+
+
+_CN = ["Kunshan", "Shenzhen", "Dongguan", "Suzhou", "Chongqing", "Zhengzhou", "Chengdu"]
+_VN = [("Bắc Ninh", "Bac Ninh"), ("Thái Nguyên", "Thai Nguyen"), ("Hải Phòng", "Hai Phong"),
+       ("Đồng Nai", "Dong Nai"), ("Bình Dương", "Binh Duong")]
+_VN_STREETS = [("Đường Yên Phong", "Duong Yen Phong"), ("Khu công nghiệp Quế Võ",
+               "Khu cong nghiep Que Vo"), ("Đường Lê Lợi", "Duong Le Loi"),
+               ("Khu công nghiệp Đình Vũ", "Khu cong nghiep Dinh Vu")]
+_CN_PINYIN = [("Jīnshā Lù", "Jinsha Lu"), ("Huánqìng Lù", "Huanqing Lu"),
+              ("Lónggǎng Dàdào", "Longgang Dadao"), ("Xīnghuá Jiē", "Xinghua Jie")]
+_WORDS_A = ["Jade", "Lotus", "Silver", "Golden", "Eastern", "Pearl", "Summit", "Harbour",
+            "Crane", "Orchid", "Phoenix", "Cedar", "River", "Bright", "Delta", "Sunrise",
+            "Northstar", "Evergreen", "Tianma", "Hongda", "Minh Phat", "Viet Tien", "Kinabalu"]
+_WORDS_B = ["Circuit", "Precision", "Electronics", "Components", "Power", "Display", "Cable",
+            "Battery", "Metal", "Plastics", "Optics", "Assembly", "Systems", "Technology"]
+_LEGAL_BY_COUNTRY = {"CN": ["Co., Ltd.", "Co. Ltd", "Company Limited"],
+                     "VN": ["Co., Ltd", "Company Limited", "JSC"],
+                     "MY": ["Sdn. Bhd.", "Sdn Bhd"], "MX": ["S.A. de C.V.", "SA de CV"],
+                     "CZ": ["s.r.o.", "spol. s r.o."], "IN": ["Pvt. Ltd.", "Private Limited"]}
+_ABBREV = {"Electronics": "Elec.", "Technology": "Tech", "Precision": "Prec.",
+           "Components": "Comp.", "International": "Intl", "Manufacturing": "Mfg",
+           "Road": "Rd.", "Street": "St.", "Avenue": "Ave", "Industrial": "Ind.",
+           "Jalan": "Jln"}
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    letters = [i for i, c in enumerate(text) if c.isalpha()]
+    if len(letters) < 4:
+        return text
+    i = rng.choice(letters[1:-1])
+    op = rng.choice(["swap", "drop", "double", "replace"])
+    if op == "swap" and i + 1 < len(text):
+        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    if op == "drop":
+        return text[:i] + text[i + 1:]
+    if op == "double":
+        return text[:i] + text[i] + text[i:]
+    return text[:i] + rng.choice("aeiourstn") + text[i + 1:]
+
+
+def _base_site(rng: random.Random, i: int) -> dict[str, Any]:
+    country = rng.choice(["CN", "CN", "VN", "VN", "MY", "MX", "CZ", "IN"])
+    brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+    number = rng.randint(1, 400)
+    if country == "CN":
+        city = rng.choice(_CN)
+        street, street_plain = rng.choice(_CN_PINYIN)
+        address = f"No. {number} {street}"
+        plain = f"No. {number} {street_plain}"
+    elif country == "VN":
+        city, city_plain = rng.choice(_VN)
+        street, street_plain = rng.choice(_VN_STREETS)
+        address = f"Lô {number}, {street}, {city}"
+        plain = f"Lo {number}, {street_plain}, {city_plain}"
+    else:
+        city = {"MY": "Penang", "MX": "Guadalajara", "CZ": "Brno", "IN": "Chennai"}[country]
+        street = {"MY": "Jalan Hi-Tech", "MX": "Avenida Periferico Sur", "CZ": "Prumyslova",
+                  "IN": "SIPCOT Industrial Park Road"}[country]
+        address = plain = f"{number} {street}"
+    legal = rng.choice(_LEGAL_BY_COUNTRY.get(country, ["Ltd."]))
+    name = f"{brand} ({city}) {legal}" if rng.random() < 0.5 else f"{brand} {city} {legal}"
+    return {"id": f"S{i}", "name": name, "address": address, "plain": plain, "city": city,
+            "country": country, "brand": brand, "number": number, "legal": legal}
+
+
+def _noisy(rng: random.Random, s: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    name, address = s["name"], s["address"]
+    kinds = rng.sample(["typo", "abbrev", "reorder", "diacritics", "suite", "legal",
+                        "common", "case", "no_address"], k=rng.randint(1, 3))
+    for kind in kinds:
+        if kind == "typo":
+            name = _typo(rng, name)
+        elif kind == "abbrev":
+            for full, short in _ABBREV.items():
+                name, address = name.replace(full, short), address.replace(full, short)
+        elif kind == "reorder":
+            parts = [p.strip() for p in address.split(",")]
+            if len(parts) > 1:
+                address = ", ".join(reversed(parts))
+            else:
+                words = address.split()
+                address = " ".join(words[1:] + words[:1])
+        elif kind == "diacritics":
+            address = s["plain"]
+            name = anyascii(name)
+        elif kind == "suite":
+            address = f"{rng.choice(['Suite', 'Building', 'Bldg.', 'Floor', 'Unit'])} " \
+                      f"{rng.randint(1, 30)}, {address}"
+        elif kind == "legal":
+            name = name.replace(s["legal"], "").strip()
+        elif kind == "common":
+            name = f"{name} {rng.choice(['Factory', 'Plant', 'Industrial Park'])}"
+        elif kind == "case":
+            name = name.upper()
+    if "no_address" in kinds:
+        address = ""
+    return {**s, "name": name, "address": address}, "+".join(sorted(kinds))
+
+
+def _hard_negative(rng: random.Random, s: dict[str, Any], i: int) -> tuple[dict[str, Any], str]:
+    kind = rng.choice(["sister_plant", "other_brand_same_park", "same_brand_other_city",
+                       "similar_name", "same_building", "numbered_plants"])
+    if kind == "same_building":
+        # Another company in the same multi-tenant building: identical address.
+        brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        while brand.split()[0] == s["brand"].split()[0]:
+            brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        return {**s, "id": f"N{i}", "name": s["name"].replace(s["brand"], brand)}, kind
+    if kind == "numbered_plants":
+        # Plant 1 and Plant 2 of one company at one address (`labelled_pairs` numbers the
+        # first one too).
+        n = s["plant"] + rng.randint(1, 3)
+        return {**s, "id": f"N{i}", "name": f"{s['brand']} {s['city']} Plant {n}"}, kind
+    if kind == "sister_plant":
+        # Same company, same street, another plant number and house number.
+        n = s["number"] + rng.randint(3, 60)
+        return {**s, "id": f"N{i}", "name": f"{s['brand']} {s['city']} Plant "
+                f"{rng.randint(2, 9)} {s['legal']}", "address": s["address"].replace(
+                    str(s["number"]), str(n))}, kind
+    if kind == "other_brand_same_park":
+        brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        while brand == s["brand"]:
+            brand = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        return {**s, "id": f"N{i}", "name": s["name"].replace(s["brand"], brand),
+                "address": s["address"].replace(str(s["number"]), str(s["number"] + 2))}, kind
+    if kind == "same_brand_other_city":
+        other = _base_site(rng, i)
+        return {**other, "id": f"N{i}", "country": s["country"],
+                "name": f"{s['brand']} {other['city']} {s['legal']}"}, kind
+    words = s["brand"].split()
+    brand = f"{words[0]} {rng.choice([w for w in _WORDS_B if w != words[-1]])}"
+    return {**s, "id": f"N{i}", "name": s["name"].replace(s["brand"], brand),
+            "address": s["address"].replace(str(s["number"]), str(rng.randint(401, 900)))}, kind
+
+
+def _key_of(s: dict[str, Any]) -> SiteKey:
+    return SiteKey.of(id=s["id"], name=s["name"], country=s["country"], address=s["address"],
+                      city=s.get("city"))
+
+
+def labelled_pairs(n: int = 2000, *, seed: int = 5, duplicate_share: float = 0.5,
+                   ) -> list[LabelledPair]:
+    """`n` pairs of sites: true duplicates with realistic noise (typos, abbreviations,
+    reordered address parts, dropped Pinyin/Vietnamese diacritics, suite and building
+    numbers, legal forms dropped or added) and hard non-duplicates (a sister plant on the
+    same street, another company in the same park, the same company in another city, a
+    similar name)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        base = _base_site(rng, i)
+        if rng.random() < duplicate_share:
+            other, noise = _noisy(rng, base)
+            other = {**other, "id": f"D{i}"}
+            out.append(LabelledPair(_key_of(base), _key_of(other), True, noise))
+        else:
+            other, kind = _hard_negative(rng, {**base, "plant": rng.randint(1, 4)}, i)
+            if kind == "numbered_plants":
+                base = {**base, "name": f"{base['brand']} {base['city']} Plant "
+                                        f"{other['plant']} {base['legal']}"}
+            out.append(LabelledPair(_key_of(base), _key_of(other), False, kind))
+    return out
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    threshold: float
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(pairs: Sequence[LabelledPair], threshold: float) -> Evaluation:
+    """A pair counts as predicted duplicate when its score reaches `threshold`."""
+    tp = fp = fn = tn = 0
+    for p in pairs:
+        predicted = score(p.a, p.b) >= threshold
+        if predicted and p.duplicate:
+            tp += 1
+        elif predicted:
+            fp += 1
+        elif p.duplicate:
+            fn += 1
+        else:
+            tn += 1
+    return Evaluation(threshold, tp, fp, fn, tn)
