@@ -2,7 +2,7 @@
 
 `BearerBackend.authenticate` validates the token (`auth.tokens`), then asks Neo4j in one
 query for the organisation, its consortia and peers, the client's state and whether the
-token was revoked (`graph.orgs.organisations.viewer_context`). A bad token raises `AuthenticationError`,
+token was revoked (`graph.orgs.viewer.viewer_context`). A bad token raises `AuthenticationError`,
 which `AuthenticationMiddleware` turns into a 401 through `unauthorized`; a missing token
 leaves the request anonymous, and `RequireBearer` refuses anonymous requests to the paths
 it guards (`/graphql`).
@@ -27,7 +27,7 @@ from auth import audit
 from auth.tokens import TokenClaims, TokenError, TokenValidator
 from auth.viewer import Viewer
 from graph.core.db import GraphUnavailable
-from graph.orgs.organisations import viewer_context
+from graph.orgs.viewer import viewer_context
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

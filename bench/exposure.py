@@ -21,7 +21,7 @@ from auth.client_secrets import hash_secret, new_client_secret
 from bench.read_api import _ensure_data, _time
 from graph.orgs.clients import create_client
 from graph.core.db import Graph
-from graph.orgs.organisations import viewer_context
+from graph.orgs.viewer import viewer_context
 from graph.core.visibility import visible
 from supplygraph.app import create_app
 from supplygraph.settings import Settings, get_settings

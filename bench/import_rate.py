@@ -29,7 +29,7 @@ from graph.core.migrate import migrate  # noqa: E402
 from graph.server.managed import ManagedNeo4j, free_port  # noqa: E402
 from seeds.sample import NW_HEALTH, load_sample  # noqa: E402
 from seeds.scale import load_scale  # noqa: E402
-from supplygraph.importer import import_sites  # noqa: E402
+from supplygraph.imports.sites import import_sites  # noqa: E402
 from supplygraph.settings import Settings  # noqa: E402
 
 _SYLLABLES = ["ka", "lo", "mi", "ren", "tu", "sha", "vin", "do", "pe", "qua", "zor", "ti",

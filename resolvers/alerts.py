@@ -8,9 +8,10 @@ from graph.alerts import webhooks as w
 from graph.core.ids import new_id
 from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
 from graph.alerts.outbox import ALERT_MIN_RANK
-from graph.core.records import NOT_FOUND, WriteRejected
-from resolvers import mutations_input as v
-from resolvers.mutations import Idempotency, Result, _graph, actor_of, run
+from graph.core.errors import NOT_FOUND, WriteRejected
+from graph.core import fields as v
+from resolvers.core.mutations import Idempotency, Result, actor_of, run
+from resolvers.core.mutations import graph_of as _graph
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from strawberry.dataloader import DataLoader
 
 from graph.disclosures import requests as d
-from graph.core.records import WriteRejected
-from resolvers import mutations_input as v
-from resolvers.mutations import Idempotency, Result, _graph, actor_of, run
+from graph.core.errors import WriteRejected
+from graph.core import fields as v
+from resolvers.core.mutations import Idempotency, Result, actor_of, run
+from resolvers.core.mutations import graph_of as _graph
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction

@@ -131,7 +131,7 @@ class DeleteWebhookPayload:
 
 
 async def _webhook_payload(info: Info[Context, Any], result: dict[str, Any]) -> WebhookPayload:
-    from resolvers.mutations import mutation_errors
+    from schema.payloads import mutation_errors
 
     row = None
     if result.get("id"):
@@ -142,7 +142,7 @@ async def _webhook_payload(info: Info[Context, Any], result: dict[str, Any]) -> 
 
 async def _delete_payload(info: Info[Context, Any],
                           result: dict[str, Any]) -> DeleteWebhookPayload:
-    from resolvers.mutations import mutation_errors
+    from schema.payloads import mutation_errors
 
     return DeleteWebhookPayload(deleted=bool(result.get("deleted")),
                                 errors=mutation_errors(result))

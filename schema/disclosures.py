@@ -126,7 +126,7 @@ class SupplierRepresentativePayload:
 
 async def _request_payload(info: Info[Context, Any],
                            result: dict[str, Any]) -> DisclosureRequestPayload:
-    from resolvers.mutations import mutation_errors
+    from schema.payloads import mutation_errors
 
     row = await r.request_by_id(info, result["id"]) if result.get("id") else None
     return DisclosureRequestPayload(request=DisclosureRequest.from_row(row) if row else None,
@@ -135,7 +135,7 @@ async def _request_payload(info: Info[Context, Any],
 
 async def _representative_payload(info: Info[Context, Any],
                                   result: dict[str, Any]) -> SupplierRepresentativePayload:
-    from resolvers.mutations import mutation_errors
+    from schema.payloads import mutation_errors
 
     if result.get("errors"):
         return SupplierRepresentativePayload(errors=mutation_errors(result))

@@ -1,4 +1,4 @@
-"""The root Mutation: thin fields, each behind its write scope, calling `resolvers.mutations`.
+"""The root Mutation: thin fields, each behind its write scope, calling the domain resolvers.
 
 Scopes: sites:write (sites, brands, suppliers, links, site imports), contracts:write
 (contracts and disclosures), reports:write (reports, findings, remediation), admin (merging
@@ -15,7 +15,14 @@ import strawberry
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
-from resolvers import mutations as r
+from graph.core.model import Label
+from resolvers.companies import mutations as companies
+from resolvers.contracts import mutations as contracts
+from resolvers.core.sharing import set_record_sharing
+from resolvers.imports.mutations import import_sites
+from resolvers.reports import mutations as reports
+from resolvers.sites import mutations as sites
+from schema import payloads as p
 from schema import mutations_types as t
 from schema.alerts import AlertMutation
 from schema.disclosures import DisclosureMutation
@@ -41,24 +48,27 @@ class Mutation(DisclosureMutation, AlertMutation):
     async def create_production_site(self, info: Info[Context, Any],
                                      input: t.CreateProductionSiteInput,  # noqa: A002
                                      ) -> t.ProductionSitePayload | None:
-        return await r.create_production_site(info, input)
+        return await sites.create_production_site(info, t.as_dict(input), p.site_payload)
 
     @_write(Scope.SITES_WRITE, "Change a site you contributed; the earlier version stays in "
                                "its history.")
     async def update_production_site(self, info: Info[Context, Any], id: strawberry.ID,  # noqa: A002
                                      input: t.UpdateProductionSiteInput,  # noqa: A002
                                      ) -> t.ProductionSitePayload | None:
-        return await r.update_production_site(info, id, input)
+        return await sites.update_production_site(info, str(id), t.as_dict(input),
+                                                  p.site_update_payload)
 
     @_write(Scope.SITES_WRITE, "Create a brand.")
     async def create_brand(self, info: Info[Context, Any],
                            input: t.CreateBrandInput) -> t.BrandPayload | None:  # noqa: A002
-        return await r.create_brand(info, input)
+        return await companies.create_company(info, Label.BRAND, t.as_dict(input),
+                                              p.brand_payload)
 
     @_write(Scope.SITES_WRITE, "Create a supplier.")
     async def create_supplier(self, info: Info[Context, Any],
                               input: t.CreateSupplierInput) -> t.SupplierPayload | None:  # noqa: A002
-        return await r.create_supplier(info, input)
+        return await companies.create_company(info, Label.SUPPLIER, t.as_dict(input),
+                                              p.supplier_payload)
 
     @_write(Scope.SITES_WRITE, "Record that a brand or supplier sources from a supplier, a "
                                "supplier operates a site, or a brand is produced at a site. "
@@ -66,41 +76,44 @@ class Mutation(DisclosureMutation, AlertMutation):
     async def record_supply_link(self, info: Info[Context, Any],
                                  input: t.RecordSupplyLinkInput,  # noqa: A002
                                  ) -> t.SupplyLinkPayload | None:
-        return await r.record_supply_link(info, input)
+        return await companies.supply_link(info, t.as_dict(input), p.supply_link_payload)
 
     @_write(Scope.CONTRACTS_WRITE, "Record a contract held by your organisation.")
     async def create_contract(self, info: Info[Context, Any],
                               input: t.CreateContractInput) -> t.ContractPayload | None:  # noqa: A002
-        return await r.create_contract(info, input)
+        return await contracts.create_contract(info, t.as_dict(input), p.contract_payload)
 
     @_write(Scope.CONTRACTS_WRITE, "Change one of your contracts.")
     async def update_contract(self, info: Info[Context, Any], id: strawberry.ID,  # noqa: A002
                               input: t.UpdateContractInput) -> t.ContractPayload | None:  # noqa: A002
-        return await r.update_contract(info, id, input)
+        return await contracts.update_contract(info, str(id), t.as_dict(input),
+                                              p.contract_payload)
 
     @_write(Scope.CONTRACTS_WRITE, "The sites, brands and product categories behind one of "
                                    "your contracts, as the contractor disclosed them.")
     async def disclose_contract_sites(self, info: Info[Context, Any],
                                       input: t.DiscloseContractSitesInput,  # noqa: A002
                                       ) -> t.ContractPayload | None:
-        return await r.disclose_contract_sites(info, input)
+        return await contracts.disclose_contract_sites(info, t.as_dict(input),
+                                                      p.contract_payload)
 
     @_write(Scope.REPORTS_WRITE, "Submit a report on a site with its findings, in one "
                                  "transaction.")
     async def submit_report(self, info: Info[Context, Any],
                             input: t.SubmitReportInput) -> t.ReportPayload | None:  # noqa: A002
-        return await r.submit_report(info, input)
+        return await reports.submit_report(info, t.as_dict(input), p.report_payload)
 
     @_write(Scope.REPORTS_WRITE, "Change the status of a finding you reported, with a note.")
     async def update_finding(self, info: Info[Context, Any],
                              input: t.UpdateFindingInput) -> t.FindingPayload | None:  # noqa: A002
-        return await r.update_finding(info, input)
+        return await reports.update_finding(info, t.as_dict(input), p.finding_payload)
 
     @_write(Scope.REPORTS_WRITE, "Add a remediation action to a finding you reported.")
     async def add_remediation_action(self, info: Info[Context, Any],
                                      input: t.AddRemediationActionInput,  # noqa: A002
                                      ) -> t.RemediationActionPayload | None:
-        return await r.add_remediation_action(info, input)
+        return await reports.add_remediation_action(info, t.as_dict(input),
+                                                   p.remediation_payload)
 
     @strawberry.mutation(description="Change who may see a record you contributed (a report's "
                                      "findings and actions follow it). Needs the write scope "
@@ -116,7 +129,7 @@ class Mutation(DisclosureMutation, AlertMutation):
 
             raise GraphQLError("this field needs a write scope",
                                extensions={"code": "FORBIDDEN"})
-        return await r.set_record_sharing(info, input)
+        return await set_record_sharing(info, t.as_dict(input), p.sharing_payload)
 
     @_write(Scope.SITES_WRITE, "Import site rows as a disclosure list carries them (at most "
                                "`importMaxBatchRows` per call): each row is validated and "
@@ -125,9 +138,7 @@ class Mutation(DisclosureMutation, AlertMutation):
                                "reported and skipped.")
     async def import_sites(self, info: Info[Context, Any],
                            input: t.ImportSitesInput) -> t.ImportSitesPayload | None:  # noqa: A002
-        from resolvers.mutations_import import import_sites
-
-        return await import_sites(info, input)
+        return await import_sites(info, t.as_dict(input), p.import_sites_payload)
 
     @_write(Scope.ADMIN, "Operators: merge duplicate sites into one. Every relationship "
                          "moves to the kept site; each duplicate points to it with SAME_AS "
@@ -135,4 +146,4 @@ class Mutation(DisclosureMutation, AlertMutation):
     async def merge_production_sites(self, info: Info[Context, Any],
                                      input: t.MergeProductionSitesInput,  # noqa: A002
                                      ) -> t.MergeProductionSitesPayload | None:
-        return await r.merge_production_sites(info, input)
+        return await sites.merge_production_sites(info, t.as_dict(input), p.merge_payload)

@@ -9,6 +9,7 @@ import strawberry
 
 from graph.core.visibility import Shape
 from resolvers import lists
+from resolvers.sites.queries import merged_site_row
 from schema.common import (
     Connection,
     Direction,
@@ -155,8 +156,6 @@ class Query(DisclosureQuery, AlertQuery):
                               id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
         row = await _by_id(info, SITE_SHAPE, id)
         if row is None:  # a merged duplicate's id resolves to the kept site
-            from resolvers.mutations import merged_site_row
-
             row = await merged_site_row(info, str(id))
         return ProductionSite.from_row(row) if row else None
 

@@ -18,10 +18,19 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
-from graph.core.model import Label
 from graph.core import nodes as rel
 from graph.companies.supply_chain import MAX_TIER
-from graph.core.visibility import Protected, Readable, Shape
+from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
+from graph.contracts.fields import (
+    CONTRACT_QUANTITY,
+    CONTRACT_SHAPE,
+    CONTRACT_UNIT_PRICES,
+    CONTRACT_VALUE,
+)
+from graph.core.visibility import Shape
+from graph.orgs.fields import ORGANISATION_SHAPE
+from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
+from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 from schema.common import (
     Connection,
     FindingCategory,
@@ -58,9 +67,6 @@ if TYPE_CHECKING:
 SITES = Scope.SITES_READ
 REPORTS = Scope.REPORTS_READ
 CONTRACTS = Scope.CONTRACTS_READ
-
-_PROVENANCE = ("id", "sharing", "contributedBy", "createdAt", "updatedAt", "source")
-
 
 def needs(scope: Scope, text: str, *also: Scope) -> str:
     if also:
@@ -137,7 +143,6 @@ class Record:
 
 
 # ----- organisations and categories -------------------------------------------------------
-ORGANISATION_SHAPE = Shape(Label.ORGANISATION, (*_PROVENANCE, "name", "kind", "countryCode"))
 
 
 @strawberry.federation.type(keys=["id"], description="A public buyer, consortium, monitor, "
@@ -165,7 +170,6 @@ class Organisation(Record):
         return cls.from_row(row) if row else None
 
 
-CATEGORY_SHAPE = Shape(Label.PRODUCT_CATEGORY, ("id", "cpvCode", "name"))
 
 
 @strawberry.type(description="A CPV product category, e.g. 30213100-6 portable computers.")
@@ -180,14 +184,6 @@ class ProductCategory:
 
 
 # ----- sites ------------------------------------------------------------------------------
-SITE_SHAPE = Shape(
-    Label.PRODUCTION_SITE,
-    (*_PROVENANCE, "name", "aliases", "address", "city", "region", "countryCode", "siteType",
-     "workerCount", "status"),
-    computed=(("location", "CASE WHEN {v}.location IS NULL THEN null ELSE "
-                           "{{latitude: {v}.location.latitude, "
-                           "longitude: {v}.location.longitude}} END"),),
-)
 
 
 @strawberry.type(description="WGS 84 coordinates.")
@@ -306,9 +302,6 @@ _SEVERITY_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
 
 
 # ----- brands and suppliers ---------------------------------------------------------------
-BRAND_SHAPE = Shape(Label.BRAND, (*_PROVENANCE, "name", "countryCode", "website"))
-SUPPLIER_SHAPE = Shape(Label.SUPPLIER,
-                       (*_PROVENANCE, "name", "countryCode", "roles", "identifiers"))
 
 
 @strawberry.type(description="One step of a brand's supply chain: a supplier at its lowest "
@@ -424,16 +417,6 @@ Customer = Annotated[Brand | Supplier, strawberry.union("Customer")]
 
 
 # ----- reports ----------------------------------------------------------------------------
-SENSITIVE_NOTES = Protected(
-    "sensitiveNotes", ("sensitiveNotes",), Readable.OWNER_OR_NAMED, named_by="sensitiveReaders",
-    description="Sensitive material (worker testimony, informant details): readable by the "
-                "report's author and the organisations it names; null with a FORBIDDEN "
-                "error for everyone else.")
-
-REPORT_SHAPE = Shape(
-    Label.AUDIT_REPORT,
-    (*_PROVENANCE, "kind", "title", "summary", "visitDate", "publishedAt", "methodology"),
-    protected=(SENSITIVE_NOTES,))
 
 
 @strawberry.federation.type(keys=["id"], description="An audit, monitoring report, "
@@ -489,10 +472,6 @@ class AuditReport(Record):
         return cls.from_row(row) if row else None
 
 
-FINDING_SHAPE = Shape(Label.FINDING, (*_PROVENANCE, "category", "severity", "status",
-                                      "description", "dueDate", "schemeRating"))
-REMEDIATION_SHAPE = Shape(Label.REMEDIATION_ACTION,
-                          (*_PROVENANCE, "description", "dueDate", "status", "evidence"))
 
 
 @strawberry.federation.type(keys=["id"], description="A corrective action for a finding.")
@@ -556,19 +535,6 @@ class Finding(Record):
 
 
 # ----- contracts --------------------------------------------------------------------------
-_OWNER_ONLY = ("readable by the contract's owner (the buyer that recorded it) alone; "
-               "null with a FORBIDDEN error for everyone else.")
-CONTRACT_VALUE = Protected("value", ("valueAmount", "valueCurrency"), Readable.OWNER,
-                           description=f"Total contract value, {_OWNER_ONLY}")
-CONTRACT_UNIT_PRICES = Protected("unitPrices", ("unitPrices",), Readable.OWNER,
-                                 description=f"Unit prices, {_OWNER_ONLY}")
-CONTRACT_QUANTITY = Protected("quantity", ("quantity",), Readable.OWNER,
-                              description=f"Quantity contracted, {_OWNER_ONLY}")
-
-CONTRACT_SHAPE = Shape(
-    Label.CONTRACT,
-    (*_PROVENANCE, "reference", "title", "startDate", "endDate", "cpvCodes"),
-    protected=(CONTRACT_VALUE, CONTRACT_UNIT_PRICES, CONTRACT_QUANTITY))
 
 
 @strawberry.type(description="An amount of money.")

@@ -31,7 +31,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     from graph.core.db import Graph, check_connectivity
     from graph.core.migrate import is_migrated, migrate
-    from supplygraph.importer import IMPORTERS, ImportFileError, write_summary_csv
+    from supplygraph.imports import IMPORTERS
+    from supplygraph.imports.files import ImportFileError
+    from supplygraph.imports.summary import write_summary_csv
 
     path = Path(args.file)
     console = Console(stderr=True)

@@ -420,7 +420,7 @@ async def test_deleted_webhook_cancels_pending_deliveries(
 async def test_bulk_report_import_enqueues_alerts_in_its_batch(
         sample_graph: Graph, nrht: Viewer, settings: Settings, hooks: Hooks,
         tmp_path: Path) -> None:
-    from supplygraph.importer import import_reports
+    from supplygraph.imports.reports import import_reports
 
     path = tmp_path / "reports.json"
     path.write_text(json.dumps({"reports": [{

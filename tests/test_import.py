@@ -14,8 +14,12 @@ import pytest
 
 from graph.core.db import Graph
 from seeds import sample as s
-from supplygraph import importer
-from supplygraph.importer import ImportFileError, import_contracts, import_reports, import_sites
+from supplygraph.imports import sites as site_import
+from supplygraph.imports.contracts import import_contracts
+from supplygraph.imports.files import ImportFileError
+from supplygraph.imports.reports import import_reports
+from supplygraph.imports.sites import import_sites
+from supplygraph.imports.summary import write_summary_csv
 from supplygraph.settings import Settings
 from tests.helpers import run_cli
 from tests.test_write_support import (
@@ -96,7 +100,7 @@ async def test_good_csv_creates_matches_and_reports_columns(sample_graph: Graph,
     assert rows[0]["cc"] == "VN" and rows[0]["brands"] == [TEST_BRAND]
     assert rows[0]["cpv"] == ["30213100-6"]
     # the summary CSV has one line per row
-    importer.write_summary_csv(summary, tmp_path / "summary.csv")
+    write_summary_csv(summary, tmp_path / "summary.csv")
     lines = list(csv.reader((tmp_path / "summary.csv").open()))
     assert lines[0][:2] == ["row", "outcome"] and len(lines) == 5
 
@@ -214,7 +218,7 @@ async def test_formula_injection_is_neutralised_in_the_summary(sample_graph: Gra
     evil = f"=HYPERLINK(\"http://evil\",\"{fresh()}\")"
     path = write_csv(tmp_path / "evil.csv", [["name", "country"], [evil, "ZZ"]])
     summary = await import_sites(sample_graph, path, org=ORG, settings=settings())
-    importer.write_summary_csv(summary, tmp_path / "out.csv")
+    write_summary_csv(summary, tmp_path / "out.csv")
     lines = list(csv.reader((tmp_path / "out.csv").open()))
     assert lines[1][3].startswith("'=")
 
@@ -227,7 +231,7 @@ async def test_crashed_import_resumes_without_duplicates(sample_graph: Graph, tm
             *([n, "PH", f"{i + 1} Carmelray Industrial Park"] for i, n in enumerate(names))]
     path = write_csv(tmp_path / "resume.csv", rows)
     small = settings(import_batch_size=2)
-    real = importer.write_site_batch
+    real = site_import.write_site_batch
     calls = {"n": 0}
 
     async def crash_on_second_batch(tx: Any, actor: Any, **kw: Any) -> None:
@@ -236,11 +240,11 @@ async def test_crashed_import_resumes_without_duplicates(sample_graph: Graph, tm
         if kw["number"] == 1:
             raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(importer, "write_site_batch", crash_on_second_batch)
+    monkeypatch.setattr(site_import, "write_site_batch", crash_on_second_batch)
     with pytest.raises(RuntimeError):
         await import_sites(sample_graph, path, org=ORG, settings=small)
     assert await _count_sites(sample_graph, names) == 2  # batch 0 committed, batch 1 not
-    monkeypatch.setattr(importer, "write_site_batch", real)
+    monkeypatch.setattr(site_import, "write_site_batch", real)
     summary = await import_sites(sample_graph, path, org=ORG, settings=small)
     assert summary.resumed_batches == 1
     assert summary.as_dict()["created"] == 5

@@ -26,7 +26,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from graph.core.visibility import all_visible, lit, visible
+from graph.core.visibility import all_visible, lit, peers_of, viewer_params, visible
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -133,24 +133,23 @@ async def finish(graph: Graph, entry: dict[str, Any], *, status: str, now: str,
 
 
 # ----- what the recipient may read ------------------------------------------------------------
-_WEBHOOK: LiteralString = (
+_WEBHOOK: LiteralString = lit(
     "MATCH (w:Webhook {id: $id}) "
-    "OPTIONAL MATCH (o:Organisation {id: w.contributedBy})"
-    "-[:MEMBER_OF]->(:Organisation {kind: 'CONSORTIUM'})<-[:MEMBER_OF]-(p:Organisation) "
-    "RETURN w {.id, .url, .secretEnc, .active, .onlyMyExposure, .contributedBy} AS webhook, "
-    "collect(DISTINCT p.id) AS peers"
+    "OPTIONAL MATCH (o:Organisation {id: w.contributedBy}) "
+    + peers_of("o")
+    + "RETURN w {.id, .url, .secretEnc, .active, .onlyMyExposure, .contributedBy} AS webhook, "
+    "peers"
 )
 
 
 async def webhook_for_delivery(graph: Graph, webhook_id: str) -> dict[str, Any] | None:
-    """The webhook (with its encrypted secret) and its owner's visibility parameters."""
+    """The webhook (with its encrypted secret) and its owner's visibility parameters: the
+    owner's peers as the API computes them (`peers_of`)."""
     rows = await graph.query(_WEBHOOK, {"id": webhook_id}, name="outbox_webhook")
     if not rows:
         return None
     hook = rows[0]["webhook"]
-    owner = hook["contributedBy"]
-    hook["viewer"] = {"viewerOrg": owner,
-                      "viewerPeers": sorted(set(rows[0]["peers"]) | {owner})}
+    hook["viewer"] = viewer_params(hook["contributedBy"], rows[0]["peers"])
     return hook
 
 

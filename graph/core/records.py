@@ -1,8 +1,9 @@
-"""Writes: records, links, sharing and merges, each inside the caller's managed transaction.
+"""Records: create, update and link, each inside the caller's managed transaction.
 
-Every function takes the transaction (`graph.write(fn)` gives one) and an `Actor`, checks
-ownership inside that same transaction, and raises `WriteRejected` to roll everything back:
-a mutation either writes all it says or nothing. Who may change a record:
+Every command of graph/<domain>/commands.py writes through these functions, so that
+provenance and history are spelled once. Each takes the transaction (`graph.write(fn)` gives
+one) and an `Actor`, and raises `WriteRejected` (graph/core/errors.py) to roll everything
+back: a command either writes all it says or nothing. Who may change a record:
 - its owner (`contributedBy`) or an operator;
 - a record the actor may not see is reported as NOT_FOUND, never FORBIDDEN, so that a
   refusal reveals nothing; a visible record of another organisation is FORBIDDEN.
@@ -10,7 +11,7 @@ a mutation either writes all it says or nothing. Who may change a record:
 Provenance: records get `contributedBy`, `createdAt`, `updatedAt`, `source`, and the OAuth
 client (`createdByClient`, `updatedByClient`, `updatedBy`); relationships get
 `contributedBy`, `createdAt`, `source`, `client`. Each write appends a `:Version`
-(`graph.core.history`).
+(`graph.core.history`); a created record gets its first version in the same statement.
 
 Labels and relationship types reach query text only from the model's enums, through the
 cached builders below.
@@ -24,39 +25,13 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from graph.core.errors import FORBIDDEN, NOT_FOUND, FieldError, WriteRejected
 from graph.core.history import INITIAL, record_version
 from graph.core.model import Label, Rel
-from graph.core.visibility import lit, visible
+from graph.core.visibility import lit, viewer_params, visible
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One reason a write was refused: a code, a message and the input path."""
-
-    code: str
-    message: str
-    path: tuple[str | int, ...] = ()
-
-
-class WriteRejected(Exception):
-    """Raised inside a write transaction to roll it back with these errors."""
-
-    def __init__(self, errors: Sequence[FieldError]) -> None:
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = list(errors)
-
-    @classmethod
-    def one(cls, code: str, message: str, path: Sequence[str | int] = ()) -> WriteRejected:
-        return cls([FieldError(code, message, tuple(path))])
-
-
-NOT_FOUND = "NOT_FOUND"
-FORBIDDEN = "FORBIDDEN"
-BAD_USER_INPUT = "BAD_USER_INPUT"
-CONFLICT = "CONFLICT"
 
 
 @dataclass(frozen=True)
@@ -71,7 +46,7 @@ class Actor:
     now: str = field(default_factory=lambda: now_iso())
 
     def params(self) -> dict[str, Any]:
-        return {"viewerOrg": self.org, "viewerPeers": sorted(set(self.peers) | {self.org}),
+        return {**viewer_params(self.org, self.peers),
                 "org": self.org, "client": self.client, "source": self.source,
                 "now": self.now, "operator": self.operator}
 
@@ -93,13 +68,19 @@ def _access(label: Label) -> LiteralString:
 
 @cache
 def _create(label: Label) -> LiteralString:
+    """Creates `$rows` ({props, lat, lon, note}) with provenance and each its first version."""
     name = lit(Label(label).value)
     return lit(
-        f"CREATE (n:{name}) SET n = $props, n.contributedBy = $org, n.createdAt = $now, "
-        "n.updatedAt = $now, n.source = $source, n.createdByClient = $client, "
-        "n.updatedByClient = $client, n.updatedBy = $org "
-        "SET n.location = CASE WHEN $lat IS NULL THEN null "
-        "ELSE point({latitude: $lat, longitude: $lon}) END "
+        f"UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, n.contributedBy = $org, "
+        "n.createdAt = $now, n.updatedAt = $now, n.source = $source, "
+        "n.createdByClient = $client, n.updatedByClient = $client, n.updatedBy = $org "
+        "SET n.location = CASE WHEN row.lat IS NULL THEN null "
+        "ELSE point({latitude: row.lat, longitude: row.lon}) END "
+        "CREATE (n)-[:HAS_VERSION]->(v:Version) "
+        f"SET v += properties(n), v.recordId = n.id, v.recordLabel = '{name}', "
+        "v.versionNumber = 1, v.versionId = n.id + '@1', v.change = 'CREATE', "
+        "v.versionAt = $now, v.versionBy = $org, v.versionClient = $client, "
+        "v.versionSource = $source, v.versionNote = row.note "
         "RETURN n.id AS id"
     )
 
@@ -120,13 +101,14 @@ def _update(label: Label) -> LiteralString:
 
 @cache
 def _link(start: Label, rel: Rel, end: Label) -> LiteralString:
+    """Links `$links` ({start, end, props}); a link made twice is one relationship."""
     a, t, b = lit(Label(start).value), lit(Rel(rel).value), lit(Label(end).value)
     return lit(
-        f"MATCH (a:{a} {{id: $start}}) MATCH (b:{b} {{id: $end}}) "
+        f"UNWIND $links AS l MATCH (a:{a} {{id: l.start}}) MATCH (b:{b} {{id: l.end}}) "
         f"MERGE (a)-[r:{t}]->(b) "
         "ON CREATE SET r.contributedBy = $org, r.createdAt = $now, r.source = $source, "
         "r.client = $client "
-        "SET r += $props, r.updatedAt = $now "
+        "SET r += coalesce(l.props, {}), r.updatedAt = $now "
         "RETURN count(r) AS n"
     )
 
@@ -138,7 +120,8 @@ async def access(tx: AsyncManagedTransaction, label: Label, ids: Sequence[str],
     return {r["key"]: dict(r) for r in await result.data()}
 
 
-def _what(label: Label) -> str:
+def what(label: Label) -> str:
+    """The record kind as error messages name it."""
     return {Label.PRODUCTION_SITE: "production site", Label.AUDIT_REPORT: "report",
             Label.REMEDIATION_ACTION: "remediation action"}.get(label, label.value.lower())
 
@@ -150,7 +133,7 @@ async def require_visible(tx: AsyncManagedTransaction, label: Label,
     if not ids:
         return
     found = await access(tx, label, [i for i, _ in ids], actor)
-    errors = [FieldError(NOT_FOUND, f"no {_what(label)} with id {i!r}", tuple(path))
+    errors = [FieldError(NOT_FOUND, f"no {what(label)} with id {i!r}", tuple(path))
               for i, path in ids
               if not found[i]["exists"] or not (found[i]["visible"] or actor.operator)]
     if errors:
@@ -162,11 +145,19 @@ async def require_owned(tx: AsyncManagedTransaction, label: Label, record_id: st
     """The record exists, is visible, and the actor owns it (or is an operator)."""
     row = (await access(tx, label, [record_id], actor))[record_id]
     if not row["exists"] or not (row["visible"] or actor.operator):
-        raise WriteRejected.one(NOT_FOUND, f"no {_what(label)} with id {record_id!r}", path)
+        raise WriteRejected.one(NOT_FOUND, f"no {what(label)} with id {record_id!r}", path)
     if row["owner"] != actor.org and not actor.operator:
         raise WriteRejected.one(
-            FORBIDDEN, f"only the organisation that contributed this {_what(label)} "
+            FORBIDDEN, f"only the organisation that contributed this {what(label)} "
                        "(or an operator) may change it", path)
+
+
+async def check_orgs(tx: AsyncManagedTransaction, actor: Actor, ids: Sequence[str],
+                     path: Sequence[str | int]) -> None:
+    """Organisations named for sharing or reading must exist (every organisation is
+    visible)."""
+    await require_visible(tx, Label.ORGANISATION,
+                          [(o, [*path, i]) for i, o in enumerate(ids)], actor)
 
 
 # ----- records ----------------------------------------------------------------------------------
@@ -177,16 +168,27 @@ def _split_location(props: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, bo
     return props, lat, lon, has
 
 
+def new_row(props: dict[str, Any], note: str | None = None) -> dict[str, Any]:
+    """One record for `create_records`: its properties (with `id`; None values dropped;
+    `latitude`/`longitude` become the point `location`)."""
+    clean, lat, lon, _ = _split_location({k: v for k, v in props.items() if v is not None})
+    return {"props": clean, "lat": lat, "lon": lon, "note": note}
+
+
+async def create_records(tx: AsyncManagedTransaction, label: Label,
+                         rows: Sequence[dict[str, Any]], actor: Actor) -> list[str]:
+    """New records owned by the actor, each with its first version, in one statement.
+    `rows` are `new_row(...)` values."""
+    if not rows:
+        return []
+    result = await tx.run(_create(label), {"rows": list(rows), **actor.params()})
+    return [str(r["id"]) for r in await result.data()]
+
+
 async def create_record(tx: AsyncManagedTransaction, label: Label, props: dict[str, Any],
                         actor: Actor, *, note: str | None = None) -> str:
     """A new record owned by the actor; `props` must carry its `id`."""
-    clean, lat, lon, _ = _split_location({k: v for k, v in props.items() if v is not None})
-    result = await tx.run(_create(label), {"props": clean, "lat": lat, "lon": lon,
-                                           **actor.params()})
-    record = await result.single()
-    assert record is not None
-    await record_version(tx, label, record["id"], actor, change="CREATE", note=note)
-    return str(record["id"])
+    return (await create_records(tx, label, [new_row(props, note)], actor))[0]
 
 
 async def update_record(tx: AsyncManagedTransaction, label: Label, record_id: str,
@@ -202,173 +204,16 @@ async def update_record(tx: AsyncManagedTransaction, label: Label, record_id: st
     await record_version(tx, label, record_id, actor, change=change, note=note)
 
 
+async def link_many(tx: AsyncManagedTransaction, start: Label, rel: Rel, end: Label,
+                    pairs: Sequence[tuple[str, str]], actor: Actor,
+                    props: dict[str, Any] | None = None) -> None:
+    """`(start id)-[rel]->(end id)` for each pair, with provenance, in one statement."""
+    if pairs:
+        await tx.run(_link(start, rel, end), {
+            "links": [{"start": a, "end": b, "props": props or {}} for a, b in pairs],
+            **actor.params()})
+
+
 async def link(tx: AsyncManagedTransaction, start: Label, start_id: str, rel: Rel, end: Label,
                end_id: str, actor: Actor, props: dict[str, Any] | None = None) -> None:
-    await tx.run(_link(start, rel, end), {"start": start_id, "end": end_id,
-                                          "props": props or {}, **actor.params()})
-
-
-# ----- sharing ----------------------------------------------------------------------------------
-SHARING_LABELS = (Label.PRODUCTION_SITE, Label.BRAND, Label.SUPPLIER, Label.CONTRACT,
-                  Label.AUDIT_REPORT, Label.FINDING, Label.REMEDIATION_ACTION)
-
-# The write scope each label's sharing needs (scope names as plain text: graph/ does not
-# import auth/).
-SHARING_SCOPE = {
-    Label.PRODUCTION_SITE: "sites:write", Label.BRAND: "sites:write",
-    Label.SUPPLIER: "sites:write", Label.CONTRACT: "contracts:write",
-    Label.AUDIT_REPORT: "reports:write", Label.FINDING: "reports:write",
-    Label.REMEDIATION_ACTION: "reports:write",
-}
-
-_FIND_LABEL: LiteralString = (
-    "MATCH (n {id: $id}) WHERE n:ProductionSite OR n:Brand OR n:Supplier OR n:Contract "
-    "OR n:AuditReport OR n:Finding OR n:RemediationAction "
-    "RETURN [l IN labels(n) WHERE l IN $labels][0] AS label LIMIT 1"
-)
-
-# A report's findings and their actions are read through the report: they follow its sharing.
-_REPORT_PARTS: LiteralString = (
-    "MATCH (:AuditReport {id: $id})-[:HAS_FINDING]->(f:Finding) "
-    "OPTIONAL MATCH (f)-[:REMEDIATED_BY]->(a:RemediationAction) "
-    "RETURN collect(DISTINCT f.id) AS findings, collect(DISTINCT a.id) AS actions"
-)
-
-
-async def set_sharing(tx: AsyncManagedTransaction, record_id: str, sharing: str,
-                      shared_with: list[str], actor: Actor,
-                      allowed: dict[Label, str] | None = None) -> str:
-    """Returns the record's label; a report's findings and actions follow it. `allowed`
-    maps the labels the caller's scopes may write to; any other label is FORBIDDEN (after
-    the ownership check, so that nothing is revealed about records it may not see)."""
-    result = await tx.run(_FIND_LABEL, {"id": record_id,
-                                        "labels": [lbl.value for lbl in SHARING_LABELS]})
-    row = await result.single()
-    if row is None or row["label"] is None:
-        raise WriteRejected.one(NOT_FOUND, f"no record with id {record_id!r}", ["id"])
-    label = Label(row["label"])
-    await require_owned(tx, label, record_id, actor, ["id"])
-    if allowed is not None and label not in allowed:
-        raise WriteRejected.one(FORBIDDEN, f"changing the sharing of a {_what(label)} needs "
-                                           f"the {SHARING_SCOPE[label]} scope", ["id"])
-    props = {"sharing": sharing, "sharedWith": shared_with}
-    await update_record(tx, label, record_id, props, actor, change="SHARING")
-    if label is Label.AUDIT_REPORT:
-        parts = await (await tx.run(_REPORT_PARTS, {"id": record_id})).single()
-        assert parts is not None
-        for fid in parts["findings"]:
-            await update_record(tx, Label.FINDING, fid, props, actor, change="SHARING")
-        for aid in parts["actions"]:
-            await update_record(tx, Label.REMEDIATION_ACTION, aid, props, actor,
-                                change="SHARING")
-    return label.value
-
-
-# ----- merging sites ----------------------------------------------------------------------------
-# Every relationship type a site takes part in, by direction. After moving these, the
-# duplicate must have no relationship left but its history and SAME_AS: else the merge
-# aborts, so nothing is ever lost to a type this list does not know.
-_SITE_IN: tuple[tuple[Rel, Label], ...] = (
-    (Rel.OPERATES, Label.SUPPLIER), (Rel.PRODUCED_AT, Label.BRAND),
-    (Rel.SOURCED_FROM, Label.CONTRACT), (Rel.ASSESSES, Label.AUDIT_REPORT),
-)
-_SITE_OUT: tuple[tuple[Rel, Label], ...] = ((Rel.MAKES, Label.PRODUCT_CATEGORY),)
-
-MERGED_LABEL = "MergedProductionSite"
-
-
-@cache
-def _move_in(rel: Rel, other: Label) -> LiteralString:
-    t, o = lit(Rel(rel).value), lit(Label(other).value)
-    return lit(
-        f"MATCH (d:ProductionSite {{id: $dup}})<-[r:{t}]-(x:{o}) "
-        "MATCH (k:ProductionSite {id: $keep}) "
-        f"MERGE (x)-[r2:{t}]->(k) SET r2 += properties(r) "
-        "SET r2.movedFrom = $dup, r2.movedAt = $now "
-        "DELETE r RETURN count(*) AS n"
-    )
-
-
-@cache
-def _move_out(rel: Rel, other: Label) -> LiteralString:
-    t, o = lit(Rel(rel).value), lit(Label(other).value)
-    return lit(
-        f"MATCH (d:ProductionSite {{id: $dup}})-[r:{t}]->(x:{o}) "
-        "MATCH (k:ProductionSite {id: $keep}) "
-        f"MERGE (k)-[r2:{t}]->(x) SET r2 += properties(r) "
-        "SET r2.movedFrom = $dup, r2.movedAt = $now "
-        "DELETE r RETURN count(*) AS n"
-    )
-
-
-_LEFTOVER: LiteralString = (
-    "MATCH (d:ProductionSite {id: $dup})-[r]-() "
-    "WHERE NOT type(r) IN ['HAS_VERSION', 'SAME_AS'] RETURN collect(DISTINCT type(r)) AS types"
-)
-_FINISH_MERGE: LiteralString = (
-    "MATCH (d:ProductionSite {id: $dup}) MATCH (k:ProductionSite {id: $keep}) "
-    # Earlier duplicates of the duplicate now point at the kept site: chains stay one long.
-    "OPTIONAL MATCH (older)-[old:SAME_AS]->(d) "
-    "FOREACH (_ IN CASE WHEN older IS NULL THEN [] ELSE [1] END | "
-    "  MERGE (older)-[moved:SAME_AS]->(k) SET moved += properties(old) "
-    "  DELETE old) "
-    "WITH DISTINCT d, k "
-    "MERGE (d)-[s:SAME_AS]->(k) SET s.mergedAt = $now, s.mergedBy = $org, s.client = $client "
-    "SET k.aliases = [a IN coalesce(k.aliases, []) + [d.name] + coalesce(d.aliases, []) "
-    "  WHERE a <> k.name], "
-    "    k.mergedIds = coalesce(k.mergedIds, []) + [d.id] + coalesce(d.mergedIds, []) "
-    "SET k.aliases = reduce(acc = [], a IN k.aliases | "
-    "  CASE WHEN a IN acc THEN acc ELSE acc + [a] END) "
-    "SET k.aliasesText = reduce(t = '', a IN k.aliases | "
-    "  CASE WHEN t = '' THEN a ELSE t + ' | ' + a END) "
-    "SET d.mergedInto = k.id, d.mergedAt = $now "
-    "REMOVE d:ProductionSite SET d:MergedProductionSite "
-    "RETURN k.id AS id"
-)
-
-
-async def merge_sites(tx: AsyncManagedTransaction, keep: str, duplicates: Sequence[str],
-                      actor: Actor) -> int:
-    """Move every relationship of each duplicate to `keep`, link it with SAME_AS, and keep
-    it (relabelled `MergedProductionSite`, out of lists and searches) for history and for
-    its id to resolve. Returns how many relationships moved."""
-    if not actor.operator:
-        raise WriteRejected.one(FORBIDDEN, "only an operator may merge sites", [])
-    if keep in duplicates:
-        raise WriteRejected.one(BAD_USER_INPUT, "the kept site cannot also be a duplicate",
-                                ["duplicateIds"])
-    await require_visible(tx, Label.PRODUCTION_SITE,
-                          [(keep, ["keepId"]), *((d, ["duplicateIds", i])
-                                                 for i, d in enumerate(duplicates))], actor)
-    moved = 0
-    await record_version(tx, Label.PRODUCTION_SITE, keep, actor, change=INITIAL,
-                         only_if_none=True)
-    for i, dup in enumerate(duplicates):
-        await record_version(tx, Label.PRODUCTION_SITE, dup, actor, change=INITIAL,
-                             only_if_none=True)
-        params = {"dup": dup, "keep": keep, **actor.params()}
-        for rel, other in _SITE_IN:
-            moved += (await (await tx.run(_move_in(rel, other), params)).single() or {"n": 0})["n"]
-        for rel, other in _SITE_OUT:
-            moved += (await (await tx.run(_move_out(rel, other), params)).single()
-                      or {"n": 0})["n"]
-        left = await (await tx.run(_LEFTOVER, params)).single()
-        if left and left["types"]:
-            raise WriteRejected.one(
-                CONFLICT, f"site {dup!r} has relationships a merge does not know how to move: "
-                          f"{', '.join(left['types'])}", ["duplicateIds", i])
-        await record_version(tx, Label.PRODUCTION_SITE, dup, actor, change="MERGED_INTO",
-                             note=f"merged into {keep}")
-        await tx.run(_FINISH_MERGE, params)
-    await record_version(tx, Label.PRODUCTION_SITE, keep, actor, change="MERGE",
-                         note="merged " + ", ".join(duplicates))
-    await tx.run("MATCH (k:ProductionSite {id: $keep}) SET k.updatedAt = $now, "
-                 "k.updatedBy = $org, k.updatedByClient = $client",
-                 {"keep": keep, **actor.params()})
-    return moved
-
-
-MERGED_TARGET: LiteralString = (
-    "UNWIND $ids AS key MATCH (:MergedProductionSite {id: key})-[:SAME_AS]->(k:ProductionSite) "
-    "RETURN key, k.id AS target"
-)
+    await link_many(tx, start, rel, end, [(start_id, end_id)], actor, props)

@@ -162,6 +162,35 @@ def _restricted(shape: Shape, fields: frozenset[str]) -> Shape:
     )
 
 
+# ----- the viewer's peers ------------------------------------------------------------------------
+def peers_of(org_var: str) -> LiteralString:
+    """A `CALL` subquery returning `consortia` (ids of the consortia `org_var` belongs to) and
+    `peers`: every organisation sharing a consortium with it, the consortia themselves and,
+    when `org_var` is a consortium, its members. CONSORTIUM-shared records of any of them are
+    visible to it. The one definition of peers, used by token validation (the API), imports,
+    the CLI and the alert worker alike (`graph.orgs.viewer`)."""
+    o = _var(org_var)
+    return lit(
+        f"CALL ({o}) {{ "
+        f"  OPTIONAL MATCH ({o})-[:MEMBER_OF]->(k:Organisation {{kind: 'CONSORTIUM'}}) "
+        f"  WITH {o}, collect(k) AS joined "
+        f"  WITH joined, CASE WHEN {o}.kind = 'CONSORTIUM' THEN joined + [{o}] ELSE joined END"
+        "   AS groups "
+        "  UNWIND (CASE WHEN groups = [] THEN [null] ELSE groups END) AS g "
+        "  OPTIONAL MATCH (p:Organisation)-[:MEMBER_OF]->(g) "
+        "  RETURN [k IN joined | k.id] AS consortia, "
+        "         [x IN collect(DISTINCT g.id) + collect(DISTINCT p.id) WHERE x IS NOT NULL]"
+        "   AS peers "
+        "} "
+    )
+
+
+def viewer_params(org: str, peers: Iterable[str]) -> dict[str, Any]:
+    """The parameters every predicate here takes: `$viewerOrg` and `$viewerPeers` (the
+    organisation itself included)."""
+    return {"viewerOrg": org, "viewerPeers": sorted(set(peers) | {org})}
+
+
 def all_visible(list_expr: str, var: str) -> LiteralString:
     """`all(var IN list_expr WHERE <visible(var)>)`; list_expr is code, not input."""
     return lit(f"all({_var(var)} IN {list_expr} WHERE {visible(var)})")

@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core.ids import new_id
 from graph.core.visibility import lit, visible
-from graph.core.records import (
+from graph.core.errors import (
     BAD_USER_INPUT,
     CONFLICT,
     FORBIDDEN,
     NOT_FOUND,
-    Actor,
+    FieldError,
     WriteRejected,
 )
+from graph.core.records import Actor
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -91,8 +92,6 @@ async def set_representation(tx: AsyncManagedTransaction, actor: Actor, *, org_i
     if not row["supplier"]:
         errors.append((f"no supplier with id {supplier_id!r}", ["input", "supplierId"]))
     if errors:
-        from graph.core.records import FieldError
-
         raise WriteRejected([FieldError(NOT_FOUND, m, tuple(p)) for m, p in errors])
 
 

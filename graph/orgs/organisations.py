@@ -62,27 +62,6 @@ RETURN o.id AS id, o.name AS name, o.kind AS kind, o.countryCode AS countryCode,
 ORDER BY o.id
 """
 
-# The viewer of one request in one round trip: the organisation, the consortia it belongs
-# to, its peers (everyone sharing a consortium with it, the consortia themselves and,
-# for a consortium, its members), the client's state and whether the token was revoked.
-VIEWER_CONTEXT: LiteralString = """
-OPTIONAL MATCH (o:Organisation {id: $orgId})
-OPTIONAL MATCH (cl:OAuthClient {id: $clientId})
-OPTIONAL MATCH (rt:RevokedToken {jti: $jti})
-CALL (o) {
-  OPTIONAL MATCH (o)-[:MEMBER_OF]->(k:Organisation {kind: 'CONSORTIUM'})
-  WITH o, collect(k) AS joined
-  WITH joined, CASE WHEN o.kind = 'CONSORTIUM' THEN joined + [o] ELSE joined END AS groups
-  UNWIND (CASE WHEN groups = [] THEN [null] ELSE groups END) AS g
-  OPTIONAL MATCH (p:Organisation)-[:MEMBER_OF]->(g)
-  RETURN [k IN joined | k.id] AS consortia,
-         [x IN collect(DISTINCT g.id) + collect(DISTINCT p.id) WHERE x IS NOT NULL] AS peers
-}
-RETURN o {.id, .name, .kind} AS org, consortia, peers,
-       cl IS NOT NULL AS clientKnown, coalesce(cl.revoked, false) AS clientRevoked,
-       cl.orgId AS clientOrg, rt IS NOT NULL AS tokenRevoked
-"""
-
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
@@ -133,11 +112,3 @@ async def list_organisations(graph: Graph) -> list[Organisation]:
     rows = await graph.query(LIST_ORGANISATIONS, name="list_organisations")
     return [Organisation(r["id"], r["name"], r["kind"], r["countryCode"],
                          tuple(r["consortia"])) for r in rows]
-
-
-async def viewer_context(graph: Graph, *, org_id: str, client_id: str,
-                         jti: str) -> dict[str, Any]:
-    """One round trip: org, consortia, peers, client state, token revocation."""
-    rows = await graph.query(VIEWER_CONTEXT, {"orgId": org_id, "clientId": client_id,
-                                              "jti": jti}, name="viewer_context")
-    return rows[0]

@@ -1,134 +1,79 @@
-"""Creating a production site through matching: reuse, ask, or create.
+"""Site use cases, shared by every entry point: create (one, or a batch of planned rows),
+update. Merging duplicates is `graph.sites.merge`; deciding whether a submitted site is new
+is `graph.sites.planning`.
 
-Shared by `createProductionSite`, `importSites` and `supplygraph import sites`. Matching
-reads only sites the caller may see, so a private site of another organisation is never
-revealed as a candidate (the caller may then create a second record of that factory;
-an operator merges them later).
+Each command takes the write transaction, the actor and validated data
+(`graph.sites.fields.site_props`), checks what it links to inside that transaction, and
+raises `WriteRejected` to roll it back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from graph.core.ids import new_site_id
-from graph.sites.matching import (
-    MATCHED,
-    NEEDS_CONFIRMATION,
-    Candidate,
-    Decision,
-    SiteIndex,
-    SiteKey,
-    candidates,
-    decide,
-)
 from graph.core.model import Label, Rel
-from graph.core.records import Actor, create_record, link
+from graph.core.records import (
+    Actor,
+    check_orgs,
+    create_records,
+    link_many,
+    new_row,
+    require_owned,
+    require_visible,
+    update_record,
+)
+from graph.sites.planning import free_site_ids
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.core.loaders import QueryRunner
-
-CREATED, CONFIRMED = "CREATED", "CONFIRMED"
-
-
-@dataclass(frozen=True)
-class SitePlan:
-    """What to do with one submitted site: create it, or use `site_id`, or ask."""
-
-    outcome: str  # CREATED | MATCHED | CONFIRMED | NEEDS_CONFIRMATION
-    site_id: str | None
-    candidates: tuple[Candidate, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "siteId": self.site_id,
-                "candidates": [{"id": c.id, "score": c.score, "name": c.name}
-                               for c in self.candidates]}
-
-
-def site_key(props: dict[str, Any], site_id: str = "") -> SiteKey:
-    return SiteKey.of(id=site_id, name=props.get("name") or "",
-                      country=props.get("countryCode") or "",
-                      aliases=props.get("aliases") or [], address=props.get("address"),
-                      city=props.get("city"))
-
-
-async def plan_sites(runner: QueryRunner, sites: list[dict[str, Any]], viewer: dict[str, Any],
-                     *, low: float, high: float, index: SiteIndex | None = None,
-                     ) -> list[Decision]:
-    """A matching decision per site (its validated properties), in one round trip (or
-    none, with a preloaded `index`)."""
-    keys = [site_key(p) for p in sites]
-    if index is not None:
-        pools = [index.near(k) for k in keys]
-    else:
-        pools = await candidates(runner, keys, viewer)
-    return [decide(k, pool, low=low, high=high) for k, pool in zip(keys, pools, strict=True)]
-
-
-def plan(decision: Decision, *, confirm: str | None, create_anyway: bool) -> SitePlan:
-    if confirm:
-        return SitePlan(CONFIRMED, confirm, decision.candidates)
-    if create_anyway:
-        return SitePlan(CREATED, None, decision.candidates)
-    if decision.outcome == MATCHED:
-        best = decision.best
-        assert best is not None
-        return SitePlan(MATCHED, best.id, decision.candidates)
-    if decision.outcome == NEEDS_CONFIRMATION:
-        return SitePlan(NEEDS_CONFIRMATION, None, decision.candidates)
-    return SitePlan(CREATED, None, ())
-
-
-# Site ids have 32^5 random values per country and day: a day's bulk import of a hundred
-# thousand sites would draw the same one a few times. New ids are checked first.
-_TAKEN: LiteralString = (
-    "UNWIND $ids AS id OPTIONAL MATCH (n:ProductionSite {id: id}) "
-    "OPTIONAL MATCH (m:MergedProductionSite {id: id}) "
-    "WITH id WHERE n IS NOT NULL OR m IS NOT NULL RETURN collect(id) AS taken"
-)
-
-
-async def free_site_ids(run: Callable[[LiteralString, dict[str, Any]], Awaitable[Any]],
-                        countries: Iterable[str], exclude: set[str] | None = None,
-                        ) -> dict[str, list[str]]:
-    """Unused site ids, one per entry of `countries` (a country may repeat). `run(query,
-    params)` returns the rows: a runner's or a transaction's query."""
-    wanted = list(countries)
-    exclude = set(exclude or ())
-    out: dict[str, list[str]] = {}
-    while wanted:
-        proposed = []
-        for country in wanted:
-            sid = new_site_id(country, date.today())
-            while sid in exclude:
-                sid = new_site_id(country, date.today())
-            exclude.add(sid)
-            proposed.append((country, sid))
-        rows = await run(_TAKEN, {"ids": [sid for _, sid in proposed]})
-        taken = set(rows[0]["taken"]) if rows else set()
-        wanted = []
-        for country, sid in proposed:
-            if sid in taken:
-                wanted.append(country)
-            else:
-                out.setdefault(country, []).append(sid)
-    return out
-
 
 async def create_site(tx: AsyncManagedTransaction, props: dict[str, Any], actor: Actor,
-                      *, products: list[str] | None = None, site_id: str | None = None,
+                      *, products: Sequence[str] = (), site_id: str | None = None,
                       ) -> str:
+    """A new site (its sharing in `props`), making the given CPV categories."""
     async def run(query: LiteralString, params: dict[str, Any]) -> Any:
         return await (await tx.run(query, params)).data()
 
+    await check_orgs(tx, actor, props.get("sharedWith") or [], ["input", "sharedWith"])
     sid = site_id or (await free_site_ids(run, [props["countryCode"]]))[
         props["countryCode"]][0]
-    await create_record(tx, Label.PRODUCTION_SITE, {**props, "id": sid}, actor)
-    for cpv in products or []:
-        await link(tx, Label.PRODUCTION_SITE, sid, Rel.MAKES, Label.PRODUCT_CATEGORY, cpv,
-                   actor)
+    await create_records(tx, Label.PRODUCTION_SITE, [new_row({**props, "id": sid})], actor)
+    await link_many(tx, Label.PRODUCTION_SITE, Rel.MAKES, Label.PRODUCT_CATEGORY,
+                    [(sid, cpv) for cpv in products], actor)
     return sid
+
+
+async def update_site(tx: AsyncManagedTransaction, site_id: str, props: dict[str, Any],
+                      actor: Actor, *, note: str | None = None, source: str | None = None,
+                      ) -> None:
+    await require_owned(tx, Label.PRODUCTION_SITE, site_id, actor, ["id"])
+    await update_record(tx, Label.PRODUCTION_SITE, site_id, props, actor, note=note,
+                        source=source)
+
+
+async def require_site(tx: AsyncManagedTransaction, site_id: str, actor: Actor,
+                       path: Sequence[str | int]) -> None:
+    await require_visible(tx, Label.PRODUCTION_SITE, [(site_id, path)], actor)
+
+
+# A planned batch row links its site to records that were resolved, as visible to the actor,
+# when the rows were planned (graph.imports.site_rows).
+_BATCH_LINKS: dict[str, tuple[Label, Rel, Label, bool]] = {
+    "MAKES": (Label.PRODUCTION_SITE, Rel.MAKES, Label.PRODUCT_CATEGORY, False),
+    "PRODUCED_AT": (Label.BRAND, Rel.PRODUCED_AT, Label.PRODUCTION_SITE, True),
+    "OPERATES": (Label.SUPPLIER, Rel.OPERATES, Label.PRODUCTION_SITE, True),
+}
+
+
+async def create_site_batch(tx: AsyncManagedTransaction, actor: Actor, *,
+                            new_sites: Sequence[dict[str, Any]],
+                            links: dict[str, list[dict[str, str]]]) -> None:
+    """The new sites of a planned batch (`new_row` values, ids reserved) and their links
+    (MAKES / PRODUCED_AT / OPERATES -> [{site, other}]), a few statements in all."""
+    await create_records(tx, Label.PRODUCTION_SITE, new_sites, actor)
+    for kind, (start, rel, end, site_is_end) in _BATCH_LINKS.items():
+        pairs = [(ln["other"], ln["site"]) if site_is_end else (ln["site"], ln["other"])
+                 for ln in links.get(kind, [])]
+        await link_many(tx, start, rel, end, pairs, actor)

@@ -1,4 +1,5 @@
-"""Validation of contributed data, shared by the mutations and the bulk import.
+"""Validation of contributed data and the field tables it is driven by, shared by every entry
+point (the API, the importer, the CLI).
 
 Input arrives as plain dicts with the GraphQL field names (camelCase); each checker returns
 the cleaned properties for Neo4j and appends `FieldError`s with the input path. Nothing is
@@ -7,34 +8,25 @@ written when any error was found.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from graph.core.model import (
     CPV_CATEGORIES,
-    SEVERITY_RANK,
-    FindingCategory,
-    FindingStatus,
-    RemediationStatus,
-    ReportKind,
-    Severity,
+    ISO_COUNTRIES,
     Sharing,
-    SiteStatus,
-    SiteType,
-    SupplierRole,
 )
-from graph.core.records import BAD_USER_INPUT, FieldError
-from schema.common import ISO_COUNTRIES
+from graph.core.errors import BAD_USER_INPUT, FieldError, WriteRejected
+from graph.core.model import Label
+from graph.core.visibility import Protected, Shape
 
 Path = tuple[str | int, ...]
 MAX_TEXT = 2000
 MAX_LIST = 200
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_URL = re.compile(r"^https?://[^\s]{1,300}$")
 
 
 class Checker:
@@ -50,6 +42,11 @@ class Checker:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def reject_if_errors(self) -> None:
+        """Refuse the write (nothing is written) when any check failed."""
+        if self.errors:
+            raise WriteRejected(self.errors)
 
     # ----- scalars -------------------------------------------------------------------------
     def text(self, data: dict[str, Any], key: str, *, required: bool = False,
@@ -206,123 +203,93 @@ class Checker:
         return sharing, shared_with
 
 
-def _drop_none(props: dict[str, Any]) -> dict[str, Any]:
+
+
+def drop_none(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if v is not None}
 
 
-# ----- per record -----------------------------------------------------------------------------
-def site_props(data: dict[str, Any], c: Checker, *, partial: bool = False) -> dict[str, Any]:
-    """ProductionSite properties; `partial` for an update (only what is given)."""
-    props: dict[str, Any] = {
-        "name": c.text(data, "name", required=not partial, max_len=300),
-        "address": c.text(data, "address", max_len=500),
-        "city": c.text(data, "city", max_len=200),
-        "region": c.text(data, "region", max_len=200),
-        "countryCode": c.country(data, required=not partial),
-        "siteType": c.enum(data, "siteType", SiteType),
-        "status": c.enum(data, "status", SiteStatus),
-        "workerCount": c.number(data, "workerCount", integer=True, maximum=2_000_000),
-        "latitude": c.number(data, "latitude", minimum=-90, maximum=90),
-        "longitude": c.number(data, "longitude", minimum=-180, maximum=180),
-    }
-    aliases = c.texts(data, "aliases")
-    if aliases is not None:
-        props["aliases"] = aliases
-        props["aliasesText"] = " | ".join(aliases)
-    if (props["latitude"] is None) != (props["longitude"] is None):
-        c.fail("latitude and longitude go together", "latitude")
-    if not partial:
-        props.setdefault("status", None)
-        props["status"] = props["status"] or SiteStatus.ACTIVE.value
-        props.setdefault("aliases", [])
-        props.setdefault("aliasesText", "")
-    return _drop_none(props)
+# ----- field tables -----------------------------------------------------------------------------
+# One table per entity (graph/<domain>/fields.py) says, per property: how input is validated,
+# whether the GraphQL type reads it as a plain property, and which spreadsheet headers an
+# import maps to it. The Shape (what reads project), the input checks and the import column
+# map are all derived from it, so a new plain field is one row there.
+TEXT, TEXTS, COUNTRY, ENUM, ENUMS, INT, NUMBER, DATE, TIMESTAMP, CPV = (
+    "text", "texts", "country", "enum", "enums", "int", "number", "date", "timestamp", "cpv")
+
+PROVENANCE = ("id", "sharing", "contributedBy", "createdAt", "updatedAt", "source")
 
 
-def brand_props(data: dict[str, Any], c: Checker) -> dict[str, Any]:
-    website = c.text(data, "website", max_len=300)
-    if website and not _URL.match(website):
-        c.fail("website must be an http(s) URL", "website")
-    return _drop_none({"name": c.text(data, "name", required=True, max_len=300),
-                       "countryCode": c.country(data), "website": website})
+@dataclass(frozen=True)
+class Field:
+    """One property of an entity."""
+
+    name: str  # the Neo4j property and the GraphQL field (camelCase)
+    kind: str = TEXT
+    required: bool = False  # on create
+    max_len: int = MAX_TEXT
+    enum: type[Enum] | None = None
+    minimum: float | None = 0
+    maximum: float | None = None
+    default: Any = None  # on create, when not given
+    read: bool = True  # a plain property the GraphQL type reads
+    write: bool = True  # accepted from input
+    columns: tuple[str, ...] = ()  # import headers that map to it (normalised spelling)
+
+    def clean(self, c: Checker, data: dict[str, Any], *, partial: bool) -> Any:
+        required = self.required and not partial
+        if self.kind == TEXT:
+            return c.text(data, self.name, required=required, max_len=self.max_len)
+        if self.kind == TEXTS:
+            return c.texts(data, self.name)
+        if self.kind == COUNTRY:
+            return c.country(data, self.name, required=required)
+        if self.kind == ENUM:
+            assert self.enum is not None
+            return c.enum(data, self.name, self.enum, required=required)
+        if self.kind == ENUMS:
+            assert self.enum is not None
+            return c.enums(data, self.name, self.enum)
+        if self.kind in (INT, NUMBER):
+            return c.number(data, self.name, integer=self.kind == INT, minimum=self.minimum,
+                            maximum=self.maximum)
+        if self.kind == DATE:
+            return c.date(data, self.name, required=required)
+        if self.kind == TIMESTAMP:
+            return c.timestamp(data, self.name)
+        if self.kind == CPV:
+            return c.cpv_codes(data, self.name)
+        raise ValueError(f"unknown field kind {self.kind!r}")
 
 
-def supplier_props(data: dict[str, Any], c: Checker) -> dict[str, Any]:
-    return _drop_none({"name": c.text(data, "name", required=True, max_len=300),
-                       "countryCode": c.country(data),
-                       "roles": c.enums(data, "roles", SupplierRole) or [],
-                       "identifiers": c.texts(data, "identifiers") or []})
+@dataclass(frozen=True)
+class FieldTable:
+    label: Label
+    fields: tuple[Field, ...]
 
+    def validate(self, data: dict[str, Any], c: Checker, *, partial: bool = False,
+                 ) -> dict[str, Any]:
+        """The cleaned properties of the writable fields; on create (`partial` False) the
+        defaults of those not given. None values are dropped."""
+        props: dict[str, Any] = {}
+        for f in self.fields:
+            if not f.write:
+                continue
+            value = f.clean(c, data, partial=partial)
+            if value is None and not partial:
+                value = f.default
+            props[f.name] = list(value) if isinstance(value, tuple) else value
+        return drop_none(props)
 
-def contract_props(data: dict[str, Any], c: Checker, *, partial: bool = False,
-                   ) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "reference": c.text(data, "reference", required=not partial, max_len=200),
-        "title": c.text(data, "title", max_len=500),
-        "startDate": c.date(data, "startDate"),
-        "endDate": c.date(data, "endDate"),
-        "cpvCodes": c.cpv_codes(data, "cpvCodes"),
-        "quantity": c.number(data, "quantity", integer=True),
-    }
-    value = data.get("value")
-    if value is not None:
-        vc = Checker((*c.prefix, "value"))
-        props["valueAmount"] = vc.number(value, "amount")
-        currency = vc.text(value, "currency", required=True, max_len=3)
-        if currency and not _CURRENCY.match(currency.upper()):
-            vc.fail(f"{currency!r} is not an ISO 4217 currency code", "currency")
-        props["valueCurrency"] = currency.upper() if currency else None
-        c.errors += vc.errors
-    prices = data.get("unitPrices")
-    if prices is not None:
-        items = []
-        for i, p in enumerate(prices):
-            pc = Checker((*c.prefix, "unitPrices", i))
-            items.append({"item": pc.text(p, "item", max_len=200),
-                          "amount": pc.number(p, "amount"),
-                          "currency": (pc.text(p, "currency", max_len=3) or "").upper() or None})
-            c.errors += pc.errors
-        props["unitPrices"] = json.dumps(items)
-    start, end = props.get("startDate"), props.get("endDate")
-    if start and end and end < start:
-        c.fail("endDate is before startDate", "endDate")
-    return _drop_none(props)
+    def plain(self) -> tuple[str, ...]:
+        return (*PROVENANCE, *(f.name for f in self.fields if f.read))
 
+    def shape(self, *, protected: tuple[Protected, ...] = (),
+              computed: tuple[tuple[str, str], ...] = ()) -> Shape:
+        secret = {p for pr in protected for p in pr.props}
+        return Shape(self.label, tuple(p for p in self.plain() if p not in secret),
+                     protected=protected, computed=computed)
 
-def finding_props(data: dict[str, Any], c: Checker) -> dict[str, Any]:
-    severity = c.enum(data, "severity", Severity, required=True)
-    return _drop_none({
-        "category": c.enum(data, "category", FindingCategory, required=True),
-        "severity": severity,
-        "severityRank": SEVERITY_RANK[Severity(severity)] if severity else None,
-        "status": c.enum(data, "status", FindingStatus) or FindingStatus.OPEN.value,
-        "description": c.text(data, "description", max_len=MAX_TEXT),
-        "dueDate": c.date(data, "dueDate"),
-        "schemeRating": c.text(data, "schemeRating", max_len=100),
-    })
-
-
-def report_props(data: dict[str, Any], c: Checker) -> dict[str, Any]:
-    props = _drop_none({
-        "kind": c.enum(data, "kind", ReportKind, required=True),
-        "title": c.text(data, "title", required=True, max_len=500),
-        "summary": c.text(data, "summary", max_len=10_000),
-        "visitDate": c.date(data, "visitDate"),
-        "publishedAt": c.timestamp(data, "publishedAt"),
-        "methodology": c.text(data, "methodology", max_len=MAX_TEXT),
-        "sensitiveNotes": c.text(data, "sensitiveNotes", max_len=10_000),
-        "sensitiveReaders": c.texts(data, "sensitiveReaders") or [],
-    })
-    visit = props.get("visitDate")
-    if visit and visit > date.today().isoformat():
-        c.fail("visitDate is in the future", "visitDate")
-    return props
-
-
-def remediation_props(data: dict[str, Any], c: Checker) -> dict[str, Any]:
-    return _drop_none({
-        "description": c.text(data, "description", required=True, max_len=MAX_TEXT),
-        "dueDate": c.date(data, "dueDate"),
-        "status": c.enum(data, "status", RemediationStatus) or RemediationStatus.PLANNED.value,
-        "evidence": c.text(data, "evidence", max_len=MAX_TEXT),
-    })
+    def columns(self) -> dict[str, tuple[str, ...]]:
+        """Import header aliases by field, for the fields an import may fill."""
+        return {f.name: f.columns for f in self.fields if f.columns}

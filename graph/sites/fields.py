@@ -1,0 +1,60 @@
+"""The production site's fields: one table for reads (Shape), input checks and import columns.
+
+A new plain site field is one row in `SITE_FIELDS` (plus its GraphQL field and tests): the
+read projection, `createProductionSite` / `updateProductionSite` / `importSites` validation
+and the spreadsheet header map of `supplygraph import sites` all follow from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.core.fields import COUNTRY, ENUM, INT, NUMBER, TEXTS, Checker, Field, FieldTable
+from graph.core.model import Label, SiteStatus, SiteType
+from graph.core.visibility import Shape
+
+SITE_FIELDS = FieldTable(Label.PRODUCTION_SITE, (
+    Field("name", required=True, max_len=300,
+          columns=("name", "site name", "factory name", "facility name", "factory", "facility",
+                   "production site", "site", "supplier site name", "manufacturing site")),
+    Field("address", max_len=500,
+          columns=("address", "street address", "address line 1", "street", "site address",
+                   "full address")),
+    Field("city", max_len=200, columns=("city", "town", "municipality")),
+    Field("region", max_len=200,
+          columns=("region", "province", "state", "state province", "prefecture")),
+    Field("countryCode", COUNTRY, required=True,
+          columns=("country", "country code", "countrycode", "iso country", "country iso",
+                   "iso 3166", "country iso code")),
+    Field("siteType", ENUM, enum=SiteType, columns=("site type", "type", "facility type",
+                                                    "sitetype")),
+    Field("status", ENUM, enum=SiteStatus, default=SiteStatus.ACTIVE.value),
+    Field("workerCount", INT, maximum=2_000_000,
+          columns=("workers", "worker count", "workercount", "number of workers",
+                   "no of workers", "employees", "number of employees", "headcount",
+                   "total workers")),
+    # Coordinates are written as the point `location` and read through it (below).
+    Field("latitude", NUMBER, minimum=-90, maximum=90, read=False, columns=("latitude", "lat")),
+    Field("longitude", NUMBER, minimum=-180, maximum=180, read=False,
+          columns=("longitude", "lon", "lng", "long")),
+    Field("aliases", TEXTS, default=(),
+          columns=("aliases", "alias", "other names", "also known as", "aka", "local name")),
+))
+
+SITE_SHAPE: Shape = SITE_FIELDS.shape(computed=(
+    ("location", "CASE WHEN {v}.location IS NULL THEN null ELSE "
+                 "{{latitude: {v}.location.latitude, "
+                 "longitude: {v}.location.longitude}} END"),))
+
+CATEGORY_SHAPE = Shape(Label.PRODUCT_CATEGORY, ("id", "cpvCode", "name"))
+
+
+def site_props(data: dict[str, Any], c: Checker, *, partial: bool = False) -> dict[str, Any]:
+    """ProductionSite properties; `partial` for an update (only what is given)."""
+    props = SITE_FIELDS.validate(data, c, partial=partial)
+    if "aliases" in props:
+        # The full-text index reads aliases as one text.
+        props["aliasesText"] = " | ".join(props["aliases"])
+    if ("latitude" in props) != ("longitude" in props):
+        c.fail("latitude and longitude go together", "latitude")
+    return props

@@ -1,0 +1,183 @@
+"""`supplygraph import sites`: a disclosure list (CSV or XLSX), one site per row.
+
+Columns are mapped by header (`SITE_COLUMNS`: "Factory name", "Country", "No. of workers",
+...); unknown columns are reported and ignored; `name` and `country` are required. Rows are
+planned (validated, resolved, matched) by `graph.imports.site_rows`, the same code as the
+`importSites` mutation, and written a batch per transaction with its checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.companies.queries import resolve_companies
+from graph.imports.batches import done_batches, run_key, save_batch
+from graph.imports.site_rows import RowResult, plan_site_batch, reserve_ids, visible_sites
+from graph.sites.commands import create_site_batch
+from graph.sites.fields import SITE_FIELDS
+from graph.sites.matching import SiteIndex
+from supplygraph.imports.actor import actor_for
+from supplygraph.imports.files import MAX_ROWS, ImportFileError, check_file, table_rows
+from supplygraph.imports.summary import Progress, Summary
+
+if TYPE_CHECKING:
+    from neo4j import AsyncManagedTransaction
+
+    from graph.core.db import Graph
+    from graph.core.records import Actor
+    from supplygraph.settings import Settings
+
+
+def _norm_header(text: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
+
+
+# The site's own fields bring their header aliases from the field table; the rest of a row
+# names what the site is linked to and how to match it.
+SITE_COLUMNS: dict[str, tuple[str, ...]] = {
+    **SITE_FIELDS.columns(),
+    "products": ("products", "product categories", "cpv", "cpv codes", "cpv code",
+                 "product category"),
+    "brand": ("brand", "brand id", "brand name", "brands"),
+    "supplier": ("supplier", "supplier id", "supplier name", "operator", "parent company",
+                 "company"),
+    "confirmMatch": ("confirm match", "confirmmatch", "existing site id", "match site id"),
+    "createAnyway": ("create anyway", "createanyway", "new site"),
+}
+_HEADER_INDEX = {_norm_header(alias): key for key, aliases in SITE_COLUMNS.items()
+                 for alias in aliases}
+REQUIRED_SITE_COLUMNS = ("name", "countryCode")
+
+# Country names as disclosure lists write them; anything else must be an ISO code.
+COUNTRY_NAMES = {
+    "china": "CN", "people s republic of china": "CN", "prc": "CN", "viet nam": "VN",
+    "vietnam": "VN", "malaysia": "MY", "thailand": "TH", "philippines": "PH", "mexico": "MX",
+    "czechia": "CZ", "czech republic": "CZ", "india": "IN", "indonesia": "ID", "taiwan": "TW",
+    "south korea": "KR", "korea": "KR", "republic of korea": "KR", "japan": "JP",
+    "germany": "DE", "united states": "US", "usa": "US", "united kingdom": "GB", "uk": "GB",
+    "hungary": "HU", "poland": "PL", "romania": "RO", "slovakia": "SK", "turkey": "TR",
+    "turkiye": "TR", "brazil": "BR", "bangladesh": "BD", "cambodia": "KH", "sri lanka": "LK",
+    "pakistan": "PK", "singapore": "SG", "hong kong": "HK", "ireland": "IE", "netherlands": "NL",
+}
+
+
+@dataclass
+class HeaderReport:
+    mapped: dict[str, str] = field(default_factory=dict)  # column -> field
+    unknown: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def map_header(header: list[Any]) -> tuple[dict[int, str], HeaderReport]:
+    report = HeaderReport()
+    mapping: dict[int, str] = {}
+    for i, col in enumerate(header):
+        key = _HEADER_INDEX.get(_norm_header(col))
+        if key is None or key in mapping.values():
+            if str(col or "").strip():
+                report.unknown.append(str(col).strip()[:80])
+            continue
+        mapping[i] = key
+        report.mapped[str(col).strip()] = key
+    report.missing = [k for k in REQUIRED_SITE_COLUMNS if k not in mapping.values()]
+    return mapping, report
+
+
+def _cell_dict(row: list[Any], mapping: dict[int, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for i, key in mapping.items():
+        value = row[i] if i < len(row) else None
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                value = None
+        data[key] = value
+    country = data.get("countryCode")
+    if isinstance(country, str) and len(country) > 2:
+        data["countryCode"] = COUNTRY_NAMES.get(_norm_header(country), country)
+    return data
+
+
+async def write_site_batch(tx: AsyncManagedTransaction, actor: Actor, *,
+                           new_sites: list[dict[str, Any]],
+                           links: dict[str, list[dict[str, str]]], run: str, number: int,
+                           results: list[dict[str, Any]]) -> None:
+    """One planned batch and its checkpoint, in one transaction."""
+    await create_site_batch(tx, actor, new_sites=new_sites, links=links)
+    await save_batch(tx, actor, run=run, number=number, results=results)
+
+
+async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings,
+                       dry_run: bool = False, sharing: str = "PUBLIC",
+                       progress: Progress | None = None,
+                       total: Callable[[int], None] | None = None) -> Summary:
+    fmt, data = check_file(path, settings, "sites")
+    digest = hashlib.sha256(data).hexdigest()
+    source = f"import of {path.name} (sha256 {digest[:12]})"
+    actor = await actor_for(graph, org, source)
+    rows_iter = table_rows(fmt, data, path.name)
+    header = next(rows_iter, None)
+    if header is None:
+        raise ImportFileError(f"{path.name}: no header row")
+    mapping, report = map_header(header)
+    if report.missing:
+        raise ImportFileError(
+            f"{path.name}: required column(s) missing: {', '.join(report.missing)} "
+            f"(found: {', '.join(str(h) for h in header if h) or 'none'}; "
+            f"unknown: {', '.join(report.unknown) or 'none'})")
+    records: list[tuple[int, dict[str, Any]]] = []
+    for line, row in enumerate(rows_iter, start=2):
+        if not any(c not in (None, "") for c in row):
+            continue
+        if len(records) >= MAX_ROWS:
+            raise ImportFileError(f"{path.name}: more than {MAX_ROWS} rows")
+        records.append((line, _cell_dict(row, mapping)))
+    summary = Summary("sites", path.name, digest, dry_run, header=report)
+    if total:
+        total(len(records))
+    start = time.perf_counter()
+    batch_size = settings.import_batch_size
+    run = run_key("sites", digest, org, batch_size)
+    done = {} if dry_run else await done_batches(graph, run)
+    index = SiteIndex()
+    countries = {str(d.get("countryCode") or "").upper() for _, d in records}
+    await index.load(graph, [c for c in countries if len(c) == 2], actor.params())
+    companies = {str(d[k]) for _, d in records for k in ("brand", "supplier") if d.get(k)}
+    lookups = await resolve_companies(graph, actor, companies)
+    confirm_ids = {str(d["confirmMatch"]) for _, d in records if d.get("confirmMatch")}
+    visible_confirm = await visible_sites(graph, actor, confirm_ids)
+
+    for number, first in enumerate(range(0, len(records), batch_size)):
+        chunk = records[first:first + batch_size]
+        if number in done:
+            summary.results += [RowResult.of(d) for d in done[number]]
+            summary.resumed_batches += 1
+            if progress:
+                progress(len(chunk))
+            continue
+        results, new_sites, links = plan_site_batch(chunk, settings.match_low,
+                                                    settings.match_high, index, lookups,
+                                                    visible_confirm, sharing,
+                                                    await reserve_ids(graph, chunk))
+        if not dry_run:
+            payload = [r.as_dict() for r in results]
+
+            async def tx_fn(tx: AsyncManagedTransaction, n: int = number,
+                            p: list[dict[str, Any]] = payload,
+                            s: list[dict[str, Any]] = new_sites,
+                            lk: dict[str, list[dict[str, str]]] = links) -> None:
+                await write_site_batch(tx, actor, new_sites=s, links=lk, run=run, number=n,
+                                       results=p)
+
+            await graph.write(tx_fn)
+        summary.results += results
+        if progress:
+            progress(len(chunk))
+    summary.seconds = time.perf_counter() - start
+    return summary

@@ -1,0 +1,64 @@
+"""The result of an import: one row result per input row, counts, and the summary CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.imports.site_rows import REJECTED, RowResult
+from graph.sites.matching import NEEDS_CONFIRMATION
+from graph.sites.planning import CONFIRMED, CREATED
+
+if TYPE_CHECKING:
+    from supplygraph.imports.sites import HeaderReport
+
+UPDATED = "UPDATED"
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Summary:
+    kind: str
+    file: str
+    sha256: str
+    dry_run: bool
+    results: list[RowResult] = field(default_factory=list)
+    header: HeaderReport | None = None
+    resumed_batches: int = 0
+    seconds: float = 0.0
+
+    def count(self, *outcomes: str) -> int:
+        return sum(1 for r in self.results if r.outcome in outcomes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.file, "sha256": self.sha256, "dryRun": self.dry_run,
+            "rows": len(self.results), "created": self.count(CREATED),
+            "matched": self.count("MATCHED", CONFIRMED), "updated": self.count(UPDATED),
+            "needsConfirmation": self.count(NEEDS_CONFIRMATION),
+            "rejected": self.count(REJECTED), "resumedBatches": self.resumed_batches,
+            "seconds": round(self.seconds, 2),
+            "rowsPerSecond": round(len(self.results) / self.seconds, 1) if self.seconds else None,
+            "unknownColumns": self.header.unknown if self.header else [],
+            "mappedColumns": self.header.mapped if self.header else {},
+        }
+
+
+def _safe_cell(value: Any) -> str:
+    """Spreadsheet formula injection: a cell that starts like a formula is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_summary_csv(summary: Summary, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "outcome", "id", "name", "candidates", "errors"])
+        for r in summary.results:
+            cands = "; ".join(f"{c['id']} ({c['score']})" for c in r.candidates)
+            w.writerow([r.row, r.outcome, _safe_cell(r.record_id), _safe_cell(r.name),
+                        _safe_cell(cands), _safe_cell("; ".join(r.errors))])
