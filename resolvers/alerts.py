@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 MIN_SECRET, MAX_SECRET = 16, 256
 

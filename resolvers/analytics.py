@@ -12,35 +12,16 @@ from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
 from graph.analytics import exposure as exq
 from graph.analytics.contradictions import contradictions_query
 from graph.analytics.leverage import band_counts, brand_leverage_query, site_leverage_query
-from graph.analytics.risk import country_table, score_site, site_risk_query
-from schema.analytics import (
-    Contradiction,
-    CountBand,
-    ExposureEntry,
-    Leverage,
-    PathStep,
-    PathStepKind,
-    Risk,
-    RiskFactor,
-    RiskFactorKind,
-    RiskLevel,
-)
-from schema.common import Connection, bad_input, country_codes, enum_value, page_window
-from schema.types import (
-    FINDING_SHAPE,
-    REPORT_SHAPE,
-    SITE_SHAPE,
-    AuditReport,
-    Finding,
-    Organisation,
-    ProductionSite,
-    selected,
-)
+from graph.analytics.risk import Risk, country_table, score_site, site_risk_query
+from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
+from graph.sites.fields import SITE_SHAPE
+from resolvers.core.args import Page, bad_input, country_codes, enum_value, page_window
+from resolvers.core.selection import selected
 
 if TYPE_CHECKING:
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 _CATEGORIES = frozenset(c.value for c in FindingCategory)
 
@@ -77,16 +58,8 @@ def _exposure_filters(info: Info[Context, Any], f: Any) -> tuple[int, dict[str, 
     return f.max_tier, filters
 
 
-def _entry(row: dict[str, Any]) -> ExposureEntry:
-    return ExposureEntry(
-        tier=row["tier"],
-        path=[PathStep(kind=PathStepKind(p["kind"]), id=p["id"], name=p.get("name"))
-              for p in row["path"]],
-        site=ProductionSite.from_row(row["site"]), finding_rows=row["findings"])
-
-
 async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: str | None,
-                   *, contract_id: str | None = None) -> Connection[ExposureEntry]:
+                   *, contract_id: str | None = None) -> Page:
     """`myExposure` (no contract id) or `Contract.exposure`: one round trip."""
     max_tier, filters = _exposure_filters(info, f)
     skip, limit = page_window(info, first, after)
@@ -98,29 +71,26 @@ async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: s
                                site=site, finding=finding, max_tier=max_tier,
                                filters=filters, skip=skip, limit=limit)
     total, rows = found.get(key, (0, []))
-    return Connection.of(rows, total=total, skip=skip, convert=_entry)
+    return Page(rows, total, skip)
 
 
 # ----- leverage -----------------------------------------------------------------------------
-def _leverage(info: Info[Context, Any], row: dict[str, Any] | None) -> Leverage:
+def _leverage(info: Info[Context, Any], row: dict[str, Any] | None) -> dict[str, Any]:
+    """Banded counts (graph.analytics.leverage.band_counts) and the members named."""
     minimum = info.context.settings.leverage_min_count
     row = row or {"members": 0, "peers": 0, "contracts": 0, "named": []}
     members, peers, contracts = band_counts(members=row["members"], peers=row["peers"],
                                             contracts=row["contracts"], minimum=minimum)
     named = sorted((n for n in row["named"] if n), key=lambda n: n["id"])
-    return Leverage(
-        members=CountBand(exact=members.exact, band=members.band),
-        members_in_my_consortia=CountBand(exact=peers.exact, band=peers.band),
-        contracts=CountBand(exact=contracts.exact, band=contracts.band),
-        named_members=[Organisation.from_row(n) for n in named])
+    return {"members": members, "peers": peers, "contracts": contracts, "named": named}
 
 
-async def site_leverage(info: Info[Context, Any], site_id: str) -> Leverage:
+async def site_leverage(info: Info[Context, Any], site_id: str) -> dict[str, Any]:
     loader = info.context.loaders.rows(site_leverage_query(), "site_leverage")
     return _leverage(info, await loader.load(site_id))
 
 
-async def brand_leverage(info: Info[Context, Any], brand_id: str) -> Leverage:
+async def brand_leverage(info: Info[Context, Any], brand_id: str) -> dict[str, Any]:
     loader = info.context.loaders.rows(brand_leverage_query(), "brand_leverage")
     return _leverage(info, await loader.load(brand_id))
 
@@ -132,23 +102,20 @@ def _now(info: Info[Context, Any]) -> datetime:
 
 
 async def site_risk(info: Info[Context, Any], site_id: str) -> Risk | None:
+    """The site's risk score and its factors (graph.analytics.risk)."""
     settings = info.context.settings
     row = await info.context.loaders.rows(site_risk_query(), "site_risk").load(site_id)
     if row is None:
         return None
     country = country_table(settings.country_risk_path).get(row["countryCode"] or "")
-    risk = score_site(findings=row["findings"], country=country,
+    return score_site(findings=row["findings"], country=country,
                       last_report_at=row["lastReportAt"], now=_now(info),
                       stale_after_days=settings.stale_after_days)
-    return Risk(score=risk.score, level=RiskLevel(risk.level),
-                last_report_at=risk.last_report_at, stale=risk.stale,
-                factors=[RiskFactor(kind=RiskFactorKind(x.kind), points=x.points,
-                                    explanation=x.explanation, finding_id=x.finding_id,  # type: ignore[arg-type]
-                                    stale=x.stale) for x in risk.factors])
 
 
 # ----- contradictions -----------------------------------------------------------------------
-async def site_contradictions(info: Info[Context, Any], site_id: str) -> list[Contradiction]:
+async def site_contradictions(info: Info[Context, Any], site_id: str,
+                              ) -> list[dict[str, Any]]:
     window = info.context.settings.contradiction_window_days
     loader = info.context.loaders.rows(contradictions_query(REPORT_SHAPE, FINDING_SHAPE),
                                        "site_contradictions",
@@ -156,9 +123,5 @@ async def site_contradictions(info: Info[Context, Any], site_id: str) -> list[Co
     row = await loader.load(site_id)
     if row is None:
         return []
-    items = sorted(row["contradictions"],
-                   key=lambda c: (c["category"], c["claim"]["id"], c["evidence"]["id"]))
-    return [Contradiction(category=c["category"], claim=AuditReport.from_row(c["claim"]),
-                          evidence=AuditReport.from_row(c["evidence"]),
-                          finding=Finding.from_row(c["finding"]), days_apart=c["daysApart"])
-            for c in items]
+    return sorted(row["contradictions"],
+                  key=lambda c: (c["category"], c["claim"]["id"], c["evidence"]["id"]))

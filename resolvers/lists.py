@@ -7,26 +7,17 @@ from typing import TYPE_CHECKING, Any
 from graph.core.model import SEVERITY_RANK, Severity
 from graph.core import lists as q
 from graph.core.visibility import Shape
-from schema.common import Connection, country_codes, enum_value, page_window
-from schema.types import (
-    BRAND_SHAPE,
-    CONTRACT_SHAPE,
-    CONTRACT_VALUE,
-    REPORT_SHAPE,
-    SITE_SHAPE,
-    SUPPLIER_SHAPE,
-    AuditReport,
-    Brand,
-    Contract,
-    ProductionSite,
-    Supplier,
-    selected,
-)
+from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
+from graph.contracts.fields import CONTRACT_SHAPE, CONTRACT_VALUE
+from graph.reports.fields import REPORT_SHAPE
+from graph.sites.fields import SITE_SHAPE
+from resolvers.core.args import Page, bad_input, country_codes, enum_value, page_window
+from resolvers.core.selection import selected
 
 if TYPE_CHECKING:
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 MAX_ORDER_KEYS = 3
 
@@ -44,8 +35,6 @@ def _order(info: Info[Context, Any], order_by: list[Any] | None) -> list[tuple[s
     if not order_by:
         return []
     if len(order_by) > MAX_ORDER_KEYS:
-        from schema.common import bad_input
-
         raise bad_input(f"at most {MAX_ORDER_KEYS} order keys", _path(info, "orderBy"))
     return [(enum_value(o.field), enum_value(o.direction) == "DESC") for o in order_by]
 
@@ -55,7 +44,7 @@ def _enums(values: list[Any] | None) -> list[str] | None:
 
 
 async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
-                           first: int | None, after: str | None) -> Connection[ProductionSite]:
+                           first: int | None, after: str | None) -> Page:
     skip, limit = page_window(info, first, after)
     filters: dict[str, Any] = {}
     if f is not None:
@@ -76,11 +65,11 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
                                       shape=_nodes(info, SITE_SHAPE),
                                      filters=filters, order=_order(info, order_by),
                                      skip=skip, limit=limit)
-    return Connection.of(rows, total=total, skip=skip, convert=ProductionSite.from_row)
+    return Page(rows, total, skip)
 
 
 async def brands(info: Info[Context, Any], f: Any, first: int | None,
-                 after: str | None) -> Connection[Brand]:
+                 after: str | None) -> Page:
     skip, limit = page_window(info, first, after)
     filters = {} if f is None else {
         "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
@@ -89,11 +78,11 @@ async def brands(info: Info[Context, Any], f: Any, first: int | None,
     total, rows = await q.list_brands(ctx.graph, viewer=ctx.params,
                                       shape=_nodes(info, BRAND_SHAPE),
                                       filters=filters, skip=skip, limit=limit)
-    return Connection.of(rows, total=total, skip=skip, convert=Brand.from_row)
+    return Page(rows, total, skip)
 
 
 async def suppliers(info: Info[Context, Any], f: Any, first: int | None,
-                    after: str | None) -> Connection[Supplier]:
+                    after: str | None) -> Page:
     skip, limit = page_window(info, first, after)
     filters = {} if f is None else {
         "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
@@ -103,11 +92,11 @@ async def suppliers(info: Info[Context, Any], f: Any, first: int | None,
     total, rows = await q.list_suppliers(ctx.graph, viewer=ctx.params,
                                       shape=_nodes(info, SUPPLIER_SHAPE),
                                          filters=filters, skip=skip, limit=limit)
-    return Connection.of(rows, total=total, skip=skip, convert=Supplier.from_row)
+    return Page(rows, total, skip)
 
 
 async def reports(info: Info[Context, Any], f: Any, first: int | None,
-                  after: str | None) -> Connection[AuditReport]:
+                  after: str | None) -> Page:
     skip, limit = page_window(info, first, after)
     filters = {} if f is None else {
         "siteId": f.site_id, "kinds": _enums(f.kind), "authorId": f.author_id,
@@ -116,11 +105,11 @@ async def reports(info: Info[Context, Any], f: Any, first: int | None,
     total, rows = await q.list_reports(ctx.graph, viewer=ctx.params,
                                       shape=_nodes(info, REPORT_SHAPE),
                                        filters=filters, skip=skip, limit=limit)
-    return Connection.of(rows, total=total, skip=skip, convert=AuditReport.from_row)
+    return Page(rows, total, skip)
 
 
 async def contracts(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
-                    first: int | None, after: str | None) -> Connection[Contract]:
+                    first: int | None, after: str | None) -> Page:
     skip, limit = page_window(info, first, after)
     filters = {} if f is None else {
         "buyerId": f.buyer_id, "supplierId": f.supplier_id, "brandId": f.brand_id,
@@ -131,4 +120,4 @@ async def contracts(info: Info[Context, Any], f: Any, order_by: list[Any] | None
                                       shape=_nodes(info, CONTRACT_SHAPE),
                                          value=CONTRACT_VALUE, filters=filters,
                                          order=_order(info, order_by), skip=skip, limit=limit)
-    return Connection.of(rows, total=total, skip=skip, convert=Contract.from_row)
+    return Page(rows, total, skip)

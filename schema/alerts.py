@@ -22,7 +22,7 @@ from schema.common import FindingCategory, Severity
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
 
-from schema.context import Context  # noqa: E402, TC001
+from resolvers.core.context import Context  # noqa: E402, TC001
 
 SCOPE = Scope.REPORTS_READ
 

@@ -7,7 +7,7 @@ The fields that show them live on the entity types (schema/types.py) and the roo
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -143,3 +143,49 @@ class Contradiction:
     finding: Annotated[Finding, strawberry.lazy("schema.types")] = strawberry.field(
         description="The evidence's most severe finding in the category.")
     days_apart: int
+
+
+# ----- from the resolvers' results ----------------------------------------------------------
+def exposure_connection(page: Any) -> Any:
+    """`myExposure` / `Contract.exposure` from a page of exposure rows."""
+    from schema.common import Connection
+    from schema.types import ProductionSite
+
+    def entry(row: dict[str, Any]) -> ExposureEntry:
+        return ExposureEntry(
+            tier=row["tier"],
+            path=[PathStep(kind=PathStepKind(p["kind"]), id=p["id"], name=p.get("name"))
+                  for p in row["path"]],
+            site=ProductionSite.from_row(row["site"]), finding_rows=row["findings"])
+
+    return Connection.of(page.rows, total=page.total, skip=page.skip, convert=entry)
+
+
+def leverage_of(result: dict[str, Any]) -> Leverage:
+    from schema.types import Organisation
+
+    members, peers, contracts = result["members"], result["peers"], result["contracts"]
+    return Leverage(
+        members=CountBand(exact=members.exact, band=members.band),
+        members_in_my_consortia=CountBand(exact=peers.exact, band=peers.band),
+        contracts=CountBand(exact=contracts.exact, band=contracts.band),
+        named_members=[Organisation.from_row(n) for n in result["named"]])
+
+
+def risk_of(risk: Any) -> Risk | None:
+    if risk is None:
+        return None
+    return Risk(score=risk.score, level=RiskLevel(risk.level),
+                last_report_at=risk.last_report_at, stale=risk.stale,
+                factors=[RiskFactor(kind=RiskFactorKind(x.kind), points=x.points,
+                                    explanation=x.explanation, finding_id=x.finding_id,  # type: ignore[arg-type]
+                                    stale=x.stale) for x in risk.factors])
+
+
+def contradictions_of(rows: list[dict[str, Any]]) -> list[Contradiction]:
+    from schema.types import AuditReport, Finding
+
+    return [Contradiction(category=c["category"], claim=AuditReport.from_row(c["claim"]),
+                          evidence=AuditReport.from_row(c["evidence"]),
+                          finding=Finding.from_row(c["finding"]), days_apart=c["daysApart"])
+            for c in rows]

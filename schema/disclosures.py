@@ -13,12 +13,12 @@ from auth.permissions import RequireScope
 from auth.scopes import Scope
 from resolvers import disclosures as r
 from schema import mutations_types as t
-from schema.common import enum_value
+from resolvers.core.args import enum_value
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
 
-from schema.context import Context  # noqa: E402, TC001
+from resolvers.core.context import Context  # noqa: E402, TC001
 
 
 @strawberry.enum(description="Where a disclosure request stands. OVERDUE is computed when "

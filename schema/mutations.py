@@ -30,7 +30,7 @@ from schema.disclosures import DisclosureMutation
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
 
-from schema.context import Context  # noqa: E402, TC001
+from resolvers.core.context import Context  # noqa: E402, TC001
 
 
 def _write(scope: Scope, text: str) -> Any:

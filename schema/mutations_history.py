@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from strawberry.types import Info
 
     from graph.core.visibility import Shape
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 
 def _meta(v: dict[str, Any]) -> dict[str, Any]:

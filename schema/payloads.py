@@ -28,7 +28,7 @@ from schema.types import (
 if TYPE_CHECKING:
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 
 

@@ -9,6 +9,7 @@ import strawberry
 
 from graph.core.visibility import Shape
 from resolvers import lists
+from resolvers.core.args import Page
 from resolvers.sites.queries import merged_site_row
 from schema.common import (
     Connection,
@@ -42,13 +43,13 @@ from schema.types import (
 
 from schema.alerts import AlertQuery
 from schema.disclosures import DisclosureQuery
-from schema.analytics import ExposureEntry, ExposureFilter
+from schema.analytics import ExposureEntry, ExposureFilter, exposure_connection
 from schema.viewer import ViewerType, me_field
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
 
-from schema.context import Context  # noqa: E402, TC001
+from resolvers.core.context import Context  # noqa: E402, TC001
 
 
 async def _by_id(info: Info[Context, Any], shape: Shape, id_: str) -> dict[str, Any] | None:
@@ -148,6 +149,10 @@ class ContractOrder:
     direction: Direction = Direction.ASC
 
 
+def _connection(page: Page, typ: Any) -> Any:
+    return Connection.of(page.rows, total=page.total, skip=page.skip, convert=typ.from_row)
+
+
 @strawberry.type
 class Query(DisclosureQuery, AlertQuery):
     @scoped(SITES, "A production site by id (a merged duplicate's id gives the site it was "
@@ -166,7 +171,7 @@ class Query(DisclosureQuery, AlertQuery):
                                order_by: list[ProductionSiteOrder] | None = None,
                                first: int | None = None,
                                after: str | None = None) -> Connection[ProductionSite]:
-        return await lists.production_sites(info, filter, order_by, first, after)
+        return _connection(await lists.production_sites(info, filter, order_by, first, after), ProductionSite)
 
     @scoped(SITES, "A brand by id.")
     async def brand(self, info: Info[Context, Any],
@@ -178,7 +183,7 @@ class Query(DisclosureQuery, AlertQuery):
     async def brands(self, info: Info[Context, Any],
                      filter: BrandFilter | None = None,  # noqa: A002
                      first: int | None = None, after: str | None = None) -> Connection[Brand]:
-        return await lists.brands(info, filter, first, after)
+        return _connection(await lists.brands(info, filter, first, after), Brand)
 
     @scoped(SITES, "A supplier by id.")
     async def supplier(self, info: Info[Context, Any],
@@ -191,7 +196,7 @@ class Query(DisclosureQuery, AlertQuery):
                         filter: SupplierFilter | None = None,  # noqa: A002
                         first: int | None = None,
                         after: str | None = None) -> Connection[Supplier]:
-        return await lists.suppliers(info, filter, first, after)
+        return _connection(await lists.suppliers(info, filter, first, after), Supplier)
 
     @scoped(REPORTS, "A report by id.")
     async def report(self, info: Info[Context, Any],
@@ -204,7 +209,7 @@ class Query(DisclosureQuery, AlertQuery):
                       filter: ReportFilter | None = None,  # noqa: A002
                       first: int | None = None,
                       after: str | None = None) -> Connection[AuditReport]:
-        return await lists.reports(info, filter, first, after)
+        return _connection(await lists.reports(info, filter, first, after), AuditReport)
 
     @scoped(CONTRACTS, "A contract by id.")
     async def contract(self, info: Info[Context, Any],
@@ -218,7 +223,7 @@ class Query(DisclosureQuery, AlertQuery):
                         order_by: list[ContractOrder] | None = None,
                         first: int | None = None,
                         after: str | None = None) -> Connection[Contract]:
-        return await lists.contracts(info, filter, order_by, first, after)
+        return _connection(await lists.contracts(info, filter, order_by, first, after), Contract)
 
     @scoped(SITES, "An organisation by id.")
     async def organisation(self, info: Info[Context, Any],
@@ -237,6 +242,6 @@ class Query(DisclosureQuery, AlertQuery):
                           after: str | None = None) -> Connection[ExposureEntry]:
         from resolvers.analytics import exposure
 
-        return await exposure(info, filter, first, after)
+        return exposure_connection(await exposure(info, filter, first, after))
 
     me: ViewerType = me_field

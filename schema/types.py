@@ -14,7 +14,6 @@ import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
@@ -43,15 +42,14 @@ from schema.common import (
     SiteStatus,
     SiteType,
     SupplierRole,
-    bad_input,
-    enum_value,
-    page_window,
 )
+from resolvers.core.args import bad_input, enum_value, page_window
+from resolvers.core.selection import selected
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
 
-from schema.context import Context  # noqa: E402, TC001
+from resolvers.core.context import Context  # noqa: E402, TC001
 
 if TYPE_CHECKING:
     # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
@@ -84,26 +82,6 @@ def scoped(scope: Scope, description: str, *also: Scope, **kw: Any) -> Any:
 
 def _ctx(info: Info[Context, Any]) -> Context:
     return info.context
-
-
-def selected(info: Info[Context, Any], *path: str) -> frozenset[str]:
-    """GraphQL field names selected under the current field (through fragments), following
-    `path` (e.g. "edges", "node" for a connection)."""
-    names: set[str] = set()
-
-    def walk(selections: list[Any], rest: tuple[str, ...]) -> None:
-        for sel in selections:
-            if isinstance(sel, FragmentSpread | InlineFragment):
-                walk(sel.selections, rest)
-            elif rest:
-                if sel.name == rest[0]:
-                    walk(sel.selections, rest[1:])
-            else:
-                names.add(sel.name)
-
-    for field in info.selected_fields:
-        walk(field.selections, path)
-    return frozenset(names)
 
 
 async def _related(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
@@ -264,24 +242,27 @@ class ProductionSite(Record):
     async def leverage(self, info: Info[Context, Any]) -> Annotated[
             "Leverage", strawberry.lazy("schema.analytics")]:
         from resolvers.analytics import site_leverage
+        from schema.analytics import leverage_of
 
-        return await site_leverage(info, self.id)
+        return leverage_of(await site_leverage(info, self.id))
 
     @scoped(REPORTS, "Risk score and level from the findings you may see, the country "
                      "context and data freshness, with the factors (docs/risk.md).")
     async def risk(self, info: Info[Context, Any]) -> Annotated[
             "Risk", strawberry.lazy("schema.analytics")] | None:
         from resolvers.analytics import site_risk
+        from schema.analytics import risk_of
 
-        return await site_risk(info, self.id)
+        return risk_of(await site_risk(info, self.id))
 
     @scoped(REPORTS, "Clean self-assessments or social audits contradicted by worker-driven "
                      "monitoring, NGO investigations or grievances (reports you may see).")
     async def contradictions(self, info: Info[Context, Any]) -> list[Annotated[
             "Contradiction", strawberry.lazy("schema.analytics")]]:
         from resolvers.analytics import site_contradictions
+        from schema.analytics import contradictions_of
 
-        return await site_contradictions(info, self.id)
+        return contradictions_of(await site_contradictions(info, self.id))
 
     @scoped(SITES, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")
@@ -355,8 +336,9 @@ class Brand(Record):
     async def leverage(self, info: Info[Context, Any]) -> Annotated[
             "Leverage", strawberry.lazy("schema.analytics")]:
         from resolvers.analytics import brand_leverage
+        from schema.analytics import leverage_of
 
-        return await brand_leverage(info, self.id)
+        return leverage_of(await brand_leverage(info, self.id))
 
     @classmethod
     async def resolve_reference(cls, info: Info[Context, Any],
@@ -622,8 +604,10 @@ class Contract(Record):
                        ) -> Connection[Annotated["ExposureEntry",
                                                  strawberry.lazy("schema.analytics")]]:
         from resolvers.analytics import exposure
+        from schema.analytics import exposure_connection
 
-        return await exposure(info, filter, first, after, contract_id=str(self.id))
+        return exposure_connection(await exposure(info, filter, first, after,
+                                                  contract_id=str(self.id)))
 
     @scoped(CONTRACTS, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")

@@ -22,7 +22,7 @@ from strawberry.asgi import GraphQL
 from auth.backend import get_viewer
 from graph.core.loaders import Loaders, RequestGraph
 from schema import build_schema
-from schema.context import Context
+from resolvers.core.context import Context
 from supplygraph import metrics
 from supplygraph.graphiql import OfflineGraphiQL, graphiql_assets
 from supplygraph.graphql_http import BodyTooLarge, GraphQLOverHTTP, bounded_receive

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from graph.core.loaders import Loaders, RequestGraph
-from schema.context import Context
+from resolvers.core.context import Context
 from supplygraph.settings import Settings
 from tests.oauth_helpers import free_port, serve_in_thread
 from tests.test_read_support import Answer, schema

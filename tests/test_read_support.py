@@ -15,7 +15,7 @@ from auth.viewer import Viewer
 from graph.core.db import Graph
 from graph.core.loaders import Loaders, RequestGraph
 from schema import Schema, build_schema
-from schema.context import Context
+from resolvers.core.context import Context
 from supplygraph.settings import Settings
 
 READ_SCOPES = frozenset({Scope.SITES_READ, Scope.REPORTS_READ, Scope.CONTRACTS_READ})

@@ -117,7 +117,7 @@ async def test_idempotency_key_over_http(sample_graph: Graph, nrht: Viewer) -> N
     """The header itself, through the real app (token issued by the test server's keys)."""
     from starlette.applications import Starlette
 
-    from schema.context import Context
+    from resolvers.core.context import Context
     from supplygraph.graphql_app import GraphQLView
     from supplygraph.settings import Settings
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 _PROPS = {Label.BRAND: brand_props, Label.SUPPLIER: supplier_props}
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 
 async def create_contract(info: Info[Context, Any], data: dict[str, Any], build: Build) -> Any:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from graph.core.db import Graph
     from graph.core.visibility import Shape
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY = 255

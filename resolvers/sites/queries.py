@@ -10,7 +10,7 @@ from graph.sites.merge import MERGED_TARGET
 if TYPE_CHECKING:
     from strawberry.types import Info
 
-    from schema.context import Context
+    from resolvers.core.context import Context
 
 
 async def merged_site_row(info: Info[Context, Any], site_id: str) -> dict[str, Any] | None:
