@@ -44,12 +44,17 @@ def lit(text: str) -> LiteralString:
     return cast(LiteralString, text)
 
 
+def by_peer(var: str) -> LiteralString:
+    """`var` was contributed by the viewer or one of its peers (its consortia's members)."""
+    return lit(f"{_var(var)}.contributedBy IN $viewerPeers")
+
+
 def visible(var: str) -> LiteralString:
     """The record visibility predicate for node variable `var`."""
     v = _var(var)
     return lit(
         f"({v}.sharing = 'PUBLIC' OR {v}.contributedBy = $viewerOrg"
-        f" OR ({v}.sharing = 'CONSORTIUM' AND {v}.contributedBy IN $viewerPeers)"
+        f" OR ({v}.sharing = 'CONSORTIUM' AND {by_peer(v)})"
         f" OR ({v}.sharing = 'RESTRICTED' AND $viewerOrg IN coalesce({v}.sharedWith, [])))"
     )
 
@@ -177,7 +182,7 @@ def peers_of(org_var: str) -> LiteralString:
         f"  WITH joined, CASE WHEN {o}.kind = 'CONSORTIUM' THEN joined + [{o}] ELSE joined END"
         "   AS groups "
         "  UNWIND (CASE WHEN groups = [] THEN [null] ELSE groups END) AS g "
-        "  OPTIONAL MATCH (p:Organisation)-[:MEMBER_OF]->(g) "
+        "  OPTIONAL MATCH (g)<-[:MEMBER_OF]-(p:Organisation) "
         "  RETURN [k IN joined | k.id] AS consortia, "
         "         [x IN collect(DISTINCT g.id) + collect(DISTINCT p.id) WHERE x IS NOT NULL]"
         "   AS peers "

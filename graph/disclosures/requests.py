@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core.ids import new_id
-from graph.core.visibility import lit, visible
+from graph.core.visibility import by_peer, lit, visible
 from graph.core.errors import (
     BAD_USER_INPUT,
     CONFLICT,
@@ -259,7 +259,7 @@ async def list_requests(graph: Any, viewer: dict[str, Any], *, contract_id: str 
 ACCOUNTABILITY: LiteralString = lit(
     "UNWIND $ids AS sid "
     "OPTIONAL MATCH (r:DisclosureRequest {supplierId: sid}) "
-    "WHERE r.contributedBy IN $viewerPeers "
+    f"WHERE {by_peer('r')} "
     f"WITH sid, r, {_EFFECTIVE} AS effective "
     "RETURN sid, count(r) AS received, "
     "count(CASE WHEN effective = 'ANSWERED' AND r.onTime THEN 1 END) AS answeredOnTime, "
