@@ -41,7 +41,7 @@ def _http_error(status: int, message: str, code: str) -> JSONResponse:
 
 class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kw: Any) -> None:
-        super().__init__(build_schema(settings), **kw)
+        super().__init__(build_schema(settings, metrics.GRAPHQL_METRICS), **kw)
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
