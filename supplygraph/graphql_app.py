@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.backend import get_viewer
-from graph.core.loaders import Loaders, RequestGraph
+from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
 from schema.context import Context
 from supplygraph import metrics

@@ -10,7 +10,7 @@ the password.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
@@ -124,3 +124,23 @@ class Graph:
         async with self.driver.session(database=self.database,
                                        default_access_mode=neo4j.WRITE_ACCESS) as session:
             return await session.execute_write(fn)
+
+
+class QueryRunner(Protocol):
+    """What runs one named query: a `Graph`, or a `RequestGraph` counting a request's."""
+
+    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
+                    write: bool = False, name: str = "query") -> list[dict[str, Any]]: ...
+
+
+class RequestGraph:
+    """The app's Graph seen by one request: same driver, its own round-trip count."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.round_trips = 0
+
+    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
+                    write: bool = False, name: str = "query") -> list[dict[str, Any]]:
+        self.round_trips += 1
+        return await self.graph.query(cypher, params, write=write, name=name)

@@ -18,7 +18,7 @@ from graph.analytics.contradictions import CONTRADICTION_PATTERN
 from graph.core.visibility import Protected, Shape, lit, visible
 
 if TYPE_CHECKING:
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
 
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 

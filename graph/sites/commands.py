@@ -30,7 +30,7 @@ from graph.core.records import Actor, create_record, link
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
 
 CREATED, CONFIRMED = "CREATED", "CONFIRMED"
 
