@@ -1,11 +1,11 @@
-"""Root list fields: validate arguments, then one `graph.core.lists` round trip each."""
+"""Root list fields: validate arguments, then one `graph.lists` round trip each."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from graph.core.model import SEVERITY_RANK, Severity
-from graph.core import lists as q
+from graph import lists as q
 from graph.core.visibility import Shape
 from schema.common import Connection, country_codes, enum_value, page_window
 from schema.types import (
