@@ -13,7 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 import neo4j
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    NotificationMinimumSeverity,
+    RoutingControl,
+)
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -56,6 +62,10 @@ def open_driver(settings: Settings) -> AsyncDriver:
         return AsyncGraphDatabase.driver(
             uri, auth=auth, connection_timeout=5.0, connection_acquisition_timeout=10.0,
             max_transaction_retry_time=10.0, user_agent="supplygraph",
+            # No server notifications: on a fresh database every query naming a property or
+            # relationship type not written yet gets one ("property key does not exist"),
+            # which the driver logs as a warning on stderr. Errors are not notifications.
+            notifications_min_severity=NotificationMinimumSeverity.OFF,
         )
     except (ConfigurationError, ValueError) as exc:
         raise GraphUnavailable(f"cannot use NEO4J_URI={uri}: {type(exc).__name__}") from exc
