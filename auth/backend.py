@@ -145,10 +145,15 @@ def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResp
     )
 
 
+def is_graphiql_request(method: str, accept: str, has_query: bool) -> bool:
+    """A browser asking for the GraphiQL page: GET, HTML wanted, no GraphQL document. The
+    page is static HTML and holds no data, so `RequireBearer` lets it through; supplygraph's
+    GraphiQL view (supplygraph/graphiql.py) serves it for the same requests."""
+    return method == "GET" and not has_query and "text/html" in accept.lower()
+
+
 def _graphiql_page_request(scope: Scope) -> bool:
     """A browser GET for the GraphiQL page: static HTML, no data; its API calls need a token."""
-    from supplygraph.graphiql import is_graphiql_request
-
     if scope["type"] != "http":
         return False
     conn = HTTPConnection(scope)

@@ -1,11 +1,11 @@
-"""Root list fields: validate arguments, then one `graph.core.lists` round trip each."""
+"""Root list fields: validate arguments, then one `graph.lists` round trip each."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from graph.core.model import SEVERITY_RANK, Severity
-from graph.core import lists as q
+from graph import lists as q
 from graph.core.visibility import Shape
 from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
 from graph.contracts.fields import CONTRACT_SHAPE, CONTRACT_VALUE

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 if TYPE_CHECKING:
+    from schema.errors import OperationMetrics
     from supplygraph.settings import Settings
 
 
@@ -36,7 +37,9 @@ class Schema(strawberry.federation.Schema):
         return result
 
 
-def build_schema(settings: Settings) -> Schema:
+def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
+    """`metrics` receives every operation and error code (supplygraph.graphql_app passes
+    supplygraph.metrics); without it nothing is recorded."""
     from schema.errors import ErrorCodesAndMetrics
     from schema.mutations import Mutation
     from schema.query import Query
@@ -57,7 +60,7 @@ def build_schema(settings: Settings) -> Schema:
         types=[ProductionSite, Brand, Supplier, Organisation, AuditReport, Finding,
                RemediationAction, Contract],
         extensions=[
-            ErrorCodesAndMetrics,
+            lambda: ErrorCodesAndMetrics(metrics),
             lambda: QueryDepthLimiter(max_depth=settings.max_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),

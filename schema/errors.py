@@ -6,6 +6,9 @@
 - Neo4j unreachable (`GraphUnavailable`) becomes SERVICE_UNAVAILABLE;
 - anything else is masked as INTERNAL_SERVER_ERROR with the request id; the detail is
   logged with that id, never sent.
+
+Each operation and each error code is reported to an `OperationMetrics` that the composition
+root passes to `build_schema` (supplygraph.metrics, exported at /metrics).
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph.core.db import GraphUnavailable
-from supplygraph import metrics
 
 log = logging.getLogger("supplygraph.graphql")
 
@@ -72,8 +74,22 @@ def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> Grap
                         extensions=extensions)
 
 
+class OperationMetrics(Protocol):
+    """Where `ErrorCodesAndMetrics` reports (injected; the schema knows no metrics library)."""
+
+    def operation(self, name: str | None, seconds: float) -> None:
+        """One operation ran (`name` as the client sent it, unchecked) for `seconds`."""
+
+    def error(self, code: str) -> None:
+        """One error left with `extensions.code` = `code`."""
+
+
 class ErrorCodesAndMetrics(SchemaExtension):
     """Codes every error, masks internal ones, and records the operation's metrics."""
+
+    def __init__(self, metrics: OperationMetrics | None = None) -> None:
+        super().__init__()
+        self.metrics = metrics
 
     def on_operation(self) -> Iterator[None]:
         start = time.perf_counter()
@@ -88,13 +104,13 @@ class ErrorCodesAndMetrics(SchemaExtension):
             name = ctx.operation_name
         except Exception:  # noqa: BLE001 - no parsed document: no name
             name = None
-        label = metrics.operation_label(name)
-        metrics.GRAPHQL_REQUESTS.labels(label).inc()
-        metrics.GRAPHQL_LATENCY.labels(label).observe(time.perf_counter() - start)
+        if self.metrics is not None:
+            self.metrics.operation(name, time.perf_counter() - start)
         result = ctx.result
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             rid = _request_id(ctx.context)
             result.errors = [classify(e, rid) for e in errors]
-            for e in result.errors:
-                metrics.GRAPHQL_ERRORS.labels(str((e.extensions or {}).get("code"))).inc()
+            if self.metrics is not None:
+                for e in result.errors:
+                    self.metrics.error(str((e.extensions or {}).get("code")))

@@ -26,7 +26,7 @@ from graph.contracts.fields import (
     CONTRACT_UNIT_PRICES,
     CONTRACT_VALUE,
 )
-from graph.core.visibility import Shape
+from graph.core.visibility import Protected, Shape
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
@@ -52,6 +52,8 @@ from strawberry.types import Info  # noqa: E402, TC002
 from resolvers.core.context import Context  # noqa: E402, TC001
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
     from schema.analytics import Contradiction, ExposureEntry, ExposureFilter, Leverage, Risk
     from schema.disclosures import SupplierAccountability
@@ -107,6 +109,16 @@ def _provenance(row: dict[str, Any]) -> dict[str, Any]:
             "sharing": Sharing(row["sharing"]) if row.get("sharing") else Sharing.PUBLIC,
             "contributed_by": row.get("contributedBy"), "created_at": row.get("createdAt"),
             "updated_at": row.get("updatedAt"), "source": row.get("source")}
+
+
+def _read(field: Protected, row: dict[str, Any], convert: Callable[[dict[str, Any]], Any]) -> Any:
+    """A protected field's GraphQL value: `convert(row)` when the viewer may read it, else
+    null with a FORBIDDEN error at the field's path."""
+    if not field.readable_in(row):
+        from graphql import GraphQLError
+
+        raise GraphQLError(field.forbidden_message, extensions={"code": "FORBIDDEN"})
+    return convert(row)
 
 
 @strawberry.interface(description="Provenance and sharing, common to every record.")
@@ -422,7 +434,7 @@ class AuditReport(Record):
 
     @strawberry.field(description=SENSITIVE_NOTES.description)
     def sensitive_notes(self) -> str | None:
-        return SENSITIVE_NOTES.read(self.row, lambda r: r.get("sensitiveNotes"))
+        return _read(SENSITIVE_NOTES, self.row, lambda r: r.get("sensitiveNotes"))
 
     @scoped(REPORTS, "The organisation that authored the report.")
     async def author(self, info: Info[Context, Any]) -> Organisation | None:
@@ -558,17 +570,17 @@ class Contract(Record):
 
     @strawberry.field(description=CONTRACT_VALUE.description)
     def value(self) -> Money | None:
-        return CONTRACT_VALUE.read(
-            self.row, lambda r: None if r.get("valueAmount") is None else
+        return _read(
+            CONTRACT_VALUE, self.row, lambda r: None if r.get("valueAmount") is None else
             Money(amount=r["valueAmount"], currency=r.get("valueCurrency")))
 
     @strawberry.field(description=CONTRACT_UNIT_PRICES.description)
     def unit_prices(self) -> list[UnitPrice] | None:
-        return CONTRACT_UNIT_PRICES.read(self.row, _unit_prices)
+        return _read(CONTRACT_UNIT_PRICES, self.row, _unit_prices)
 
     @strawberry.field(description=CONTRACT_QUANTITY.description)
     def quantity(self) -> int | None:
-        return CONTRACT_QUANTITY.read(self.row, lambda r: r.get("quantity"))
+        return _read(CONTRACT_QUANTITY, self.row, lambda r: r.get("quantity"))
 
     @scoped(CONTRACTS, "The buyer holding the contract.")
     async def buyer(self, info: Info[Context, Any]) -> Organisation | None:

@@ -16,6 +16,9 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+# Which requests are for the page is decided once, by auth (which lets them through untokened).
+from auth.backend import is_graphiql_request
+
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
 ASSETS_PATH = "/static/graphiql"
 
@@ -57,11 +60,6 @@ def graphiql_page(endpoint: str = "/graphql") -> HTMLResponse:
     return HTMLResponse(html, headers={"Content-Security-Policy": CSP,
                                        "Cache-Control": "no-cache",
                                        "X-Content-Type-Options": "nosniff"})
-
-
-def is_graphiql_request(method: str, accept: str, has_query: bool) -> bool:
-    """A browser asking for the page: GET, HTML wanted, no GraphQL document."""
-    return method == "GET" and not has_query and "text/html" in accept.lower()
 
 
 def graphiql_assets() -> Mount:

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.backend import get_viewer
-from graph.core.loaders import Loaders, RequestGraph
+from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
 from resolvers.core.context import Context
 from supplygraph import metrics
@@ -41,7 +41,7 @@ def _http_error(status: int, message: str, code: str) -> JSONResponse:
 
 class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kw: Any) -> None:
-        super().__init__(build_schema(settings), **kw)
+        super().__init__(build_schema(settings, metrics.GRAPHQL_METRICS), **kw)
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any = None) -> Context:

@@ -54,6 +54,21 @@ def operation_label(name: object) -> str:
         return name
 
 
+class GraphQLMetrics:
+    """The `schema.errors.OperationMetrics` of the service: requests, latency, error codes."""
+
+    def operation(self, name: str | None, seconds: float) -> None:
+        label = operation_label(name)
+        GRAPHQL_REQUESTS.labels(label).inc()
+        GRAPHQL_LATENCY.labels(label).observe(seconds)
+
+    def error(self, code: str) -> None:
+        GRAPHQL_ERRORS.labels(code).inc()
+
+
+GRAPHQL_METRICS = GraphQLMetrics()
+
+
 def _observe_query(name: str, seconds: float) -> None:
     NEO4J_QUERY_SECONDS.labels(name[:64]).observe(seconds)
 

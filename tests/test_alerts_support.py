@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from auth.viewer import Viewer
 from graph.core.db import Graph
-from graph.core.loaders import Loaders, RequestGraph
+from resolvers.core.loaders import Loaders, RequestGraph
 from resolvers.core.context import Context
 from supplygraph.settings import Settings
 from tests.oauth_helpers import free_port, serve_in_thread

@@ -118,3 +118,35 @@ def test_wrong_password_for_an_external_server_is_refused_clearly(neo4j_settings
     assert out.returncode != 0
     assert "refused the credentials" in out.stderr and uri in out.stderr
     assert secret not in out.stderr
+
+
+# What the driver prints for the server's notifications (neo4j.notifications logger): on a
+# fresh database every query naming a property or relationship type not yet written gets one.
+NOTIFICATION_TEXT = ("Received notification", "GqlStatusObject", "does not exist",
+                     "UnknownPropertyKeyWarning", "UnknownRelationshipTypeWarning", "01N5")
+
+
+def test_cli_on_a_fresh_database_prints_no_driver_notifications(
+        own_server_settings: Settings, tmp_path: Path):
+    s = own_server_settings.model_copy(update={"neo4j_heap": "512m",
+                                               "neo4j_pagecache": "256m"})
+    sites = tmp_path / "sites.csv"
+    sites.write_text("Factory Name,Street Address,City,Country,No. of workers\n"
+                     "Acme Display Plant,55 Longgang Avenue,Shenzhen,CN,300\n")
+    try:
+        started = run_cli(s, "neo4j", "start", "--json")
+        assert started.returncode == 0, started.stderr
+        runs = [
+            run_cli(s, "db", "migrate"),
+            run_cli(s, "orgs", "add", "--name", "City of Freshford", "--kind", "PUBLIC_BUYER",
+                    "--country", "GB", "--id", "GB-FRESH-1"),
+            run_cli(s, "import", "sites", str(sites), "--org", "GB-FRESH-1"),
+            run_cli(s, "import", "sites", str(sites), "--org", "GB-FRESH-1", "--dry-run"),
+        ]
+    finally:
+        run_cli(s, "neo4j", "stop")
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        printed = run.stdout + run.stderr
+        assert not [t for t in NOTIFICATION_TEXT if t in printed], (run.args, printed)
+    assert "1 created" in runs[2].stdout

@@ -307,7 +307,7 @@ async def test_neo4j_unreachable_is_service_unavailable_not_a_hang(
 
 async def test_internal_errors_are_masked_with_a_request_id(
         http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.core.lists as lists
+    import graph.lists as lists
 
     async def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail: /var/lib/neo4j")

@@ -125,7 +125,7 @@ async def test_idempotency_key_over_http(sample_graph: Graph, nrht: Viewer) -> N
 
     class View(GraphQLView):
         async def get_context(self, request, response=None):  # type: ignore[no-untyped-def]
-            from graph.core.loaders import Loaders, RequestGraph
+            from resolvers.core.loaders import Loaders, RequestGraph
 
             runner = RequestGraph(sample_graph)
             return Context(viewer=nrht, graph=runner,

@@ -8,7 +8,7 @@ from typing import Any
 from auth.scopes import Scope
 from auth.viewer import Viewer
 from graph.core.db import Graph
-from graph.core.loaders import Loaders, RequestGraph
+from resolvers.core.loaders import Loaders, RequestGraph
 from resolvers.core.context import Context
 from supplygraph.settings import Settings
 from tests.test_read_support import PEERS, Answer, schema

@@ -28,7 +28,7 @@ from graph.core.visibility import Shape, lit, visible
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
 
 MAX_TIER = 5
 DEFAULT_TIER = 3

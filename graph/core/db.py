@@ -10,10 +10,16 @@ the password.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 import neo4j
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    NotificationMinimumSeverity,
+    RoutingControl,
+)
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -56,6 +62,10 @@ def open_driver(settings: Settings) -> AsyncDriver:
         return AsyncGraphDatabase.driver(
             uri, auth=auth, connection_timeout=5.0, connection_acquisition_timeout=10.0,
             max_transaction_retry_time=10.0, user_agent="supplygraph",
+            # No server notifications: on a fresh database every query naming a property or
+            # relationship type not written yet gets one ("property key does not exist"),
+            # which the driver logs as a warning on stderr. Errors are not notifications.
+            notifications_min_severity=NotificationMinimumSeverity.OFF,
         )
     except (ConfigurationError, ValueError) as exc:
         raise GraphUnavailable(f"cannot use NEO4J_URI={uri}: {type(exc).__name__}") from exc
@@ -124,3 +134,23 @@ class Graph:
         async with self.driver.session(database=self.database,
                                        default_access_mode=neo4j.WRITE_ACCESS) as session:
             return await session.execute_write(fn)
+
+
+class QueryRunner(Protocol):
+    """What runs one named query: a `Graph`, or a `RequestGraph` counting a request's."""
+
+    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
+                    write: bool = False, name: str = "query") -> list[dict[str, Any]]: ...
+
+
+class RequestGraph:
+    """The app's Graph seen by one request: same driver, its own round-trip count."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.round_trips = 0
+
+    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
+                    write: bool = False, name: str = "query") -> list[dict[str, Any]]:
+        self.round_trips += 1
+        return await self.graph.query(cypher, params, write=write, name=name)

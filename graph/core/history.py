@@ -23,7 +23,7 @@ from graph.core.visibility import Shape, lit, visible
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
     from graph.core.records import Actor
 
 INITIAL = "INITIAL"

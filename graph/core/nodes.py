@@ -1,4 +1,4 @@
-"""Batched reads by id and along one relation: the Cypher behind `graph.core.loaders`.
+"""Batched reads by id and along one relation: the Cypher behind `resolvers.core.loaders`.
 
 Each query is one `UNWIND $ids` round trip returning rows in no particular order; the
 loaders put them back in key order. Query text is built once per (relation, shape) from

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, LiteralString, cast
@@ -80,8 +80,9 @@ class Protected:
     """One protected GraphQL field: the node properties behind it and who may read them.
 
     Declared once, next to the GraphQL field (schema/types.py). From it come the Cypher
-    projection (`projection`), the value filters and orders use (`value`), and the GraphQL
-    behaviour (`read`: the value, or null with a FORBIDDEN error at the field's path).
+    projection (`projection`), the value filters and orders use (`value`), and whether a
+    projected row may be read (`readable_in`, `forbidden_message`); the schema turns an
+    unreadable one into null with a FORBIDDEN error at the field's path.
     """
 
     name: str
@@ -109,17 +110,16 @@ class Protected:
         return [f"{p}: {self.value(var, p)}" for p in self.props] + [
             f"{self.flag}: {self.readable(var)}"]
 
-    def read(self, row: Mapping[str, Any], convert: Callable[[Mapping[str, Any]], Any]) -> Any:
-        """The GraphQL value: `convert(row)` when readable, else a FORBIDDEN error."""
-        if not row.get(self.flag):
-            from graphql import GraphQLError
+    def readable_in(self, row: Mapping[str, Any]) -> bool:
+        """Whether a row projected with this field says the viewer may read it."""
+        return bool(row.get(self.flag))
 
-            raise GraphQLError(
-                f"{self.name} is readable only by "
+    @property
+    def forbidden_message(self) -> str:
+        """Why an unreadable value is withheld (the schema raises it as FORBIDDEN)."""
+        return (f"{self.name} is readable only by "
                 + ("the record's owner" if self.readable_when is Readable.OWNER
-                   else "the record's author and the organisations it names"),
-                extensions={"code": "FORBIDDEN"})
-        return convert(row)
+                   else "the record's author and the organisations it names"))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 from graph.core.visibility import lit, visible
 
 if TYPE_CHECKING:
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
 
 # Legal forms, longest first, matched on normalised text (punctuation already spaces).
 _LEGAL_FORMS = sorted([

@@ -26,7 +26,7 @@ from graph.sites.matching import (
 )
 
 if TYPE_CHECKING:
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
 
 CREATED, CONFIRMED = "CREATED", "CONFIRMED"
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from auth.viewer import Viewer
-    from graph.core.loaders import Loaders, RequestGraph
+    from resolvers.core.loaders import Loaders, RequestGraph
     from supplygraph.settings import Settings
 
 

@@ -2,39 +2,24 @@
 
 `Loaders` is built per request (the viewer is baked into every loader, so a cached answer
 can never cross from one caller to another). Loaders are created on first use and named
-`<Target>By<Key>Loader`. `RequestGraph` counts the request's own round trips, which the
-tests and `bench/` read.
+`<Target>By<Key>Loader`. `RequestGraph` (graph/core/db.py, re-exported here) counts the
+request's own round trips, which the tests and `bench/` read. The Cypher is graph's
+(graph/core/nodes.py); the batching is strawberry's `DataLoader`, hence this layer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, LiteralString, Protocol
+from typing import Any, LiteralString
 
 from strawberry.dataloader import DataLoader
 
-from graph.core.db import Graph
+from graph.core.db import QueryRunner, RequestGraph
 from graph.core.nodes import Relation, nodes_by_id, related_by_id
 from graph.companies.supply_chain import supply_chain_by_brand
 from graph.core.visibility import Shape
 
-
-class QueryRunner(Protocol):
-    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
-                    write: bool = False, name: str = "query") -> list[dict[str, Any]]: ...
-
-
-class RequestGraph:
-    """The app's Graph seen by one request: same driver, its own round-trip count."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self.round_trips = 0
-
-    async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
-                    write: bool = False, name: str = "query") -> list[dict[str, Any]]:
-        self.round_trips += 1
-        return await self.graph.query(cypher, params, write=write, name=name)
+__all__ = ["Loaders", "QueryRunner", "RequestGraph"]
 
 
 class NodeByIdLoader(DataLoader[str, dict[str, Any] | None]):

@@ -5,6 +5,9 @@ property, or a label scan), keeps only visible records, applies the filters as p
 (`$x IS NULL OR ...`), orders by fixed expressions chosen from an allow-list, and returns
 `total` and `rows` (the page, projected). Orders on a protected value use the value as
 projected for the viewer, with NULLs (unreadable or absent) last in id order.
+
+The lists read across domains (the sites' `hasContradictions` filter is graph.analytics'
+contradiction pattern), so they sit beside the domains, not in graph.core.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from graph.analytics.contradictions import CONTRADICTION_PATTERN
 from graph.core.visibility import Protected, Shape, lit, visible
 
 if TYPE_CHECKING:
-    from graph.core.loaders import QueryRunner
+    from graph.core.db import QueryRunner
 
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
