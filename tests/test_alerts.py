@@ -21,8 +21,8 @@ from graph.alerts.webhooks import verify
 from seeds import sample as s
 from supplygraph.settings import Settings
 from supplygraph.worker import Worker
-from tests.test_alerts_support import Receiver, alert_settings, call_with, new_secret, receiver
-from tests.test_write_support import writer
+from tests.support.alerts import Receiver, alert_settings, call_with, new_secret, receiver
+from tests.support.writes import writer
 
 REGISTER = """
 mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) {

@@ -14,10 +14,10 @@ from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
-from tests.oauth_helpers import free_port, serve_in_thread
+from tests.support.oauth import free_port, serve_in_thread
 from tests.test_alerts import DELETE, Hooks, report
-from tests.test_alerts_support import _KEY, alert_settings, call_with, new_secret, receiver
-from tests.test_write_support import writer
+from tests.support.alerts import _KEY, alert_settings, call_with, new_secret, receiver
+from tests.support.writes import writer
 
 CLI = [str(Path(sys.executable).parent / "supplygraph")]
 

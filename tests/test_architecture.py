@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from tests.helpers import REPO
+from tests.support.paths import REPO
 
 FORBIDDEN = {
     "graph": {"auth", "schema", "resolvers", "seeds", "starlette", "supplygraph.app",

@@ -9,8 +9,8 @@ import pytest
 
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.analytics_support import run_at
-from tests.test_read_support import nodes, viewer_for
+from tests.support.analytics import run_at
+from tests.support.reads import nodes, viewer_for
 
 CONTRADICTIONS = """query($id: ID!) { productionSite(id: $id) { contradictions {
   category daysApart claim { id kind } evidence { id kind } finding { severity status } } } }"""

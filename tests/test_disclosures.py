@@ -20,8 +20,8 @@ from graph.core.db import Graph
 from graph.orgs.organisations import create_organisation
 from seeds import sample as s
 from supplygraph.settings import Settings
-from tests.test_alerts_support import alert_settings, call_with
-from tests.test_write_support import ALL, writer
+from tests.support.alerts import alert_settings, call_with
+from tests.support.writes import ALL, writer
 
 REQUEST = """
 mutation($input: RequestDisclosureInput!) { requestDisclosure(input: $input) {

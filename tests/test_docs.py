@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from supplygraph.settings import Settings
-from tests.helpers import REPO
+from tests.support.paths import REPO
 
 
 def _env_name(name: str) -> str:

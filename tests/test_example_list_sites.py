@@ -9,7 +9,8 @@ import sys
 
 import httpx
 
-from tests.live_api import REPO, LiveApi, live  # noqa: F401 - `live` is a fixture
+from tests.support.live_api import LiveApi, live  # noqa: F401 - `live` is a fixture
+from tests.support.paths import REPO
 
 TOTAL = "{ productionSites(first: 1) { totalCount } }"
 

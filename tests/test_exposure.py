@@ -12,8 +12,8 @@ from auth.scopes import Scope
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.analytics_support import run_at
-from tests.test_read_support import nodes, viewer_for
+from tests.support.analytics import run_at
+from tests.support.reads import nodes, viewer_for
 
 EXPOSURE = """query($filter: ExposureFilter, $first: Int, $after: String) {
   myExposure(filter: $filter, first: $first, after: $after) {

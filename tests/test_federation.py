@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from seeds import sample as s
-from tests.federation_proc import FEDERATION, Gateway, run_gateway
-from tests.live_api import LiveApi, live, node_tool  # noqa: F401 - `live` is a fixture
+from tests.support.federation import FEDERATION, Gateway, run_gateway
+from tests.support.live_api import LiveApi, live, node_tool  # noqa: F401 - `live` is a fixture
 
 SITE_BOTH = """query($id: ID!) { productionSite(id: $id) {
   id name countryCode internalRiskNote } }"""

@@ -18,7 +18,7 @@ from seeds import sample
 from seeds.sample import load_sample
 from seeds.scale import load_scale
 from supplygraph.settings import Settings
-from tests.helpers import run_cli
+from tests.support.cli import run_cli
 
 COUNTS = """
 CALL () { MATCH (n) RETURN count(n) AS nodes }

@@ -7,7 +7,8 @@ import json
 
 import httpx
 
-from tests.live_api import TESTS, LiveApi, live, node_tool, run_node  # noqa: F401
+from tests.support.live_api import LiveApi, live, node_tool, run_node  # noqa: F401
+from tests.support.paths import TESTS
 
 AUDIT = TESTS / "http_audit"
 GRAPHQL_RESPONSE = "application/graphql-response+json"

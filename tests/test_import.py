@@ -17,8 +17,8 @@ from seeds import sample as s
 from supplygraph import importer
 from supplygraph.importer import ImportFileError, import_contracts, import_reports, import_sites
 from supplygraph.settings import Settings
-from tests.helpers import run_cli
-from tests.test_write_support import (
+from tests.support.cli import run_cli
+from tests.support.writes import (
     MONITOR,
     OWNER,
     TEST_BRAND,

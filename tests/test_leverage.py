@@ -15,8 +15,8 @@ import pytest
 from graph.core.db import Graph
 from graph.analytics.leverage import band, band_counts
 from seeds import sample as s
-from tests.analytics_support import run_at
-from tests.test_read_support import nodes, viewer_for
+from tests.support.analytics import run_at
+from tests.support.reads import nodes, viewer_for
 
 SITE = """query($id: ID!) { productionSite(id: $id) { leverage {
   members { exact band } membersInMyConsortia { exact band } contracts { exact band }

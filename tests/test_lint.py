@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.helpers import REPO
+from tests.support.paths import REPO
 
 
 def test_code_has_no_undefined_names_or_unused_imports():

@@ -10,7 +10,7 @@ import pytest
 
 from graph.server.managed import free_port
 from supplygraph.settings import Settings
-from tests.helpers import run_cli
+from tests.support.cli import run_cli
 
 
 @pytest.fixture

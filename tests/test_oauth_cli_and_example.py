@@ -14,7 +14,7 @@ import pytest
 from graph.core.db import Graph
 from graph.core.migrate import migrate
 from supplygraph.settings import Settings
-from tests.oauth_helpers import free_port, serve_in_thread
+from tests.support.oauth import free_port, serve_in_thread
 from tests.test_oauth_resource import build_app
 
 ROOT = Path(__file__).resolve().parent.parent

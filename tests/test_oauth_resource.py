@@ -36,7 +36,7 @@ from graph.orgs.organisations import create_organisation
 from schema.viewer import ViewerType, me_field
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
-from tests.oauth_helpers import Actor, free_port, get_token, make_actor, serve_in_thread
+from tests.support.oauth import Actor, free_port, get_token, make_actor, serve_in_thread
 
 ME = "{ me { organisation { id name kind } consortia scopes clientId } }"
 

@@ -16,7 +16,7 @@ from graph.core.db import Graph
 from graph.core.migrate import migrate
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
-from tests.oauth_helpers import Actor, get_token, make_actor
+from tests.support.oauth import Actor, get_token, make_actor
 
 ME = "{ me { organisation { id } scopes clientId } }"
 

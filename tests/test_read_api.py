@@ -24,7 +24,7 @@ from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.graphql_app import graphql_routes
 from supplygraph.settings import Settings
-from tests.test_read_support import nodes, run, viewer_for
+from tests.support.reads import nodes, run, viewer_for
 
 SITES_PAGE = """query($first: Int, $after: String, $filter: ProductionSiteFilter) {
   productionSites(first: $first, after: $after, filter: $filter) {

@@ -27,7 +27,7 @@ from auth.viewer import Viewer
 from graph.core.db import Graph
 from schema.common import encode_cursor
 from seeds import sample as s
-from tests.test_read_support import run, viewer_for
+from tests.support.reads import run, viewer_for
 
 ACTORS = [s.NW_HEALTH, s.NW_CITY, s.LK_UNI, s.LK_TECH, s.MONITOR_WORKERS, s.MONITOR_NGO]
 CONFIDENTIAL_KEYS = {"valueAmount", "valueCurrency", "unitPrices", "quantity", "volume",

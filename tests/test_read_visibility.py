@@ -12,7 +12,7 @@ from auth.scopes import Scope
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.test_read_support import Answer, nodes, run, viewer_for
+from tests.support.reads import Answer, nodes, run, viewer_for
 
 CONTRACT_FIELDS = """
 fragment C on Contract {

@@ -8,8 +8,8 @@ from pathlib import Path
 from graph.core.db import Graph
 from graph.analytics.risk import DEFAULT_COUNTRY_TABLE, country_table, score_site
 from seeds import sample as s
-from tests.analytics_support import NOW, run_at
-from tests.test_read_support import viewer_for
+from tests.support.analytics import NOW, run_at
+from tests.support.reads import viewer_for
 
 RISK = """query($id: ID!) { productionSite(id: $id) { risk { score level lastReportAt stale
   factors { kind points explanation findingId stale } } } }"""

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from tests.live_api import REPO
+from tests.support.paths import REPO
 
 FIX = "run `supplygraph schema print --output schema.graphql` and commit it"
 

@@ -21,7 +21,7 @@ from tests.test_write_mutations import (
     fresh,
     new_site,
 )
-from tests.test_write_support import (
+from tests.support.writes import (
     ALL,
     MONITOR,
     OWNER,

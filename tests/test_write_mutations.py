@@ -14,8 +14,8 @@ from auth.scopes import Scope
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.test_read_support import READ_SCOPES
-from tests.test_write_support import (
+from tests.support.reads import READ_SCOPES
+from tests.support.writes import (
     ALL,
     MONITOR,
     OUTSIDER,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from seeds import sample as s
-from tests.live_api import LiveApi, live, missing  # noqa: F401 - `live` is a fixture
+from tests.support.live_api import LiveApi, live, missing  # noqa: F401 - `live` is a fixture
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -9,11 +9,11 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from tests.oauth_helpers import free_port
+from tests.support.oauth import free_port
+from tests.support.paths import TESTS
 
-FEDERATION = Path(__file__).resolve().parent / "federation"
+FEDERATION = TESTS / "federation"
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from graph.core.db import Graph
 from graph.core.loaders import Loaders, RequestGraph
 from schema.context import Context
 from supplygraph.settings import Settings
-from tests.oauth_helpers import free_port, serve_in_thread
-from tests.test_read_support import Answer, schema
+from tests.support.oauth import free_port, serve_in_thread
+from tests.support.reads import Answer, schema
 
 _KEY = Fernet.generate_key().decode()
 

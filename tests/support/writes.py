@@ -11,7 +11,7 @@ from graph.core.db import Graph
 from graph.core.loaders import Loaders, RequestGraph
 from schema.context import Context
 from supplygraph.settings import Settings
-from tests.test_read_support import PEERS, Answer, schema
+from tests.support.reads import PEERS, Answer, schema
 
 ALL = frozenset({Scope.SITES_READ, Scope.REPORTS_READ, Scope.CONTRACTS_READ,
                  Scope.SITES_WRITE, Scope.REPORTS_WRITE, Scope.CONTRACTS_WRITE})

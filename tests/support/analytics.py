@@ -10,7 +10,7 @@ from graph.core.db import Graph
 from graph.core.loaders import Loaders, RequestGraph
 from schema.context import Context
 from supplygraph.settings import Settings
-from tests.test_read_support import Answer, schema
+from tests.support.reads import Answer, schema
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 

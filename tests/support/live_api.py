@@ -24,10 +24,9 @@ from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
-from tests.oauth_helpers import free_port, serve_in_thread
+from tests.support.oauth import free_port, serve_in_thread
+from tests.support.paths import REPO
 
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
 READ_SCOPES = ["sites:read", "reports:read", "contracts:read"]
 
 
