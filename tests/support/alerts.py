@@ -1,6 +1,7 @@
 """Helpers for the alert and disclosure tests: settings that let webhooks reach 127.0.0.1, a
 call helper taking those settings, and a real receiver (Starlette on uvicorn, on a free
-127.0.0.1 port) that records every request and answers with the status codes it is told."""
+127.0.0.1 port) that records every request and answers with the status codes it is told; and
+`Hooks` (webhooks registered through the API) and `report` (a monitor's report with findings)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,22 @@ from auth.viewer import Viewer
 from graph.core.db import Graph
 from graph.core.loaders import Loaders, RequestGraph
 from schema.context import Context
+from seeds import sample as s
 from supplygraph.settings import Settings
 from tests.support.oauth import free_port, serve_in_thread
 from tests.support.reads import Answer, schema
 
 _KEY = Fernet.generate_key().decode()
+
+REGISTER = """
+mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) {
+  webhook { id url filter { minSeverity categories onlyMyExposure } createdAt }
+  errors { code message path } } }"""
+DELETE = """
+mutation($id: ID!) { deleteWebhook(id: $id) { deleted errors { code message path } } }"""
+SUBMIT = """
+mutation($input: SubmitReportInput!) { submitReport(input: $input) {
+  report { id findings { id severity } } errors { code message path } } }"""
 
 
 def alert_settings(tmp: Path, **over: Any) -> Settings:
@@ -79,3 +91,41 @@ def receiver(script: list[int] | None = None) -> Iterator[Receiver]:
 
 def new_secret() -> str:
     return secrets.token_urlsafe(24)
+
+
+class Hooks:
+    """Registers webhooks through the API and deletes them when the test ends."""
+
+    def __init__(self, graph: Graph, settings: Settings) -> None:
+        self.graph, self.settings = graph, settings
+        self.created: list[tuple[Viewer, str]] = []
+
+    async def register(self, viewer: Viewer, url: str, secret: str,
+                       **flt: Any) -> dict[str, Any]:
+        answer = await call_with(self.graph, viewer, self.settings, REGISTER,
+                                 {"input": {"url": url, "secret": secret, "filter": flt}})
+        assert not answer.errors, answer.errors
+        payload = answer.data["registerWebhook"]
+        if payload["webhook"]:
+            self.created.append((viewer, payload["webhook"]["id"]))
+        return payload
+
+
+async def report(graph: Graph, viewer: Viewer, settings: Settings, *findings: tuple[str, str],
+                 sharing: str = "PUBLIC", shared_with: list[str] | None = None,
+                 site: str = s.SITE_KUNSHAN) -> dict[str, Any]:
+    answer = await call_with(graph, viewer, settings, SUBMIT, {"input": {
+        "siteId": site, "kind": "WORKER_DRIVEN_MONITORING", "title": "Alert test visit",
+        "sharing": sharing, "sharedWith": shared_with or [],
+        "findings": [{"category": c, "severity": sev, "description": f"{c} at {sev}"}
+                     for c, sev in findings]}})
+    assert not answer.errors, answer.errors
+    payload = answer.data["submitReport"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["report"] or {}
+
+
+async def cancel_pending(graph: Graph) -> None:
+    """Entries left by other tests must not be delivered by this test's workers."""
+    await graph.query("MATCH (e:OutboxEntry {status: 'PENDING'}) SET e.status = 'CANCELLED'",
+                      write=True)

@@ -1,4 +1,6 @@
-"""Shared helpers for the OAuth tests: actors (an organisation with a client) and apps."""
+"""Shared helpers for the OAuth tests: actors (an organisation with a client) and apps: a real
+uvicorn in a thread, and `build_app`, the production app with /graphql as a minimal strawberry
+app exposing only `me` when the real schema is not mounted."""
 
 from __future__ import annotations
 
@@ -12,12 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import strawberry
 import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
 
+from auth.backend import get_viewer
 from auth.client_secrets import hash_secret, new_client_secret
 from graph.orgs.clients import create_client
 from graph.core.db import Graph
 from graph.orgs.organisations import create_organisation
+from schema.viewer import ViewerType, me_field
+from supplygraph.app import create_app
+from supplygraph.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -69,3 +79,24 @@ def serve_in_thread(app: Any, port: int) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+ME = "{ me { organisation { id name kind } consortia scopes clientId } }"
+
+
+@strawberry.type
+class _Query:
+    me: ViewerType = me_field
+
+
+class _MeOnly(GraphQL):
+    async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
+        return {"viewer": get_viewer(request), "request": request}
+
+
+def build_app(settings: Settings, graph: Graph) -> Starlette:
+    app = create_app(settings, graph)
+    if not any(getattr(r, "path", None) == "/graphql" for r in app.routes):
+        app.router.routes.append(Route("/graphql", _MeOnly(strawberry.Schema(query=_Query)),
+                                       methods=["GET", "POST"]))
+    return app

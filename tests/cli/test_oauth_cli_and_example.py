@@ -14,10 +14,9 @@ import pytest
 from graph.core.db import Graph
 from graph.core.migrate import migrate
 from supplygraph.settings import Settings
-from tests.support.oauth import free_port, serve_in_thread
-from tests.test_oauth_resource import build_app
+from tests.support.oauth import build_app, free_port, serve_in_thread
+from tests.support.paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
 # The installed console script (`python -m supplygraph.cli` would load two CliError classes).
 CLI = [str(Path(sys.executable).parent / "supplygraph")]
 
@@ -117,7 +116,7 @@ async def test_procurement_system_runs_readme_example_against_a_real_server(
     with serve_in_thread(build_app_without_graph(settings), port) as base:
         env = {**cli_env, "SUPPLYGRAPH_CLIENT_ID": created["client_id"],
                "SUPPLYGRAPH_CLIENT_SECRET": created["client_secret"]}
-        out = subprocess.run([sys.executable, str(ROOT / "examples" / "get_token.py"), base],
+        out = subprocess.run([sys.executable, str(REPO / "examples" / "get_token.py"), base],
                              env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     me = json.loads(out.stdout)["data"]["me"]

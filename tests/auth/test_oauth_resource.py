@@ -14,50 +14,32 @@ import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import strawberry
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
-from strawberry.asgi import GraphQL
 
-from auth.backend import get_viewer
 from auth.keys import KeyStore
 from graph.orgs.clients import revoke_client
 from graph.core.db import Graph
 from graph.core.migrate import migrate
 from graph.orgs.organisations import create_organisation
-from schema.viewer import ViewerType, me_field
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
-from tests.support.oauth import Actor, free_port, get_token, make_actor, serve_in_thread
-
-ME = "{ me { organisation { id name kind } consortia scopes clientId } }"
-
-
-@strawberry.type
-class _Query:
-    me: ViewerType = me_field
-
-
-class _MeOnly(GraphQL):
-    async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
-        return {"viewer": get_viewer(request), "request": request}
-
-
-def build_app(settings: Settings, graph: Graph) -> Starlette:
-    app = create_app(settings, graph)
-    if not any(getattr(r, "path", None) == "/graphql" for r in app.routes):
-        app.router.routes.append(Route("/graphql", _MeOnly(strawberry.Schema(query=_Query)),
-                                       methods=["GET", "POST"]))
-    return app
-
+from tests.support.oauth import (
+    ME,
+    Actor,
+    build_app,
+    free_port,
+    get_token,
+    make_actor,
+    serve_in_thread,
+)
 
 @pytest.fixture
 def settings(neo4j_settings: Settings, tmp_path: Path) -> Settings:

@@ -21,21 +21,23 @@ from graph.alerts.webhooks import verify
 from seeds import sample as s
 from supplygraph.settings import Settings
 from supplygraph.worker import Worker
-from tests.support.alerts import Receiver, alert_settings, call_with, new_secret, receiver
+from tests.support.alerts import (
+    DELETE,
+    REGISTER,
+    SUBMIT,
+    Hooks,
+    Receiver,
+    alert_settings,
+    call_with,
+    new_secret,
+    receiver,
+    report,
+)
 from tests.support.writes import writer
 
-REGISTER = """
-mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) {
-  webhook { id url filter { minSeverity categories onlyMyExposure } createdAt }
-  errors { code message path } } }"""
-DELETE = """
-mutation($id: ID!) { deleteWebhook(id: $id) { deleted errors { code message path } } }"""
 WEBHOOKS = """
 query { webhooks { id url filter { minSeverity } deliveries { id event status dropReason
   attempts { number statusCode error } } } }"""
-SUBMIT = """
-mutation($input: SubmitReportInput!) { submitReport(input: $input) {
-  report { id findings { id severity } } errors { code message path } } }"""
 UPDATE_FINDING = """
 mutation($input: UpdateFindingInput!) { updateFinding(input: $input) {
   finding { id status } errors { code message path } } }"""
@@ -69,24 +71,6 @@ async def clean_outbox(sample_graph: Graph) -> AsyncIterator[None]:
     yield
 
 
-class Hooks:
-    """Registers webhooks through the API and deletes them when the test ends."""
-
-    def __init__(self, graph: Graph, settings: Settings) -> None:
-        self.graph, self.settings = graph, settings
-        self.created: list[tuple[Viewer, str]] = []
-
-    async def register(self, viewer: Viewer, url: str, secret: str,
-                       **flt: Any) -> dict[str, Any]:
-        answer = await call_with(self.graph, viewer, self.settings, REGISTER,
-                                 {"input": {"url": url, "secret": secret, "filter": flt}})
-        assert not answer.errors, answer.errors
-        payload = answer.data["registerWebhook"]
-        if payload["webhook"]:
-            self.created.append((viewer, payload["webhook"]["id"]))
-        return payload
-
-
 @pytest.fixture
 async def hooks(sample_graph: Graph, settings: Settings,
                 clean_outbox: None) -> AsyncIterator[Hooks]:
@@ -94,20 +78,6 @@ async def hooks(sample_graph: Graph, settings: Settings,
     yield h
     for viewer, hid in h.created:
         await call_with(sample_graph, viewer, settings, DELETE, {"id": hid})
-
-
-async def report(graph: Graph, viewer: Viewer, settings: Settings, *findings: tuple[str, str],
-                 sharing: str = "PUBLIC", shared_with: list[str] | None = None,
-                 site: str = s.SITE_KUNSHAN) -> dict[str, Any]:
-    answer = await call_with(graph, viewer, settings, SUBMIT, {"input": {
-        "siteId": site, "kind": "WORKER_DRIVEN_MONITORING", "title": "Alert test visit",
-        "sharing": sharing, "sharedWith": shared_with or [],
-        "findings": [{"category": c, "severity": sev, "description": f"{c} at {sev}"}
-                     for c, sev in findings]}})
-    assert not answer.errors, answer.errors
-    payload = answer.data["submitReport"]
-    assert payload["errors"] == [], payload["errors"]
-    return payload["report"] or {}
 
 
 def bodies(rec: Receiver) -> list[dict[str, Any]]:
