@@ -29,6 +29,7 @@ from tests.support.writes import (
     seeded_site,
     writer,
 )
+from tests.support.writes import fresh
 
 
 @pytest.fixture(autouse=True)
@@ -92,11 +93,6 @@ SET_SHARING = """
 mutation($input: SetSharingInput!) { setSharing(input: $input) {
   id sharing errors { code message path } } }"""
 SITE = "query($id: ID!) { productionSite(id: $id) { id name } }"
-
-
-def fresh(prefix: str = "") -> str:
-    # Letters only, so that a fresh name shares no fuzzy-matchable words with others.
-    return prefix + "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)).title()
 
 
 @pytest.fixture

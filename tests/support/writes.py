@@ -3,6 +3,7 @@ them (optionally with an Idempotency-Key)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from auth.scopes import Scope
@@ -89,8 +90,6 @@ SET s.name = 'Test Reseller Ltd', s.countryCode = 'GB', s.roles = ['CONTRACTOR']
 
 async def seeded_site(graph: Graph, owner: str = OWNER) -> str:
     """A PUBLIC site written directly, as seeds and older data are (no versions yet)."""
-    import secrets
-
     sid = "TW-" + secrets.token_hex(6).upper()
     await graph.query("CREATE (n:ProductionSite {id: $id, name: $name, countryCode: 'VN', "
                       "aliases: [], aliasesText: '', workerCount: 100, status: 'ACTIVE', "
@@ -99,3 +98,8 @@ async def seeded_site(graph: Graph, owner: str = OWNER) -> str:
                       "updatedAt: '2025-01-01T00:00:00Z'})",
                       {"id": sid, "name": f"Seeded {sid}", "owner": owner}, write=True)
     return sid
+
+
+def fresh(prefix: str = "") -> str:
+    # Letters only, so that a fresh name shares no fuzzy-matchable words with others.
+    return prefix + "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)).title()

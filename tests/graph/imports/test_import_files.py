@@ -1,12 +1,12 @@
-"""Bulk import: good, partly bad and hostile files, a resumed import, OCDS contracts, report
-files, the CLI, and the importSites mutation. Every file uses fresh names, so the sample's
-story is untouched."""
+"""Bulk import called directly (supplygraph.importer): good, partly bad and hostile files, a resumed
+import, OCDS contracts and report files. Every file uses fresh names, so the sample's story is
+untouched. (The CLI: tests/cli/test_import_command.py; the importSites mutation:
+tests/api/imports/.)"""
 
 from __future__ import annotations
 
 import csv
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +17,13 @@ from seeds import sample as s
 from supplygraph import importer
 from supplygraph.importer import ImportFileError, import_contracts, import_reports, import_sites
 from supplygraph.settings import Settings
-from tests.support.cli import run_cli
+from tests.support.imports import HEADER, ORG, good_rows, write_csv
 from tests.support.writes import (
     MONITOR,
-    OWNER,
     TEST_BRAND,
-    TEST_BRAND_NAME,
-    call,
     ensure_test_orgs,
+    fresh,
     seeded_site,
-    writer,
 )
 
 
@@ -35,38 +32,8 @@ async def _test_orgs(sample_graph: Graph) -> None:
     await ensure_test_orgs(sample_graph)
 
 
-ORG = OWNER
-
-
-def fresh() -> str:
-    return "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)).title()
-
-
 def settings(**over: Any) -> Settings:
     return Settings(_env_file=None, **over)  # type: ignore[call-arg]
-
-
-def write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",") -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, delimiter=delimiter).writerows(rows)
-    return path
-
-
-HEADER = ["Factory Name", "Street Address", "City", "Country", "No. of workers", "CPV codes",
-          "Brand", "Internal notes"]
-
-
-def good_rows(words: list[str]) -> list[list[Any]]:
-    return [
-        [f"{words[0]} Electronics (Bac Ninh) Co., Ltd.", "Lot 12, Que Vo Industrial Zone",
-         "Bac Ninh", "Viet Nam", "1200", "30213100-6", TEST_BRAND, "visited 2025"],
-        [f"{words[1]} Precision Sdn. Bhd.", "18 Jalan Hi-Tech", "Kulim", "MY", "300",
-         "", TEST_BRAND_NAME.lower(), ""],
-        [f"{words[2]} Display Plant", "55 Longgang Avenue", "Shenzhen", "cn", "", "", "", ""],
-        # the first row again, as another list would write it: matched, not duplicated
-        [f"{words[0].upper()} ELECTRONICS BẮC NINH", "Building 2, Lô 12, Quế Võ Industrial Zone",
-         "Bắc Ninh", "VN", "1250", "", "", ""],
-    ]
 
 
 async def _count_sites(graph: Graph, names: list[str]) -> int:
@@ -336,55 +303,3 @@ async def test_report_file_good_and_bad_rows(sample_graph: Graph, tmp_path: Path
         "OPTIONAL MATCH (r)-[:HAS_FINDING]->(f) RETURN r.title AS t, count(f) AS n",
         {"t": title})
     assert rows == [{"t": title, "n": 2}]
-
-
-# ----- the CLI ----------------------------------------------------------------------------------
-async def test_cli_import_prints_summary_and_writes_csv(
-        sample_graph: Graph, neo4j_settings: Settings, tmp_path: Path) -> None:
-    words = [fresh() for _ in range(3)]
-    path = write_csv(tmp_path / "cli.csv", [HEADER, *good_rows(words)])
-    out = tmp_path / "summary.csv"
-    proc = run_cli(neo4j_settings, "import", "sites", str(path), "--org", ORG, "--json",
-                   "--summary", str(out))
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
-    assert (result["created"], result["matched"]) == (3, 1)
-    assert out.exists()
-    human = run_cli(neo4j_settings, "import", "sites", str(path), "--org", ORG, "--dry-run",
-                    "--summary", str(tmp_path / "dry.csv"))
-    assert "dry run: nothing written" in human.stdout
-    assert "columns not understood (ignored): Internal notes" in human.stdout
-
-
-async def test_cli_hostile_file_is_one_line_no_traceback(sample_graph: Graph,
-                                                         neo4j_settings: Settings,
-                                                         tmp_path: Path) -> None:
-    path = tmp_path / "x.docx"
-    path.write_bytes(b"PK\x03\x04")
-    proc = run_cli(neo4j_settings, "import", "sites", str(path), "--org", ORG)
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
-    assert "not .docx" in proc.stderr
-
-
-# ----- the importSites mutation -----------------------------------------------------------------
-IMPORT_SITES = """
-mutation($input: ImportSitesInput!) { importSites(input: $input) {
-  created matched needsConfirmation rejected
-  results { row outcome siteId errors { code message path } } errors { code message } } }"""
-
-
-async def test_import_sites_mutation(sample_graph: Graph) -> None:
-    viewer = await writer(sample_graph, ORG)
-    w = fresh()
-    rows = [{"name": f"{w} Power Factory", "countryCode": "TH", "address": "7 Amata Nakorn Road",
-             "products": ["32420000-3"], "brandId": TEST_BRAND},
-            {"name": f"{w.upper()} POWER CO., LTD.", "countryCode": "TH",
-             "address": "7 Amata Nakorn Rd."},
-            {"name": f"{fresh()} Plant", "countryCode": "XX"}]
-    answer = await call(sample_graph, viewer, IMPORT_SITES, {"input": {"rows": rows}})
-    payload = answer.data["importSites"]
-    assert (payload["created"], payload["matched"], payload["rejected"]) == (1, 1, 1)
-    results = payload["results"]
-    assert results[1]["siteId"] == results[0]["siteId"]
-    assert results[2]["errors"][0]["path"][:4] == ["input", "rows", "2", "countryCode"]
