@@ -1,5 +1,6 @@
-"""Helpers for the write tests: actors with write scopes, and running a mutation as one of
-them (optionally with an Idempotency-Key)."""
+"""Helpers for the write tests: actors with write scopes, running a mutation as one of them
+(optionally with an Idempotency-Key), the write tests' own organisations, and the mutations
+several domains' tests use to make their records (sites, brands, contracts, reports)."""
 
 from __future__ import annotations
 
@@ -103,3 +104,69 @@ async def seeded_site(graph: Graph, owner: str = OWNER) -> str:
 def fresh(prefix: str = "") -> str:
     # Letters only, so that a fresh name shares no fuzzy-matchable words with others.
     return prefix + "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)).title()
+
+
+# ----- the mutations several domains use, and records made through them --------------------
+CREATE_SITE = """
+mutation($input: CreateProductionSiteInput!) {
+  createProductionSite(input: $input) {
+    outcome site { id name countryCode contributedBy source sharing workerCount }
+    candidates { siteId name score }
+    errors { code message path }
+  }
+}"""
+SITE_HISTORY = """
+query($id: ID!) { productionSite(id: $id) { id name
+  history { number change organisationId clientId source note record { name workerCount } } } }"""
+
+
+async def new_site(graph: Graph, viewer: Viewer, **over: Any) -> str:
+    name = over.pop("name", None) or f"{fresh()} Electronics Plant"
+    inp = {"name": name, "countryCode": "VN", "address": f"Lot {secrets.randbelow(900) + 1}, "
+           f"{fresh()} Industrial Zone", "city": "Bac Ninh", "workerCount": 500,
+           "createAnyway": True, **over}
+    answer = await call(graph, viewer, CREATE_SITE, {"input": inp})
+    payload = answer.data["createProductionSite"]
+    assert payload["errors"] == [], payload
+    return str(payload["site"]["id"])
+
+
+CREATE_BRAND = """
+mutation($input: CreateBrandInput!) { createBrand(input: $input) {
+  brand { id name contributedBy } errors { code message path } } }"""
+CREATE_CONTRACT = """
+mutation($input: CreateContractInput!) { createContract(input: $input) {
+  contract { id reference value { amount currency } quantity supplier { id } }
+  errors { code message path } } }"""
+
+
+async def new_contract(graph: Graph, viewer: Viewer, **over: Any) -> dict[str, Any]:
+    inp = {"reference": fresh("ocds-test-"), "title": "Laptops", "supplierId": TEST_SUPPLIER,
+           "startDate": "2026-01-01", "endDate": "2028-12-31", "cpvCodes": ["30213100-6"],
+           "value": {"amount": 120000, "currency": "eur"}, "quantity": 100,
+           "sharing": "CONSORTIUM", **over}
+    payload = (await call(graph, viewer, CREATE_CONTRACT, {"input": inp})).data["createContract"]
+    assert payload["errors"] == [], payload
+    return dict(payload["contract"])
+
+
+SET_SHARING = """
+mutation($input: SetSharingInput!) { setSharing(input: $input) {
+  id sharing errors { code message path } } }"""
+SUBMIT_REPORT = """
+mutation($input: SubmitReportInput!) { submitReport(input: $input) {
+  report { id title sensitiveNotes findings { id category status } site { id } }
+  errors { code message path } } }"""
+
+
+async def new_report(graph: Graph, viewer: Viewer, site: str, **over: Any) -> dict[str, Any]:
+    inp = {"siteId": site, "kind": "WORKER_DRIVEN_MONITORING", "title": fresh("Report "),
+           "visitDate": "2026-06-01", "sensitiveNotes": "testimony", "findings": [
+               {"category": "WAGES", "severity": "HIGH", "dueDate": "2026-09-01"},
+               {"category": "WORKING_HOURS", "severity": "MEDIUM"}], **over}
+    payload = (await call(graph, viewer, SUBMIT_REPORT, {"input": inp})).data["submitReport"]
+    assert payload["errors"] == [], payload
+    return dict(payload["report"])
+
+
+SITE = "query($id: ID!) { productionSite(id: $id) { id name } }"
