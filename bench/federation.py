@@ -35,8 +35,8 @@ from seeds import sample as s  # noqa: E402
 from seeds.sample import load_sample  # noqa: E402
 from supplygraph.app import create_app  # noqa: E402
 from supplygraph.settings import Settings  # noqa: E402
-from tests.federation_proc import run_gateway  # noqa: E402
-from tests.oauth_helpers import serve_in_thread  # noqa: E402
+from tests.support.federation import run_gateway  # noqa: E402
+from tests.support.oauth import serve_in_thread  # noqa: E402
 
 DIRECT = '{ productionSite(id: "%s") { id name countryCode } }' % s.SITE_KUNSHAN
 BOTH = '{ productionSite(id: "%s") { id name countryCode internalRiskNote } }' % s.SITE_KUNSHAN

@@ -24,7 +24,7 @@ from graph.core.db import Graph  # noqa: E402
 from graph.core.migrate import migrate  # noqa: E402
 from supplygraph.app import create_app  # noqa: E402
 from supplygraph.settings import get_settings  # noqa: E402
-from tests.oauth_helpers import get_token, make_actor  # noqa: E402
+from tests.support.oauth import get_token, make_actor  # noqa: E402
 
 
 def _median_us(samples: list[float]) -> float:

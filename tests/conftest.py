@@ -79,8 +79,8 @@ def scratch_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setti
 @pytest.fixture(scope="session")
 def story_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A third server holding only the sample data, for tests whose expectations are
-    hand-checked against the sample's story (exposure, leverage, risk, contradictions):
-    what write tests add to the shared server cannot shift their numbers."""
+    hand-checked against the sample's story (exposure, leverage, risk, contradictions, the
+    sample data itself): what write tests add to the shared server cannot shift their numbers."""
     with _server(tmp_path_factory, "neo4j-story") as settings:
         yield settings
 

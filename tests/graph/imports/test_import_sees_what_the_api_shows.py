@@ -23,7 +23,7 @@ from graph.core.db import Graph
 from supplygraph.imports.contracts import import_contracts
 from supplygraph.imports.sites import import_sites
 from supplygraph.settings import Settings
-from tests.test_write_support import (
+from tests.support.writes import (
     OUTSIDER,
     OWNER,
     PEER,
