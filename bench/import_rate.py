@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.core.db import Graph  # noqa: E402
-from graph.sites.matching import _base_site, _noisy  # noqa: E402
+from seeds.matching_set import base_site, noisy  # noqa: E402
 from graph.core.migrate import migrate  # noqa: E402
 from graph.server.managed import ManagedNeo4j, free_port  # noqa: E402
 from seeds.sample import NW_HEALTH, load_sample  # noqa: E402
@@ -45,10 +45,10 @@ def make_csv(path: Path, rows: int, seed: int = 7) -> int:
         w.writerow(["Factory name", "Address", "City", "Country", "Workers"])
         for i in range(rows):
             if made and rng.random() < 0.1:
-                row, _ = _noisy(rng, rng.choice(made))
+                row, _ = noisy(rng, rng.choice(made))
                 repeats += 1
             else:
-                row = _base_site(rng, i)
+                row = base_site(rng, i)
                 tag = "".join(rng.choice(_SYLLABLES) for _ in range(3)).title()
                 row = {**row, "name": f"{tag} {row['name']}"}
                 made.append(row)

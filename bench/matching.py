@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/matching.py [N_PAIRS] [SEED]
 
-Pairs come from `graph.sites.matching.labelled_pairs`: half true duplicates with realistic noise
+Pairs come from `seeds.matching_set.labelled_pairs`: half true duplicates with realistic noise
 (typos, abbreviations, reordered address parts, dropped Pinyin/Vietnamese diacritics,
 suite/building numbers, legal forms, a missing address), half hard non-duplicates (a sister
 plant on the same street, another company in the same building or park, the same company
@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.sites.matching import evaluate, labelled_pairs, score  # noqa: E402
+from graph.sites.matching import score  # noqa: E402
+from seeds.matching_set import evaluate, labelled_pairs  # noqa: E402
 from supplygraph.settings import Settings  # noqa: E402
 
 

@@ -11,12 +11,11 @@ from graph.sites.matching import (
     NEW,
     SiteKey,
     decide,
-    evaluate,
-    labelled_pairs,
     normalise_address,
     normalise_name,
     score,
 )
+from seeds.matching_set import evaluate, labelled_pairs
 from supplygraph.settings import Settings
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
