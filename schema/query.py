@@ -21,25 +21,14 @@ from schema.common import (
     SiteType,
     SupplierRole,
 )
-from schema.types import (
-    BRAND_SHAPE,
-    CONTRACT_SHAPE,
-    CONTRACTS,
-    ORGANISATION_SHAPE,
-    REPORT_SHAPE,
-    REPORTS,
-    SITE_SHAPE,
-    SITES,
-    SUPPLIER_SHAPE,
-    AuditReport,
-    Brand,
-    Contract,
-    Organisation,
-    ProductionSite,
-    Supplier,
-    scoped,
-    selected,
-)
+from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
+from graph.contracts.fields import CONTRACT_SHAPE
+from graph.orgs.fields import ORGANISATION_SHAPE
+from graph.reports.fields import REPORT_SHAPE
+from graph.sites.fields import SITE_SHAPE
+from resolvers.core.selection import selected
+from schema.core.records import CONTRACTS, REPORTS, SITES, scoped
+from schema.types import AuditReport, Brand, Contract, Organisation, ProductionSite, Supplier
 
 from schema.alerts import AlertQuery
 from schema.disclosures import DisclosureQuery

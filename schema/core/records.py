@@ -1,0 +1,87 @@
+"""What every entity type shares: the `Record` interface (provenance and sharing), scoped
+fields, relation reads through the per-request loaders, federation references, and the
+GraphQL behaviour of a protected field (null with a FORBIDDEN error for a viewer who may not
+read it; which viewers may is declared in graph/<domain>/fields.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from graphql import GraphQLError
+
+from auth.permissions import RequireScope
+from auth.scopes import Scope
+from resolvers.core.selection import selected
+from schema.common import Sharing
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from strawberry.types import Info
+
+    from graph.core import nodes as rel
+    from graph.core.visibility import Protected, Shape
+    from resolvers.core.context import Context
+
+SITES = Scope.SITES_READ
+REPORTS = Scope.REPORTS_READ
+CONTRACTS = Scope.CONTRACTS_READ
+
+
+def needs(scope: Scope, text: str, *also: Scope) -> str:
+    if also:
+        names = " and ".join(f"`{s.value}`" for s in (scope, *also))
+        return f"{text} Needs the {names} scopes."
+    return f"{text} Needs the `{scope.value}` scope."
+
+
+def scoped(scope: Scope, description: str, *also: Scope, **kw: Any) -> Any:
+    """A field behind one scope, or several (`also`) when it shows more than one kind of
+    record, e.g. contracts and the sites they reach."""
+    return strawberry.field(description=needs(scope, description, *also),
+                            permission_classes=[RequireScope(s) for s in (scope, *also)], **kw)
+
+
+async def related(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
+                  parent_id: str, *path: str,
+                  need: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """The visible records along `relation`, projected to what the query selects."""
+    fields = selected(info, *path) | need
+    return await info.context.loaders.related(relation, shape.only(fields)).load(parent_id)
+
+
+async def entity(info: Info[Context, Any], shape: Shape, scope: Scope,
+                 id_: str) -> dict[str, Any] | None:
+    """A visible node by id for `resolve_reference` (the same loader as everywhere)."""
+    if not info.context.viewer.has(scope):
+        raise GraphQLError(f"this entity needs the {scope.value} scope",
+                           extensions={"code": "FORBIDDEN", "scope": scope.value})
+    return await info.context.loaders.node(shape.only(selected(info))).load(str(id_))
+
+
+def provenance(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": strawberry.ID(row["id"]),
+            "sharing": Sharing(row["sharing"]) if row.get("sharing") else Sharing.PUBLIC,
+            "contributed_by": row.get("contributedBy"), "created_at": row.get("createdAt"),
+            "updated_at": row.get("updatedAt"), "source": row.get("source")}
+
+
+def protected_value(field: Protected, row: dict[str, Any],
+                    convert: Callable[[dict[str, Any]], Any]) -> Any:
+    """A protected field's GraphQL value: `convert(row)` when the viewer may read it, else
+    null with a FORBIDDEN error at the field's path."""
+    if not field.readable_in(row):
+        raise GraphQLError(field.forbidden_message, extensions={"code": "FORBIDDEN"})
+    return convert(row)
+
+
+@strawberry.interface(description="Provenance and sharing, common to every record.")
+class Record:
+    id: strawberry.ID
+    sharing: Sharing = strawberry.field(description="Who may see this record.")
+    contributed_by: strawberry.ID | None = strawberry.field(
+        description="Id of the organisation that contributed (owns) the record.")
+    created_at: str | None
+    updated_at: str | None
+    source: str | None

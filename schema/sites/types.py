@@ -1,0 +1,179 @@
+"""Production sites and the product categories they make, as the read API shows them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
+from graph.core import nodes as rel
+from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
+from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
+from resolvers.core.args import enum_value, page_window
+from schema.common import (
+    Connection,
+    FindingStatus,
+    Severity,
+    SiteStatus,
+    SiteType,
+)
+from schema.core.records import (
+    CONTRACTS,
+    REPORTS,
+    SITES,
+    Record,
+    entity,
+    provenance,
+    related,
+    scoped,
+)
+
+# Resolver annotations are evaluated by strawberry at schema build: runtime imports.
+from strawberry.types import Info  # noqa: E402, TC002
+
+from resolvers.core.context import Context  # noqa: E402, TC001
+
+if TYPE_CHECKING:
+    # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
+    from schema.analytics import Contradiction, Leverage, Risk
+    from schema.mutations_history import (
+        ProductionSiteVersion,
+    )
+
+
+@strawberry.type(description="A CPV product category, e.g. 30213100-6 portable computers.")
+class ProductCategory:
+    id: strawberry.ID
+    cpv_code: str
+    name: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ProductCategory:
+        return cls(id=strawberry.ID(row["id"]), cpv_code=row.get("cpvCode"), name=row.get("name"))
+
+
+
+
+@strawberry.type(description="WGS 84 coordinates.")
+class Location:
+    latitude: float
+    longitude: float
+
+
+@strawberry.federation.type(keys=["id"], description="A factory, smelter, mine, warehouse "
+                                                   "or recycling plant.")
+class ProductionSite(Record):
+    name: str
+    aliases: list[str]
+    address: str | None
+    city: str | None
+    region: str | None
+    country_code: str = strawberry.field(description="ISO 3166-1 alpha-2.")
+    location: Location | None
+    site_type: SiteType | None
+    worker_count: int | None
+    status: SiteStatus | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ProductionSite:
+        loc = row.get("location")
+        return cls(**provenance(row), name=row.get("name"), aliases=row.get("aliases") or [],
+                   address=row.get("address"), city=row.get("city"), region=row.get("region"),
+                   country_code=row.get("countryCode"),
+                   location=Location(**loc) if loc else None,
+                   site_type=SiteType(row["siteType"]) if row.get("siteType") else None,
+                   worker_count=row.get("workerCount"),
+                   status=SiteStatus(row["status"]) if row.get("status") else None)
+
+    @scoped(SITES, "Product categories made here.")
+    async def products(self, info: Info[Context, Any]) -> list[ProductCategory]:
+        rows = await related(info, rel.SITE_PRODUCTS, CATEGORY_SHAPE, self.id)
+        return [ProductCategory.from_row(r) for r in rows]
+
+    @scoped(SITES, "Suppliers that operate this site.")
+    async def operators(self, info: Info[Context, Any]) -> list[Supplier]:
+        rows = await related(info, rel.SITE_OPERATORS, SUPPLIER_SHAPE, self.id)
+        return [Supplier.from_row(r) for r in rows]
+
+    @scoped(SITES, "Brands disclosed as produced here.")
+    async def brands(self, info: Info[Context, Any]) -> list[Brand]:
+        rows = await related(info, rel.SITE_BRANDS, BRAND_SHAPE, self.id)
+        return [Brand.from_row(r) for r in rows]
+
+    @scoped(REPORTS, "Reports on this site that you may see, in id order.")
+    async def reports(self, info: Info[Context, Any], first: int | None = None,
+                      after: str | None = None) -> Connection[AuditReport]:
+        skip, limit = page_window(info, first, after)
+        rows = await related(info, rel.SITE_REPORTS, REPORT_SHAPE, self.id, "edges", "node")
+        return Connection.sliced(rows, skip=skip, limit=limit, convert=AuditReport.from_row)
+
+    @scoped(REPORTS, "Findings of visible reports on this site, optionally by status and "
+                     "minimum severity.")
+    async def findings(self, info: Info[Context, Any],
+                       status: list[FindingStatus] | None = None,
+                       min_severity: Severity | None = None) -> list[Finding]:
+        rows = await related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id,
+                              need=frozenset({"status", "severity"}))
+        wanted = {enum_value(s) for s in status} if status else None
+        floor = _SEVERITY_RANK[enum_value(min_severity)] if min_severity else 0
+        return [Finding.from_row(r) for r in rows
+                if (wanted is None or r["status"] in wanted)
+                and _SEVERITY_RANK.get(r.get("severity") or "", 0) >= floor]
+
+    @scoped(REPORTS, "How many OPEN findings of reports you may see are on this site.")
+    async def open_finding_count(self, info: Info[Context, Any]) -> int:
+        rows = await related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id,
+                              need=frozenset({"status"}))
+        return sum(1 for r in rows if r["status"] == "OPEN")
+
+    @scoped(CONTRACTS, "How many members buy here through their contracts, within your "
+                       "consortia and across all; small counts are banded; names only "
+                       "where the contract is shared with you (docs/leverage.md).")
+    async def leverage(self, info: Info[Context, Any]) -> Annotated[
+            "Leverage", strawberry.lazy("schema.analytics")]:
+        from resolvers.analytics import site_leverage
+        from schema.analytics import leverage_of
+
+        return leverage_of(await site_leverage(info, self.id))
+
+    @scoped(REPORTS, "Risk score and level from the findings you may see, the country "
+                     "context and data freshness, with the factors (docs/risk.md).")
+    async def risk(self, info: Info[Context, Any]) -> Annotated[
+            "Risk", strawberry.lazy("schema.analytics")] | None:
+        from resolvers.analytics import site_risk
+        from schema.analytics import risk_of
+
+        return risk_of(await site_risk(info, self.id))
+
+    @scoped(REPORTS, "Clean self-assessments or social audits contradicted by worker-driven "
+                     "monitoring, NGO investigations or grievances (reports you may see).")
+    async def contradictions(self, info: Info[Context, Any]) -> list[Annotated[
+            "Contradiction", strawberry.lazy("schema.analytics")]]:
+        from resolvers.analytics import site_contradictions
+        from schema.analytics import contradictions_of
+
+        return contradictions_of(await site_contradictions(info, self.id))
+
+    @scoped(SITES, "Earlier and current versions, oldest first: who changed what, when "
+                     "and from which source (the same visibility as the record).")
+    async def history(self, info: Info[Context, Any]) -> list[Annotated[
+            "ProductionSiteVersion", strawberry.lazy("schema.mutations_history")]]:
+        from schema.mutations_history import site_history
+
+        return await site_history(info, self.id)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[Context, Any],
+                                id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
+        row = await entity(info, SITE_SHAPE, SITES, id)
+        return cls.from_row(row) if row else None
+
+
+_SEVERITY_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+
+# Types of other domains referenced above, imported last so that the domains' mutual
+# references resolve (strawberry reads the annotations when the schema is built).
+from schema.companies.types import Brand, Supplier  # noqa: E402
+from schema.reports.types import AuditReport, Finding  # noqa: E402
