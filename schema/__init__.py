@@ -15,7 +15,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 if TYPE_CHECKING:
-    from schema.errors import OperationMetrics
+    from schema.core.errors import OperationMetrics
     from supplygraph.settings import Settings
 
 
@@ -26,7 +26,7 @@ class Schema(strawberry.federation.Schema):
 
     async def execute(self, query: str | None, variable_values: Any = None,
                       context_value: Any = None, *args: Any, **kwargs: Any) -> Any:
-        from schema.errors import classify
+        from schema.core.errors import classify
 
         result = await super().execute(query, variable_values, context_value, *args, **kwargs)
         # Errors raised before the operation hooks run (a syntax error) get their code here.
@@ -40,7 +40,7 @@ class Schema(strawberry.federation.Schema):
 def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
     """`metrics` receives every operation and error code (supplygraph.graphql_app passes
     supplygraph.metrics); without it nothing is recorded."""
-    from schema.errors import ErrorCodesAndMetrics
+    from schema.core.errors import ErrorCodesAndMetrics
     from schema.mutations import Mutation
     from schema.query import Query
     from schema.types import (

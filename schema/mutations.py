@@ -24,8 +24,8 @@ from resolvers.reports import mutations as reports
 from resolvers.sites import mutations as sites
 from schema import payloads as p
 from schema import mutations_types as t
-from schema.alerts import AlertMutation
-from schema.disclosures import DisclosureMutation
+from schema.alerts.types import AlertMutation
+from schema.disclosures.types import DisclosureMutation
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002

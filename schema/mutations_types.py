@@ -13,7 +13,7 @@ from typing import Any
 
 import strawberry
 
-from schema.common import (
+from schema.core.common import (
     FindingCategory,
     FindingStatus,
     RemediationStatus,

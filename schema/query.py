@@ -11,7 +11,7 @@ from graph.core.visibility import Shape
 from resolvers import lists
 from resolvers.core.args import Page
 from resolvers.sites.queries import merged_site_row
-from schema.common import (
+from schema.core.common import (
     Connection,
     Direction,
     FindingCategory,
@@ -30,10 +30,10 @@ from resolvers.core.selection import selected
 from schema.core.records import CONTRACTS, REPORTS, SITES, scoped
 from schema.types import AuditReport, Brand, Contract, Organisation, ProductionSite, Supplier
 
-from schema.alerts import AlertQuery
-from schema.disclosures import DisclosureQuery
-from schema.analytics import ExposureEntry, ExposureFilter, exposure_connection
-from schema.viewer import ViewerType, me_field
+from schema.alerts.types import AlertQuery
+from schema.disclosures.types import DisclosureQuery
+from schema.analytics.types import ExposureEntry, ExposureFilter, exposure_connection
+from schema.orgs.viewer import ViewerType, me_field
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
@@ -229,7 +229,7 @@ class Query(DisclosureQuery, AlertQuery):
                           filter: ExposureFilter | None = None,  # noqa: A002
                           first: int | None = None,
                           after: str | None = None) -> Connection[ExposureEntry]:
-        from resolvers.analytics import exposure
+        from resolvers.analytics.fields import exposure
 
         return exposure_connection(await exposure(info, filter, first, after))
 

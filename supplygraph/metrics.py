@@ -55,7 +55,7 @@ def operation_label(name: object) -> str:
 
 
 class GraphQLMetrics:
-    """The `schema.errors.OperationMetrics` of the service: requests, latency, error codes."""
+    """The `schema.core.errors.OperationMetrics` of the service: requests, latency, error codes."""
 
     def operation(self, name: str | None, seconds: float) -> None:
         label = operation_label(name)

@@ -13,7 +13,7 @@ from graph.core import nodes as rel
 from graph.sites.fields import SITE_SHAPE
 from resolvers.core.args import bad_input
 from resolvers.core.selection import selected
-from schema.common import (
+from schema.core.common import (
     SupplierRole,
 )
 from schema.core.records import (
@@ -33,8 +33,8 @@ from resolvers.core.context import Context  # noqa: E402, TC001
 
 if TYPE_CHECKING:
     # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
-    from schema.analytics import Leverage
-    from schema.disclosures import SupplierAccountability
+    from schema.analytics.types import Leverage
+    from schema.disclosures.types import SupplierAccountability
 
 
 @strawberry.type(description="One step of a brand's supply chain: a supplier at its lowest "
@@ -86,9 +86,9 @@ class Brand(Record):
     @scoped(CONTRACTS, "How many members hold contracts covering this brand; small counts "
                        "are banded; names only where the contract is shared with you.")
     async def leverage(self, info: Info[Context, Any]) -> Annotated[
-            "Leverage", strawberry.lazy("schema.analytics")]:
-        from resolvers.analytics import brand_leverage
-        from schema.analytics import leverage_of
+            "Leverage", strawberry.lazy("schema.analytics.types")]:
+        from resolvers.analytics.fields import brand_leverage
+        from schema.analytics.types import leverage_of
 
         return leverage_of(await brand_leverage(info, self.id))
 
@@ -135,8 +135,8 @@ class Supplier(Record):
     @scoped(CONTRACTS, "How this supplier answered disclosure requests made by your "
                        "organisation or your consortia's members (docs/disclosures.md).")
     async def accountability(self, info: Info[Context, Any]) -> Annotated[
-            "SupplierAccountability", strawberry.lazy("schema.disclosures")]:
-        from schema.disclosures import supplier_accountability
+            "SupplierAccountability", strawberry.lazy("schema.disclosures.types")]:
+        from schema.disclosures.types import supplier_accountability
 
         return await supplier_accountability(info, str(self.id))
 

@@ -18,7 +18,7 @@ from graph.contracts.fields import (
 from graph.core import nodes as rel
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
-from schema.common import (
+from schema.core.common import (
     Connection,
 )
 from schema.core.records import (
@@ -39,8 +39,8 @@ from resolvers.core.context import Context  # noqa: E402, TC001
 
 if TYPE_CHECKING:
     # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
-    from schema.analytics import ExposureEntry, ExposureFilter
-    from schema.mutations_history import (
+    from schema.analytics.types import ExposureEntry, ExposureFilter
+    from schema.core.history import (
         ContractVersion,
     )
 
@@ -125,12 +125,12 @@ class Contract(Record):
                    "only), in one round trip.")
     async def exposure(self, info: Info[Context, Any],
                        filter: Annotated["ExposureFilter",  # noqa: A002
-                                         strawberry.lazy("schema.analytics")] | None = None,
+                                         strawberry.lazy("schema.analytics.types")] | None = None,
                        first: int | None = None, after: str | None = None,
                        ) -> Connection[Annotated["ExposureEntry",
-                                                 strawberry.lazy("schema.analytics")]]:
-        from resolvers.analytics import exposure
-        from schema.analytics import exposure_connection
+                                                 strawberry.lazy("schema.analytics.types")]]:
+        from resolvers.analytics.fields import exposure
+        from schema.analytics.types import exposure_connection
 
         return exposure_connection(await exposure(info, filter, first, after,
                                                   contract_id=str(self.id)))
@@ -138,8 +138,8 @@ class Contract(Record):
     @scoped(CONTRACTS, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")
     async def history(self, info: Info[Context, Any]) -> list[Annotated[
-            "ContractVersion", strawberry.lazy("schema.mutations_history")]]:
-        from schema.mutations_history import contract_history
+            "ContractVersion", strawberry.lazy("schema.core.history")]]:
+        from schema.core.history import contract_history
 
         return await contract_history(info, self.id)
 

@@ -13,7 +13,7 @@ from graphql import GraphQLError
 from auth.permissions import RequireScope
 from auth.scopes import Scope
 from resolvers.core.selection import selected
-from schema.common import Sharing
+from schema.core.common import Sharing
 
 if TYPE_CHECKING:
     from collections.abc import Callable

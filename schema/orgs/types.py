@@ -8,7 +8,7 @@ import strawberry
 
 from graph.core import nodes as rel
 from graph.orgs.fields import ORGANISATION_SHAPE
-from schema.common import (
+from schema.core.common import (
     OrganisationKind,
 )
 from schema.core.records import (

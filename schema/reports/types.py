@@ -11,7 +11,7 @@ from graph.core import nodes as rel
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites.fields import SITE_SHAPE
-from schema.common import (
+from schema.core.common import (
     FindingCategory,
     FindingStatus,
     RemediationStatus,
@@ -36,7 +36,7 @@ from resolvers.core.context import Context  # noqa: E402, TC001
 
 if TYPE_CHECKING:
     # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
-    from schema.mutations_history import (
+    from schema.core.history import (
         AuditReportVersion,
         FindingVersion,
     )
@@ -83,8 +83,8 @@ class AuditReport(Record):
     @scoped(REPORTS, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")
     async def history(self, info: Info[Context, Any]) -> list[Annotated[
-            "AuditReportVersion", strawberry.lazy("schema.mutations_history")]]:
-        from schema.mutations_history import report_history
+            "AuditReportVersion", strawberry.lazy("schema.core.history")]]:
+        from schema.core.history import report_history
 
         return await report_history(info, self.id)
 
@@ -145,8 +145,8 @@ class Finding(Record):
     @scoped(REPORTS, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")
     async def history(self, info: Info[Context, Any]) -> list[Annotated[
-            "FindingVersion", strawberry.lazy("schema.mutations_history")]]:
-        from schema.mutations_history import finding_history
+            "FindingVersion", strawberry.lazy("schema.core.history")]]:
+        from schema.core.history import finding_history
 
         return await finding_history(info, self.id)
 

@@ -11,7 +11,7 @@ from graph.core import nodes as rel
 from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 from resolvers.core.args import enum_value, page_window
-from schema.common import (
+from schema.core.common import (
     Connection,
     FindingStatus,
     Severity,
@@ -36,8 +36,8 @@ from resolvers.core.context import Context  # noqa: E402, TC001
 
 if TYPE_CHECKING:
     # Types resolved lazily at schema build (strawberry.lazy) to avoid import cycles.
-    from schema.analytics import Contradiction, Leverage, Risk
-    from schema.mutations_history import (
+    from schema.analytics.types import Contradiction, Leverage, Risk
+    from schema.core.history import (
         ProductionSiteVersion,
     )
 
@@ -131,35 +131,35 @@ class ProductionSite(Record):
                        "consortia and across all; small counts are banded; names only "
                        "where the contract is shared with you (docs/leverage.md).")
     async def leverage(self, info: Info[Context, Any]) -> Annotated[
-            "Leverage", strawberry.lazy("schema.analytics")]:
-        from resolvers.analytics import site_leverage
-        from schema.analytics import leverage_of
+            "Leverage", strawberry.lazy("schema.analytics.types")]:
+        from resolvers.analytics.fields import site_leverage
+        from schema.analytics.types import leverage_of
 
         return leverage_of(await site_leverage(info, self.id))
 
     @scoped(REPORTS, "Risk score and level from the findings you may see, the country "
                      "context and data freshness, with the factors (docs/risk.md).")
     async def risk(self, info: Info[Context, Any]) -> Annotated[
-            "Risk", strawberry.lazy("schema.analytics")] | None:
-        from resolvers.analytics import site_risk
-        from schema.analytics import risk_of
+            "Risk", strawberry.lazy("schema.analytics.types")] | None:
+        from resolvers.analytics.fields import site_risk
+        from schema.analytics.types import risk_of
 
         return risk_of(await site_risk(info, self.id))
 
     @scoped(REPORTS, "Clean self-assessments or social audits contradicted by worker-driven "
                      "monitoring, NGO investigations or grievances (reports you may see).")
     async def contradictions(self, info: Info[Context, Any]) -> list[Annotated[
-            "Contradiction", strawberry.lazy("schema.analytics")]]:
-        from resolvers.analytics import site_contradictions
-        from schema.analytics import contradictions_of
+            "Contradiction", strawberry.lazy("schema.analytics.types")]]:
+        from resolvers.analytics.fields import site_contradictions
+        from schema.analytics.types import contradictions_of
 
         return contradictions_of(await site_contradictions(info, self.id))
 
     @scoped(SITES, "Earlier and current versions, oldest first: who changed what, when "
                      "and from which source (the same visibility as the record).")
     async def history(self, info: Info[Context, Any]) -> list[Annotated[
-            "ProductionSiteVersion", strawberry.lazy("schema.mutations_history")]]:
-        from schema.mutations_history import site_history
+            "ProductionSiteVersion", strawberry.lazy("schema.core.history")]]:
+        from schema.core.history import site_history
 
         return await site_history(info, self.id)
 

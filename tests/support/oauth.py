@@ -25,7 +25,7 @@ from auth.client_secrets import hash_secret, new_client_secret
 from graph.orgs.clients import create_client
 from graph.core.db import Graph
 from graph.orgs.organisations import create_organisation
-from schema.viewer import ViewerType, me_field
+from schema.orgs.viewer import ViewerType, me_field
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from auth.viewer import Viewer
 from graph.core.db import Graph
-from schema.common import encode_cursor
+from schema.core.common import encode_cursor
 from seeds import sample as s
 from tests.support.reads import run, viewer_for
 

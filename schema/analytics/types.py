@@ -1,7 +1,7 @@
 """Types of issue 7's analytics: exposure, collective leverage, risk and contradictions.
 
 The fields that show them live on the entity types (schema/types.py) and the root Query
-(`myExposure`); the work is in resolvers/analytics.py and graph/.
+(`myExposure`); the work is in resolvers/analytics/fields.py and graph/.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import strawberry
 from auth.permissions import RequireScope
 from auth.scopes import Scope
 from graph.analytics.exposure import DEFAULT_TIER, MAX_TIER
-from schema.common import FindingStatus, Severity
+from schema.core.common import FindingStatus, Severity
 
 if TYPE_CHECKING:
     from schema.types import AuditReport, Finding, Organisation, ProductionSite
@@ -148,7 +148,7 @@ class Contradiction:
 # ----- from the resolvers' results ----------------------------------------------------------
 def exposure_connection(page: Any) -> Any:
     """`myExposure` / `Contract.exposure` from a page of exposure rows."""
-    from schema.common import Connection
+    from schema.core.common import Connection
     from schema.types import ProductionSite
 
     def entry(row: dict[str, Any]) -> ExposureEntry:

@@ -15,9 +15,9 @@ import strawberry
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
-from resolvers import alerts as r
+from resolvers.alerts import webhooks as r
 from schema import mutations_types as t
-from schema.common import FindingCategory, Severity
+from schema.core.common import FindingCategory, Severity
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002

@@ -11,7 +11,7 @@ import strawberry
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
-from resolvers import disclosures as r
+from resolvers.disclosures import requests as r
 from schema import mutations_types as t
 from resolvers.core.args import enum_value
 
