@@ -79,7 +79,7 @@ class Readable(Enum):
 class Protected:
     """One protected GraphQL field: the node properties behind it and who may read them.
 
-    Declared once, next to the GraphQL field (schema/types.py). From it come the Cypher
+    Declared once, in the entity's field table (graph/<domain>/fields.py). From it come the Cypher
     projection (`projection`), the value filters and orders use (`value`), and whether a
     projected row may be read (`readable_in`, `forbidden_message`); the schema turns an
     unreadable one into null with a FORBIDDEN error at the field's path.
