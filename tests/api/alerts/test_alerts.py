@@ -33,6 +33,7 @@ from tests.support.alerts import (
     receiver,
     report,
 )
+from tests.support.viewers import api_viewer
 from tests.support.writes import writer
 
 WEBHOOKS = """
@@ -409,3 +410,23 @@ async def test_bulk_report_import_enqueues_alerts_in_its_batch(
         await Worker(sample_graph, settings).drain()
     assert [(b["finding"]["category"], b["report"]["title"]) for b in bodies(rec)] == [
         ("RECRUITMENT_FEES", "Imported visit")]
+
+
+REPORT = """query($id: ID!) { report(id: $id) { id findings { id } } }"""
+
+
+async def test_member_receives_what_its_consortium_shares_as_the_api_shows_it(
+        sample_graph: Graph, settings: Settings, hooks: Hooks) -> None:
+    # given a member's webhook, and a report its consortium itself shares CONSORTIUM-wide
+    member = await api_viewer(sample_graph, s.NW_HEALTH)
+    consortium = await writer(sample_graph, s.NORTHWIND, kind="CONSORTIUM")
+    with receiver() as rec:
+        await hooks.register(member, rec.url, new_secret())
+        rpt = await report(sample_graph, consortium, settings, ("FORCED_LABOUR", "CRITICAL"),
+                           sharing="CONSORTIUM")
+        # when the worker delivers, reading the finding as the webhook's owner
+        await Worker(sample_graph, settings).drain()
+    # then the member receives it, as the API shows the member that report
+    seen = await call_with(sample_graph, member, settings, REPORT, {"id": rpt["id"]})
+    assert seen.data["report"]["findings"] == [{"id": rpt["findings"][0]["id"]}]
+    assert [b["finding"]["id"] for b in bodies(rec)] == [rpt["findings"][0]["id"]]

@@ -15,14 +15,11 @@ from typing import Any
 
 import pytest
 
-from auth.backend import resolve_viewer
-from auth.scopes import Scope
-from auth.tokens import TokenClaims
-from auth.viewer import Viewer
 from graph.core.db import Graph
 from supplygraph.imports.contracts import import_contracts
 from supplygraph.imports.sites import import_sites
 from supplygraph.settings import Settings
+from tests.support.viewers import api_viewer
 from tests.support.writes import (
     OUTSIDER,
     OWNER,
@@ -47,13 +44,6 @@ def _fresh() -> str:
 
 def _settings() -> Settings:
     return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-async def _api_viewer(graph: Graph, org: str) -> Viewer:
-    claims = TokenClaims(issuer="test", subject=f"test-{org}", client_id=f"test-{org}",
-                         org_id=org, scopes=frozenset(Scope), jti=f"jti-{_fresh()}",
-                         expires_at=2**31, issued_at=None, external=True)
-    return await resolve_viewer(graph, claims)
 
 
 async def _company(graph: Graph, label: str, *, owner: str, sharing: str,
@@ -105,7 +95,7 @@ async def test_ocds_import_awards_to_the_supplier_the_api_shows_and_creates_none
     # given a supplier shared with the importing organisation, which the API shows it
     sid, name = await _company(sample_graph, "Supplier", owner=owner, sharing=sharing,
                                shared_with=shared_with)
-    seen = await call(sample_graph, await _api_viewer(sample_graph, org), SUPPLIER, {"id": sid})
+    seen = await call(sample_graph, await api_viewer(sample_graph, org), SUPPLIER, {"id": sid})
     assert seen.data == {"supplier": {"id": sid, "name": name}}
     # when the organisation imports a contract awarded to it by name
     awarded = await _import_award(sample_graph, tmp_path, org, name)
@@ -119,7 +109,7 @@ async def test_ocds_import_does_not_resolve_a_supplier_the_api_hides(
     # given a supplier RESTRICTED to someone else: the API hides it from the importer
     sid, name = await _company(sample_graph, "Supplier", owner=OUTSIDER, sharing="RESTRICTED",
                                shared_with=[PEER])
-    seen = await call(sample_graph, await _api_viewer(sample_graph, OWNER), SUPPLIER,
+    seen = await call(sample_graph, await api_viewer(sample_graph, OWNER), SUPPLIER,
                       {"id": sid})
     assert seen.data == {"supplier": None}
     # when the importer names it, then it gets a supplier of its own, never the hidden one
@@ -133,7 +123,7 @@ async def test_site_import_links_the_brand_the_api_shows(
         shared_with: list[str]) -> None:
     bid, name = await _company(sample_graph, "Brand", owner=owner, sharing=sharing,
                                shared_with=shared_with)
-    seen = await call(sample_graph, await _api_viewer(sample_graph, org), BRAND, {"id": bid})
+    seen = await call(sample_graph, await api_viewer(sample_graph, org), BRAND, {"id": bid})
     assert seen.data == {"brand": {"id": bid, "name": name}}
     site_name = f"{_fresh()} Assembly Plant"
     path = tmp_path / "sites.csv"
