@@ -148,7 +148,7 @@ def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResp
 def is_graphiql_request(method: str, accept: str, has_query: bool) -> bool:
     """A browser asking for the GraphiQL page: GET, HTML wanted, no GraphQL document. The
     page is static HTML and holds no data, so `RequireBearer` lets it through; supplygraph's
-    GraphiQL view (supplygraph/graphiql.py) serves it for the same requests."""
+    GraphiQL view (supplygraph/http/graphiql.py) serves it for the same requests."""
     return method == "GET" and not has_query and "text/html" in accept.lower()
 
 

@@ -38,8 +38,8 @@ class Schema(strawberry.federation.Schema):
 
 
 def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
-    """`metrics` receives every operation and error code (supplygraph.graphql_app passes
-    supplygraph.metrics); without it nothing is recorded."""
+    """`metrics` receives every operation and error code (supplygraph.http.graphql passes
+    supplygraph.http.metrics); without it nothing is recorded."""
     from schema.core.errors import ErrorCodesAndMetrics
     from schema.mutations import Mutation
     from schema.query import Query

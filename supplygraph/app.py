@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 await app.state.graph.close()
 
     from auth.routes import install_auth, oauth_routes
-    from supplygraph.graphql_app import graphql_routes
+    from supplygraph.http.graphql import graphql_routes
 
     routes = [
         Route("/healthz", healthz),

@@ -8,7 +8,7 @@
   logged with that id, never sent.
 
 Each operation and each error code is reported to an `OperationMetrics` that the composition
-root passes to `build_schema` (supplygraph.metrics, exported at /metrics).
+root passes to `build_schema` (supplygraph.http.metrics, exported at /metrics).
 """
 
 from __future__ import annotations

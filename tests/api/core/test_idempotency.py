@@ -85,7 +85,7 @@ async def test_idempotency_key_over_http(sample_graph: Graph, nrht: Viewer) -> N
     from starlette.applications import Starlette
 
     from resolvers.core.context import Context
-    from supplygraph.graphql_app import GraphQLView
+    from supplygraph.http.graphql import GraphQLView
     from supplygraph.settings import Settings
 
     name, key = fresh("Brand "), secrets.token_hex(8)

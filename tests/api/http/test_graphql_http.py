@@ -20,7 +20,7 @@ from graph.orgs.clients import create_client
 from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
-from supplygraph.graphql_app import graphql_routes
+from supplygraph.http.graphql import graphql_routes
 from supplygraph.settings import Settings
 from tests.support.reads import viewer_for
 

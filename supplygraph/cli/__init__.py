@@ -159,8 +159,8 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 def _load_extra_commands() -> None:
     import importlib
 
-    for module in ("supplygraph.cli_auth", "supplygraph.cli_serve", "supplygraph.cli_schema",
-                   "supplygraph.cli_import", "supplygraph.cli_worker"):
+    for module in ("supplygraph.cli.auth", "supplygraph.cli.serve", "supplygraph.cli.schema",
+                   "supplygraph.cli.imports", "supplygraph.cli.worker"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -184,6 +184,3 @@ def main(argv: list[str] | None = None) -> int:
         print("supplygraph: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

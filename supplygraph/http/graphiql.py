@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 # Which requests are for the page is decided once, by auth (which lets them through untokened).
 from auth.backend import is_graphiql_request
 
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "graphiql"
 ASSETS_PATH = "/static/graphiql"
 
 # The page loads only its own scripts and talks only to its own origin.

@@ -23,9 +23,9 @@ from auth.backend import get_viewer
 from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
 from resolvers.core.context import Context
-from supplygraph import metrics
-from supplygraph.graphiql import OfflineGraphiQL, graphiql_assets
-from supplygraph.graphql_http import BodyTooLarge, GraphQLOverHTTP, bounded_receive
+from supplygraph.http import metrics
+from supplygraph.http.graphiql import OfflineGraphiQL, graphiql_assets
+from supplygraph.http.transport import BodyTooLarge, GraphQLOverHTTP, bounded_receive
 from supplygraph.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-Id"
