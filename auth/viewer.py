@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auth.scopes import Scope
+from graph.core.visibility import viewer_params
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,4 @@ class Viewer:
 
     def cypher_params(self) -> dict[str, object]:
         """The parameters every visibility predicate in graph/ takes."""
-        return {
-            "viewerOrg": self.org_id,
-            "viewerPeers": sorted(self.peers | {self.org_id}),
-        }
+        return viewer_params(self.org_id, self.peers)
