@@ -223,9 +223,11 @@ class _Introspection(IntrospectionEndpoint):
         return self.server.incoming.token
 
     def check_permission(self, token: Token, client: Client, request: Any) -> bool:
-        # A client may introspect tokens of its own organisation; an admin client, any.
+        # A client may introspect tokens of its own organisation; the operator's admin client
+        # (the OPERATOR organisation and the admin scope, both), any.
         return (token.claims.org_id == client.org_id
-                or Scope.ADMIN.value in client.record.scopes)
+                or (client.record.org_kind == "OPERATOR"
+                    and Scope.ADMIN.value in client.record.scopes))
 
     def introspect_token(self, token: Token) -> dict[str, Any]:
         c = token.claims

@@ -30,7 +30,10 @@ class Viewer:
 
     @property
     def is_operator(self) -> bool:
-        return self.org_kind == "OPERATOR" or Scope.ADMIN in self.scopes
+        """Acting as the service's operator: the organisation is the OPERATOR (who it is) and
+        the client holds the admin scope (what it may call). A scope alone makes no one an
+        operator, whichever organisation or identity provider granted it."""
+        return self.org_kind == "OPERATOR" and Scope.ADMIN in self.scopes
 
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes

@@ -65,6 +65,7 @@ class ClientRecord:
     revoked: bool
     created_at: str
     secret_hash: str = ""
+    org_kind: str = ""
 
 
 def _now() -> str:
@@ -87,7 +88,7 @@ async def get_client(graph: Graph, *, client_id: str) -> ClientRecord | None:
         return None
     r = rows[0]
     return ClientRecord(r["id"], r["orgId"], tuple(r["scopes"] or ()), bool(r["revoked"]),
-                        r["createdAt"], r["secretHash"])
+                        r["createdAt"], r["secretHash"], r["orgKind"] or "")
 
 
 async def list_clients(graph: Graph, *, org_id: str | None = None) -> list[ClientRecord]:

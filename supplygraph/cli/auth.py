@@ -71,8 +71,12 @@ def cmd_clients(args: argparse.Namespace, settings: Settings) -> int:
         secret = new_client_secret()
 
         async def add(graph: Graph) -> bool:
-            if await organisation_info(graph, org_id=args.org) is None:
+            org = await organisation_info(graph, org_id=args.org)
+            if org is None:
                 raise CliError(f"clients add: unknown organisation {args.org!r}")
+            if Scope.ADMIN.value in scopes and org["kind"] != "OPERATOR":
+                raise CliError(f"clients add: the admin scope is for the operator's clients; "
+                               f"{args.org!r} is a {org['kind']}")
             return await create_client(graph, client_id=client_id, org_id=args.org,
                                        secret_hash=hash_secret(secret), scopes=scopes)
 

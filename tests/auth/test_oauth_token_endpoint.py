@@ -229,3 +229,25 @@ async def test_access_log_records_issue_refusal_and_revocation_without_secrets(
     assert token not in text
     assert token.split(".")[2] not in text
     assert "Basic " not in text and "Bearer " not in text
+
+
+# ----- the admin scope makes no one an operator ------------------------------------------------
+@pytest.mark.parametrize("kind", ["PUBLIC_BUYER", "CONSORTIUM", "MONITOR"])
+async def test_admin_scoped_client_of_a_non_operator_cannot_introspect_others_tokens(
+        client: httpx.AsyncClient, buyer: Actor, graph: Graph, kind: str) -> None:
+    # given a client of another organisation granted `admin` (as an IdP or a direct write
+    # could): the scope says what it may call, not who it is
+    intruder = await make_actor(graph, kind=kind, scopes=("sites:read", "admin"))
+    token = (await get_token(client, buyer)).json()["access_token"]
+    resp = await client.post("/oauth/introspect", data={"token": token},
+                             auth=(intruder.client_id, intruder.client_secret))
+    assert resp.json() == {"active": False}
+
+
+async def test_operators_admin_client_introspects_any_token(
+        client: httpx.AsyncClient, buyer: Actor, graph: Graph) -> None:
+    operator = await make_actor(graph, kind="OPERATOR", scopes=("admin",))
+    token = (await get_token(client, buyer)).json()["access_token"]
+    resp = await client.post("/oauth/introspect", data={"token": token},
+                             auth=(operator.client_id, operator.client_secret))
+    assert resp.json()["active"] is True and resp.json()["org"] == buyer.org_id

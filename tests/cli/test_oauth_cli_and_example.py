@@ -70,6 +70,14 @@ async def test_operator_creates_consortium_member_and_client_then_lists_and_revo
     clients = json.loads(run(cli_env, "clients", "list", "--org", member, "--json").stdout)
     assert clients["clients"][0]["revoked"] is True
 
+    # the admin scope is the operator's: a member's client cannot be granted it
+    out = run(cli_env, "clients", "add", "--org", member, "--scopes", "sites:read admin")
+    assert out.returncode != 0 and out.stdout == ""
+    assert "the admin scope is for the operator's clients" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    clients = json.loads(run(cli_env, "clients", "list", "--org", member, "--json").stdout)
+    assert len(clients["clients"]) == 1
+
 
 @pytest.mark.parametrize("args, message", [
     (["orgs", "add", "--name", "X", "--kind", "VENDOR"], "unknown kind 'VENDOR'"),

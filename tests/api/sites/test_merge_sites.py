@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from auth.scopes import Scope
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from tests.support.writes import (
+    ALL,
+    OUTSIDER,
     SITE,
     SITE_HISTORY,
     TEST_BRAND,
@@ -18,6 +21,7 @@ from tests.support.writes import (
     new_contract,
     new_report,
     new_site,
+    writer,
 )
 
 
@@ -122,3 +126,28 @@ async def test_merge_with_unknown_site_writes_nothing(sample_graph: Graph, nrht:
     rows = await sample_graph.query("MATCH (n:ProductionSite {id: $id}) RETURN count(n) AS n",
                                     {"id": b})
     assert rows[0]["n"] == 1
+
+
+# ----- the admin scope makes no one an operator ------------------------------------------------
+UPDATE_SITE = """
+mutation($id: ID!, $input: UpdateProductionSiteInput!) {
+  updateProductionSite(id: $id, input: $input) { site { id name } errors { code path } } }"""
+
+
+@pytest.mark.parametrize("kind", ["PUBLIC_BUYER", "CONSORTIUM", "MONITOR"])
+async def test_admin_scope_without_the_operator_organisation_neither_merges_nor_overrides(
+        sample_graph: Graph, nrht: Viewer, kind: str) -> None:
+    # given a client of a non-operator organisation that holds the admin scope
+    admin_scoped = await writer(sample_graph, OUTSIDER, ALL | {Scope.ADMIN}, kind=kind)
+    a, b = await new_site(sample_graph, nrht), await new_site(sample_graph, nrht)
+    # when it merges two sites, then it is refused and nothing moves
+    merged = await call(sample_graph, admin_scoped, MERGE, {"input": {"keepId": a,
+                                                                      "duplicateIds": [b]}})
+    assert codes(merged.data["mergeProductionSites"]) == ["FORBIDDEN"]
+    rows = await sample_graph.query("MATCH (n:ProductionSite {id: $id}) RETURN count(n) AS n",
+                                    {"id": b})
+    assert rows[0]["n"] == 1
+    # and when it changes another organisation's site, ownership still holds
+    changed = await call(sample_graph, admin_scoped, UPDATE_SITE,
+                         {"id": a, "input": {"name": "Renamed by an intruder"}})
+    assert codes(changed.data["updateProductionSite"]) == ["FORBIDDEN"]
