@@ -11,7 +11,15 @@ from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
 from graph.contracts.fields import CONTRACT_SHAPE, CONTRACT_VALUE
 from graph.reports.fields import REPORT_SHAPE
 from graph.sites.fields import SITE_SHAPE
-from resolvers.core.args import Page, bad_input, country_codes, enum_value, page_window
+from auth.scopes import Scope
+from resolvers.core.args import (
+    Page,
+    bad_input,
+    country_codes,
+    enum_value,
+    page_window,
+    require_scope,
+)
 from resolvers.core.selection import selected
 
 if TYPE_CHECKING:
@@ -20,6 +28,8 @@ if TYPE_CHECKING:
     from resolvers.core.context import Context
 
 MAX_ORDER_KEYS = 3
+# Site filters that read reports and findings.
+_REPORT_FILTERS = ("hasOpenFindings", "findingCategory", "minSeverity", "hasContradictions")
 
 
 def _path(info: Info[Context, Any], *more: str | int) -> list[str | int]:
@@ -59,6 +69,9 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
             "text": f.text,
             "hasContradictions": f.has_contradictions,
         }
+    if any(filters.get(k) is not None for k in _REPORT_FILTERS):
+        # They would tell which sites have findings or contradicting reports.
+        require_scope(info, Scope.REPORTS_READ, "finding filters")
     ctx = info.context
     filters["contradictionWindow"] = ctx.settings.contradiction_window_days
     total, rows = await q.list_sites(ctx.graph, viewer=ctx.params,

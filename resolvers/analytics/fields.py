@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
 
 from auth.scopes import Scope
 from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
@@ -15,7 +14,14 @@ from graph.analytics.leverage import band_counts, brand_leverage_query, site_lev
 from graph.analytics.risk import Risk, country_table, score_site, site_risk_query
 from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
 from graph.sites.fields import SITE_SHAPE
-from resolvers.core.args import Page, bad_input, country_codes, enum_value, page_window
+from resolvers.core.args import (
+    Page,
+    bad_input,
+    country_codes,
+    enum_value,
+    page_window,
+    require_scope,
+)
 from resolvers.core.selection import selected
 
 if TYPE_CHECKING:
@@ -50,11 +56,9 @@ def _exposure_filters(info: Info[Context, Any], f: Any) -> tuple[int, dict[str, 
         "categories": categories,
         "statuses": [enum_value(s) for s in f.status] if f.status else None,
     }
-    if any(filters[k] is not None for k in ("minSeverity", "categories", "statuses")) \
-            and not info.context.viewer.has(Scope.REPORTS_READ):
+    if any(filters[k] is not None for k in ("minSeverity", "categories", "statuses")):
         # A finding filter would tell which sites have findings: it needs reports:read.
-        raise GraphQLError("finding filters need the reports:read scope",
-                           extensions={"code": "FORBIDDEN", "scope": "reports:read"})
+        require_scope(info, Scope.REPORTS_READ, "finding filters")
     return f.max_tier, filters
 
 

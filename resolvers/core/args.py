@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from auth.scopes import Scope
 from graph.core.model import ISO_COUNTRIES
 
 if TYPE_CHECKING:
@@ -87,3 +88,11 @@ class Page:
     rows: list[Any]
     total: int
     skip: int
+
+
+def require_scope(info: Info[Context, Any], scope: Scope, what: str) -> None:
+    """An argument that would tell what another scope guards (e.g. a finding filter on a
+    site list tells which sites have findings) needs that scope too: FORBIDDEN, naming it."""
+    if not info.context.viewer.has(scope):
+        raise GraphQLError(f"{what} need the {scope.value} scope",
+                           extensions={"code": "FORBIDDEN", "scope": scope.value})
