@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, LiteralString
 
 from graph.core.errors import FORBIDDEN, NOT_FOUND, WriteRejected
 from graph.core.model import Label
-from graph.core.records import Actor, require_owned, update_record, what
+from graph.core.records import Actor, access, require_owned, update_record, what
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -54,6 +54,11 @@ async def set_sharing(tx: AsyncManagedTransaction, record_id: str, sharing: str,
     if row is None or row["label"] is None:
         raise WriteRejected.one(NOT_FOUND, f"no record with id {record_id!r}", ["id"])
     label = Label(row["label"])
+    # A record the actor may not see is answered as an unknown one, word for word: the label
+    # found above must not show through the message.
+    found = (await access(tx, label, [record_id], actor))[record_id]
+    if not (found["visible"] or actor.operator):
+        raise WriteRejected.one(NOT_FOUND, f"no record with id {record_id!r}", ["id"])
     await require_owned(tx, label, record_id, actor, ["id"])
     if allowed is not None and label not in allowed:
         raise WriteRejected.one(FORBIDDEN, f"changing the sharing of a {what(label)} needs "

@@ -16,6 +16,8 @@ from tests.support.writes import (
     call,
     codes,
     ensure_test_orgs,
+    new_contract,
+    new_report,
     new_site,
     writer,
 )
@@ -59,3 +61,28 @@ async def test_set_sharing_needs_the_scope_of_the_records_kind(sample_graph: Gra
     rows = await sample_graph.query("MATCH (n:ProductionSite {id: $id}) RETURN n.sharing AS s",
                                     {"id": sid})
     assert rows[0]["s"] == "CONSORTIUM"
+
+
+# ----- a hidden record is answered as an unknown one -------------------------------------------
+@pytest.mark.parametrize("kind", ["site", "contract", "report"])
+async def test_set_sharing_answers_a_hidden_record_word_for_word_as_an_unknown_id(
+        sample_graph: Graph, actors: dict[str, Viewer], kind: str) -> None:
+    # given a record the other member may not see (PRIVATE to its owner)
+    owner, other = actors["owner"], actors["other"]
+    if kind == "site":
+        hidden = await new_site(sample_graph, owner, sharing="PRIVATE")
+    elif kind == "contract":
+        hidden = (await new_contract(sample_graph, owner, sharing="PRIVATE"))["id"]
+    else:
+        site = await new_site(sample_graph, owner)
+        hidden = (await new_report(sample_graph, owner, site, sharing="PRIVATE"))["id"]
+    unknown = hidden[:4] + "0000000000"
+    # when the other member tries to change their sharing
+    answers = [await call(sample_graph, other, SET_SHARING, {"input": {
+        "id": rid, "sharing": "PUBLIC"}}) for rid in (hidden, unknown)]
+    # then both answers are the same but for the id itself
+    errors = [a.data["setSharing"]["errors"] for a in answers]
+    assert [e[0]["code"] for e in errors] == ["NOT_FOUND", "NOT_FOUND"]
+    assert errors[0][0]["message"].replace(hidden, "ID") == \
+        errors[1][0]["message"].replace(unknown, "ID")
+    assert errors[0][0]["path"] == errors[1][0]["path"]
