@@ -18,7 +18,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.analytics.contradictions import CONTRADICTION_PATTERN
-from graph.core.visibility import Protected, Shape, lit, visible
+from graph.core.model import Label
+from graph.core.visibility import Protected, Shape, lit, visible, visible_as
 
 if TYPE_CHECKING:
     from graph.core.db import QueryRunner
@@ -195,7 +196,7 @@ async def list_suppliers(runner: QueryRunner, *, viewer: Mapping[str, Any], shap
 def reports_query(shape: Shape) -> LiteralString:
     return lit(
         "MATCH (r:AuditReport) WITH r, 1.0 AS score "
-        f"WHERE {visible('r')} "
+        f"WHERE {visible_as(Label.AUDIT_REPORT, 'r')} "
         "AND ($kinds IS NULL OR r.kind IN $kinds) "
         "AND ($authorId IS NULL OR r.contributedBy = $authorId) "
         "AND ($publishedAfter IS NULL OR r.publishedAt >= $publishedAfter) "

@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core.model import Label
-from graph.core.visibility import Shape, lit, visible
+from graph.core.visibility import Shape, lit, visible_as
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -67,7 +67,7 @@ def history_query(shape: Shape) -> LiteralString:
     carries the current record's owner and readers."""
     name = shape.label_text()
     return lit(
-        f"UNWIND $ids AS key MATCH (n:{name} {{id: key}}) WHERE {visible('n')} "
+        f"UNWIND $ids AS key MATCH (n:{name} {{id: key}}) WHERE {visible_as(shape.label, 'n')} "
         "MATCH (n)-[:HAS_VERSION]->(v:Version) "
         "WITH key, n, v ORDER BY v.versionNumber "
         "WITH key, v, v {.*, contributedBy: n.contributedBy, "

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import LiteralString
 
 from graph.core.model import Label
-from graph.core.visibility import Shape, joined, lit, visible
+from graph.core.visibility import Shape, joined, lit, visible, visible_as
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,15 @@ ORGANISATION_CONSORTIA = Relation("organisation_consortia", Label.ORGANISATION,
 def nodes_by_id(shape: Shape) -> LiteralString:
     return lit(
         f"UNWIND $ids AS key MATCH (n:{shape.label_text()} {{id: key}}) "
-        f"WHERE {visible('n')} RETURN key, {shape.projection('n')} AS node"
+        f"WHERE {visible_as(shape.label, 'n')} RETURN key, {shape.projection('n')} AS node"
     )
 
 
 @lru_cache(maxsize=2048)
 def related_by_id(relation: Relation, shape: Shape) -> LiteralString:
     # The parent is checked again so that a loader key can never reach past visibility.
-    checks = joined([visible("p"), visible("n"), *(visible(v) for v in relation.via)])
+    checks = joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
+                     *(visible(v) for v in relation.via)])
     start = lit(Label(relation.start).value)
     return lit(
         f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "

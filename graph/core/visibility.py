@@ -59,6 +59,29 @@ def visible(var: str) -> LiteralString:
     )
 
 
+# A report is about one site, and its findings and actions are read through it: each is
+# visible only while that site is, so that a report never tells of a site the viewer may not
+# see (not even as a `site: null`).
+_THROUGH_SITE = {
+    Label.AUDIT_REPORT: "({v})-[:ASSESSES]->({s}:ProductionSite)",
+    Label.FINDING: "({v})<-[:HAS_FINDING]-(:AuditReport)-[:ASSESSES]->({s}:ProductionSite)",
+    Label.REMEDIATION_ACTION: "({v})<-[:REMEDIATED_BY]-(:Finding)<-[:HAS_FINDING]-"
+                              "(:AuditReport)-[:ASSESSES]->({s}:ProductionSite)",
+}
+
+
+def visible_as(label: Label, var: str) -> LiteralString:
+    """The visibility of a record of `label`: `visible(var)`, and for a report, finding or
+    remediation action, the visibility of the site it is about."""
+    v = _var(var)
+    path = _THROUGH_SITE.get(Label(label))
+    if path is None:
+        return visible(v)
+    s = f"{v}_site"
+    return lit(f"({visible(v)} AND EXISTS {{ MATCH {path.format(v=v, s=s)} "
+               f"WHERE {visible(s)} }})")
+
+
 class Readable(Enum):
     """Who may read a protected field of a visible record."""
 
