@@ -6,10 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graph.companies.queries import supplier_by_key
-from graph.core.errors import BAD_USER_INPUT, WriteRejected
+from graph.core.errors import BAD_USER_INPUT, FORBIDDEN, WriteRejected
 from graph.core.ids import new_id
 from graph.core.model import Label, Rel
-from graph.core.records import Actor, check_orgs, create_record, link, require_visible
+from graph.core.records import (
+    Actor,
+    check_orgs,
+    create_record,
+    link,
+    link_contributor,
+    require_visible,
+)
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -44,6 +51,14 @@ async def record_supply_link(tx: AsyncManagedTransaction, actor: Actor, *, kind:
     await require_visible(tx, start, [(from_id, ["input", "fromId"])], actor)
     await require_visible(tx, end, [(to_id, ["input", "toId"])], actor)
     props = {k: v for k, v in (("volume", volume), ("unitPrice", unit_price)) if v is not None}
+    if props:
+        # A link's volume and unit price are its contributor's confidential figures: nobody
+        # else may set them (records.link never overwrites them either).
+        owner = await link_contributor(tx, start, from_id, rel, end, to_id)
+        if owner is not None and owner != actor.org:
+            raise WriteRejected.one(FORBIDDEN, "this link was recorded by another "
+                                               "organisation: its volume and unit price are "
+                                               "theirs to set", ["input", "volume"])
     await link(tx, start, from_id, rel, end, to_id, actor, props)
 
 

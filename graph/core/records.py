@@ -108,8 +108,20 @@ def _link(start: Label, rel: Rel, end: Label) -> LiteralString:
         f"MERGE (a)-[r:{t}]->(b) "
         "ON CREATE SET r.contributedBy = $org, r.createdAt = $now, r.source = $source, "
         "r.client = $client "
-        "SET r += coalesce(l.props, {}), r.updatedAt = $now "
+        # Properties of a link belong to whoever recorded it: another organisation's link
+        # keeps its own (they may be confidential volumes and prices).
+        "SET r += CASE WHEN r.contributedBy = $org THEN coalesce(l.props, {}) ELSE {} END, "
+        "r.updatedAt = $now "
         "RETURN count(r) AS n"
+    )
+
+
+@cache
+def _link_contributor(start: Label, rel: Rel, end: Label) -> LiteralString:
+    a, t, b = lit(Label(start).value), lit(Rel(rel).value), lit(Label(end).value)
+    return lit(
+        f"OPTIONAL MATCH (:{a} {{id: $start}})-[r:{t}]->(:{b} {{id: $end}}) "
+        "RETURN r.contributedBy AS owner LIMIT 1"
     )
 
 
@@ -212,6 +224,14 @@ async def link_many(tx: AsyncManagedTransaction, start: Label, rel: Rel, end: La
         await tx.run(_link(start, rel, end), {
             "links": [{"start": a, "end": b, "props": props or {}} for a, b in pairs],
             **actor.params()})
+
+
+async def link_contributor(tx: AsyncManagedTransaction, start: Label, start_id: str, rel: Rel,
+                           end: Label, end_id: str) -> str | None:
+    """The organisation that recorded this link, or None when there is none."""
+    row = await (await tx.run(_link_contributor(start, rel, end),
+                              {"start": start_id, "end": end_id})).single()
+    return row["owner"] if row else None
 
 
 async def link(tx: AsyncManagedTransaction, start: Label, start_id: str, rel: Rel, end: Label,

@@ -79,3 +79,29 @@ async def test_record_supply_links(sample_graph: Graph, nrht: Viewer, ulake: Vie
         "MATCH (:Supplier {id: $s})-[r:OPERATES]->(:ProductionSite {id: $site}) "
         "RETURN r.contributedBy AS by, r.source AS source", {"s": supplier, "site": sid})
     assert rows[0]["by"] == OWNER and rows[0]["source"]
+
+
+async def test_member_cannot_overwrite_the_volume_and_price_of_a_link_another_recorded(
+        sample_graph: Graph, nrht: Viewer, eastmere: Viewer) -> None:
+    # given a tier link with the owner's confidential volume and unit price
+    supplier = (await call(sample_graph, nrht, CREATE_SUPPLIER, {"input": {
+        "name": fresh("Supplier ")}})).data["createSupplier"]["supplier"]["id"]
+    first = (await call(sample_graph, nrht, LINK, {"input": {
+        "kind": "SOURCES_FROM", "fromId": TEST_BRAND, "toId": supplier, "volume": 100,
+        "unitPrice": 5}})).data["recordSupplyLink"]
+    assert first == {"recorded": True, "errors": []}
+    # when another member, who sees both ends, records the same link with its own figures
+    other = (await call(sample_graph, eastmere, LINK, {"input": {
+        "kind": "SOURCES_FROM", "fromId": TEST_BRAND, "toId": supplier, "volume": 1,
+        "unitPrice": 0.01}})).data["recordSupplyLink"]
+    # then it is refused, and the owner's figures and provenance stay
+    assert codes(other) == ["FORBIDDEN"] and other["errors"][0]["path"] == ["input", "volume"]
+    again = (await call(sample_graph, eastmere, LINK, {"input": {
+        "kind": "SOURCES_FROM", "fromId": TEST_BRAND, "toId": supplier}})
+    ).data["recordSupplyLink"]
+    assert again == {"recorded": True, "errors": []}
+    rows = await sample_graph.query(
+        "MATCH (:Brand {id: $b})-[r:SOURCES_FROM]->(:Supplier {id: $s}) "
+        "RETURN r.volume AS v, r.unitPrice AS p, r.contributedBy AS by",
+        {"b": TEST_BRAND, "s": supplier})
+    assert rows == [{"v": 100.0, "p": 5.0, "by": OWNER}]
