@@ -77,8 +77,10 @@ def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> Grap
 class OperationMetrics(Protocol):
     """Where `ErrorCodesAndMetrics` reports (injected; the schema knows no metrics library)."""
 
-    def operation(self, name: str | None, seconds: float) -> None:
-        """One operation ran (`name` as the client sent it, unchecked) for `seconds`."""
+    def operation(self, kind: str, seconds: float) -> None:
+        """One operation of `kind` (query, mutation, subscription or unknown) ran for
+        `seconds`. Never the client's operation name: metrics are open to every caller, and
+        a name would let one tenant watch another's activity."""
 
     def error(self, code: str) -> None:
         """One error left with `extensions.code` = `code`."""
@@ -101,11 +103,11 @@ class ErrorCodesAndMetrics(SchemaExtension):
     def _finish(self, start: float) -> None:
         ctx = self.execution_context
         try:
-            name = ctx.operation_name
-        except Exception:  # noqa: BLE001 - no parsed document: no name
-            name = None
+            kind = ctx.operation_type.value
+        except Exception:  # noqa: BLE001 - no parsed document: no type
+            kind = "unknown"
         if self.metrics is not None:
-            self.metrics.operation(name, time.perf_counter() - start)
+            self.metrics.operation(kind, time.perf_counter() - start)
         result = ctx.result
         errors = getattr(result, "errors", None)
         if result is not None and errors:

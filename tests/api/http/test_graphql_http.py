@@ -3,6 +3,7 @@ errors, and a real member token through the whole stack."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -82,10 +83,16 @@ async def test_metrics_count_operations_errors_and_neo4j_time(http: httpx.AsyncC
                                       "operationName": "SitesForMetrics"})
     await http.post("/graphql", json={"query": "{ productionSites(first: -1) { totalCount } }"})
     text = (await http.get("/metrics")).text
-    assert 'supplygraph_graphql_requests_total{operation="SitesForMetrics"}' in text
-    assert "supplygraph_graphql_latency_seconds_bucket" in text
+    assert 'supplygraph_graphql_requests_total{type="query"}' in text
+    assert 'supplygraph_graphql_latency_seconds_bucket{le="0.005",type="query"}' in text
     assert 'supplygraph_graphql_errors_total{code="BAD_USER_INPUT"}' in text
-    assert 'supplygraph_neo4j_query_seconds_count{query="list_sites"}' in text
+    assert "supplygraph_neo4j_query_seconds_count " in text
+    # /metrics is open: it names no client-chosen operation and no query of ours, so that
+    # one tenant cannot watch what another does
+    assert "SitesForMetrics" not in text and "list_sites" not in text
+    labels = {m for line in text.splitlines() if not line.startswith("#")
+              for m in re.findall(r'(\w+)="', line)}
+    assert labels <= {"type", "code", "le"}
 
 
 async def test_neo4j_unreachable_is_service_unavailable_not_a_hang(
