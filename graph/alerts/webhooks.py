@@ -26,6 +26,9 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from graph.core.model import Label
+from graph.core.visibility import lit, visible_as
+
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
 
@@ -175,9 +178,14 @@ async def delete_webhook(tx: AsyncManagedTransaction, *, webhook_id: str, org: s
     return True
 
 
-DELIVERIES: LiteralString = (
-    "MATCH (w:Webhook {id: $id, contributedBy: $org}) "
+# A webhook's owner sees the deliveries of findings it may read now, and no other: an entry
+# for a finding it may not read (pending, or dropped for that reason) would tell that the
+# finding exists, when, and with one webhook per filter its category and severity.
+DELIVERIES: LiteralString = lit(
+    "MATCH (w:Webhook {id: $id, contributedBy: $viewerOrg}) "
     "MATCH (e:OutboxEntry {webhookId: w.id}) "
+    "WHERE EXISTS { MATCH (f:Finding {id: e.subjectId}) "
+    f"WHERE {visible_as(Label.FINDING, 'f')} }} "
     "WITH e ORDER BY e.createdAt DESC, e.id LIMIT $limit "
     "OPTIONAL MATCH (e)-[:ATTEMPT]->(a:DeliveryAttempt) "
     "WITH e, a ORDER BY a.number "
@@ -188,7 +196,8 @@ DELIVERIES: LiteralString = (
 )
 
 
-async def deliveries(graph: Any, *, webhook_id: str, org: str,
+async def deliveries(graph: Any, *, webhook_id: str, viewer: dict[str, Any],
                      limit: int) -> list[dict[str, Any]]:
-    return await graph.query(DELIVERIES, {"id": webhook_id, "org": org, "limit": limit},
+    """The latest deliveries of the viewer's own webhook, as the viewer may read them."""
+    return await graph.query(DELIVERIES, {"id": webhook_id, **viewer, "limit": limit},
                              name="webhook_deliveries")

@@ -86,4 +86,4 @@ async def webhooks(info: Info[Context, Any]) -> list[dict[str, Any]]:
 async def deliveries(info: Info[Context, Any], webhook_id: str,
                      limit: int) -> list[dict[str, Any]]:
     return await w.deliveries(info.context.graph, webhook_id=webhook_id,
-                              org=info.context.viewer.org_id, limit=limit)
+                              viewer=info.context.params, limit=limit)

@@ -254,11 +254,15 @@ async def test_member_who_cannot_see_the_finding_gets_nothing(
         await Worker(sample_graph, settings).drain()
     assert nrht_rec.requests == []
     assert [b["finding"]["id"] for b in bodies(ulake_rec)] == [rpt["findings"][0]["id"]]
+    # and its webhook lists no delivery of that finding: an entry (its time, and with one
+    # webhook per filter the finding's category and severity) would tell the finding exists
     listed = await call_with(sample_graph, nrht, settings, WEBHOOKS)
-    (dropped,) = next(w for w in listed.data["webhooks"]
-                      if w["id"] == nrht_hook["id"])["deliveries"]
-    assert dropped["status"] == "DROPPED" and dropped["attempts"] == []
-    assert "may not read" in dropped["dropReason"]
+    assert next(w for w in listed.data["webhooks"]
+                if w["id"] == nrht_hook["id"])["deliveries"] == []
+    rows = await sample_graph.query(
+        "MATCH (e:OutboxEntry {webhookId: $w}) RETURN e.status AS status, "
+        "e.dropReason AS why", {"w": nrht_hook["id"]})
+    assert [r["status"] for r in rows] == ["DROPPED"] and "may not read" in rows[0]["why"]
 
 
 async def test_category_and_exposure_filters(
@@ -430,3 +434,25 @@ async def test_member_receives_what_its_consortium_shares_as_the_api_shows_it(
     seen = await call_with(sample_graph, member, settings, REPORT, {"id": rpt["id"]})
     assert seen.data["report"]["findings"] == [{"id": rpt["findings"][0]["id"]}]
     assert [b["finding"]["id"] for b in bodies(rec)] == [rpt["findings"][0]["id"]]
+
+
+async def test_pending_delivery_of_a_finding_the_owner_may_not_read_is_not_listed(
+        sample_graph: Graph, nrht: Viewer, ulake: Viewer, monitor: Viewer,
+        settings: Settings, hooks: Hooks) -> None:
+    # given two members' webhooks and a finding shared with one of them only, not delivered
+    with receiver() as nrht_rec, receiver() as ulake_rec:
+        nrht_hook = (await hooks.register(nrht, nrht_rec.url, new_secret()))["webhook"]
+        ulake_hook = (await hooks.register(ulake, ulake_rec.url, new_secret()))["webhook"]
+        await report(sample_graph, monitor, settings, ("CHILD_LABOUR", "CRITICAL"),
+                     sharing="RESTRICTED", shared_with=[s.LK_UNI])
+
+        # when each lists its webhook's deliveries before any worker ran
+        def of(answer: Any, hook: dict[str, Any]) -> list[dict[str, Any]]:
+            return next(w for w in answer.data["webhooks"] if w["id"] == hook["id"])[
+                "deliveries"]
+
+        mine = of(await call_with(sample_graph, nrht, settings, WEBHOOKS), nrht_hook)
+        theirs = of(await call_with(sample_graph, ulake, settings, WEBHOOKS), ulake_hook)
+    # then the member who may read it sees it pending; the other sees nothing at all
+    assert [d["status"] for d in theirs] == ["PENDING"]
+    assert mine == []
