@@ -51,10 +51,16 @@ def today_utc() -> str:
 _EFFECTIVE = lit("CASE WHEN r.status = 'OPEN' AND r.dueDate < $today THEN 'OVERDUE' "
                  "ELSE r.status END")
 
-# A request is visible to the requesting consortium (its own sharing) and to the
-# organisations that represent the supplier it is addressed to.
+# A request tells of its contract (id, contractor, due date, message): the requesting side
+# sees it only where it may see the contract too, so a request on a PRIVATE contract stays
+# the buyer's. The organisations that represent the addressed supplier see it, to answer.
+_ON_VISIBLE_CONTRACT = lit(
+    "EXISTS { MATCH (r)-[:CONCERNS]->(rc:Contract) "
+    f"WHERE {visible('rc')} }}"
+)
 _REQUEST_VISIBLE = lit(
-    f"({visible('r')} OR EXISTS {{ MATCH (:Organisation {{id: $viewerOrg}})"
+    f"(({visible('r')} AND {_ON_VISIBLE_CONTRACT}) "
+    "OR EXISTS { MATCH (:Organisation {id: $viewerOrg})"
     "-[:REPRESENTS]->(:Supplier {id: r.supplierId}) })"
 )
 
@@ -259,7 +265,7 @@ async def list_requests(graph: Any, viewer: dict[str, Any], *, contract_id: str 
 ACCOUNTABILITY: LiteralString = lit(
     "UNWIND $ids AS sid "
     "OPTIONAL MATCH (r:DisclosureRequest {supplierId: sid}) "
-    f"WHERE {by_peer('r')} "
+    f"WHERE {by_peer('r')} AND {_ON_VISIBLE_CONTRACT} "
     f"WITH sid, r, {_EFFECTIVE} AS effective "
     "RETURN sid, count(r) AS received, "
     "count(CASE WHEN effective = 'ANSWERED' AND r.onTime THEN 1 END) AS answeredOnTime, "

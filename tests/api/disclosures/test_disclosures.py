@@ -289,3 +289,21 @@ async def test_only_an_operator_sets_representatives(world: World) -> None:
         "remove": True}})
     assert removed["setSupplierRepresentative"]["represents"] is False
     assert (await world.call(world.contractor, REPRESENTED))["representedSuppliers"] == []
+
+
+async def test_request_on_a_private_contract_is_the_buyers_and_the_contractors_only(
+        world: World) -> None:
+    # given a PRIVATE contract of the buyer with an open disclosure request
+    ctr = await world.call(world.nrht, CREATE_CONTRACT, {"input": {
+        "reference": f"ocds-test-{secrets.token_hex(4)}", "supplierId": world.supplier,
+        "sharing": "PRIVATE"}})
+    private = ctr["createContract"]["contract"]["id"]
+    before = await world.accountability(world.eastmere)
+    req = (await world.request(contract=private))["request"]
+    # then its consortium peer neither lists it nor counts it; the buyer and the contractor do
+    for viewer, seen in ((world.nrht, True), (world.contractor, True),
+                         (world.eastmere, False), (world.ulake, False)):
+        data = await world.call(viewer, REQUESTS, {"supplierId": world.supplier})
+        assert (req["id"] in [r["id"] for r in data["disclosureRequests"]]) is seen
+    assert await world.accountability(world.eastmere) == before
+    assert (await world.accountability(world.nrht))["open"] >= 1
