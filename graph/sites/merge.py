@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, LiteralString
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core.errors import BAD_USER_INPUT, CONFLICT, FORBIDDEN, WriteRejected
 from graph.core.history import INITIAL, record_version
 from graph.core.model import Label, Rel
 from graph.core.records import Actor, require_visible
-from graph.core.visibility import lit
+from graph.core.visibility import lit, visible
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -91,6 +91,7 @@ async def merge_sites(tx: AsyncManagedTransaction, keep: str, duplicates: Sequen
     await require_visible(tx, Label.PRODUCTION_SITE,
                           [(keep, ["keepId"]), *((d, ["duplicateIds", i])
                                                  for i, d in enumerate(duplicates))], actor)
+    await _require_no_narrower(tx, keep, duplicates)
     moved = 0
     await record_version(tx, Label.PRODUCTION_SITE, keep, actor, change=INITIAL,
                          only_if_none=True)
@@ -119,7 +120,44 @@ async def merge_sites(tx: AsyncManagedTransaction, keep: str, duplicates: Sequen
     return moved
 
 
-MERGED_TARGET: LiteralString = (
-    "UNWIND $ids AS key MATCH (:MergedProductionSite {id: key})-[:SAME_AS]->(k:ProductionSite) "
-    "RETURN key, k.id AS target"
+# A merged duplicate's id resolves (to the kept site) only for those who could see it.
+MERGED_TARGET: LiteralString = lit(
+    "UNWIND $ids AS key MATCH (d:MergedProductionSite {id: key})-[:SAME_AS]->(k:ProductionSite) "
+    f"WHERE {visible('d')} RETURN key, k.id AS target"
 )
+
+_SHARING: LiteralString = (
+    "UNWIND $ids AS key MATCH (n:ProductionSite {id: key}) "
+    "RETURN key, n.sharing AS sharing, coalesce(n.sharedWith, []) AS sharedWith, "
+    "n.contributedBy AS owner"
+)
+
+
+def _seen_by_all_who_see(dup: dict[str, Any], keep: dict[str, Any]) -> bool:
+    """Everyone who may see `keep` may see `dup` too (so merging shows nobody anything new)."""
+    if dup["sharing"] in (None, "PUBLIC"):
+        return True
+    if dup["owner"] != keep["owner"]:
+        return False
+    if keep["sharing"] == "PRIVATE":
+        return True
+    if dup["sharing"] == keep["sharing"] == "CONSORTIUM":
+        return True
+    return (dup["sharing"] == keep["sharing"] == "RESTRICTED"
+            and set(keep["sharedWith"]) <= set(dup["sharedWith"]))
+
+
+async def _require_no_narrower(tx: AsyncManagedTransaction, keep: str,
+                               duplicates: Sequence[str]) -> None:
+    """A merge puts a duplicate's name and aliases on the kept site and makes its id resolve
+    there: a duplicate shared more narrowly than the kept site would be published to those
+    who may see the kept site only. Such a merge is refused (CONFLICT); widen the duplicate's
+    sharing first, or keep both."""
+    rows = await (await tx.run(_SHARING, {"ids": [keep, *duplicates]})).data()
+    by_id = {r["key"]: r for r in rows}
+    for i, dup in enumerate(duplicates):
+        if not _seen_by_all_who_see(by_id[dup], by_id[keep]):
+            raise WriteRejected.one(
+                CONFLICT, "a duplicate shared more narrowly than the kept site cannot be "
+                          "merged into it (its names would reach organisations that may not "
+                          "see it): widen its sharing first, or keep both", ["duplicateIds", i])

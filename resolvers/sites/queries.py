@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 async def merged_site_row(info: Info[Context, Any], site_id: str) -> dict[str, Any] | None:
     """The kept site of a merged duplicate's id (visibility of the kept site applies)."""
-    rows = await info.context.graph.query(MERGED_TARGET, {"ids": [site_id]},
+    rows = await info.context.graph.query(MERGED_TARGET,
+                                          {"ids": [site_id], **info.context.params},
                                           name="merged_site")
     if not rows:
         return None

@@ -151,3 +151,39 @@ async def test_admin_scope_without_the_operator_organisation_neither_merges_nor_
     changed = await call(sample_graph, admin_scoped, UPDATE_SITE,
                          {"id": a, "input": {"name": "Renamed by an intruder"}})
     assert codes(changed.data["updateProductionSite"]) == ["FORBIDDEN"]
+
+
+# ----- merging never publishes a hidden duplicate ----------------------------------------------
+@pytest.mark.parametrize("sharing", ["PRIVATE", "CONSORTIUM"])
+async def test_merging_a_duplicate_shared_more_narrowly_than_the_kept_site_is_refused(
+        sample_graph: Graph, nrht: Viewer, operator: Viewer, sharing: str) -> None:
+    # given a PUBLIC site and a duplicate its owner shares more narrowly
+    word = fresh()
+    keep = await new_site(sample_graph, nrht, name=f"{word} Display Plant")
+    dup = await new_site(sample_graph, nrht, name=f"{word} Secret Line", sharing=sharing,
+                         aliases=["Hidden alias"])
+    # when the operator merges it, then the merge is refused and nothing is published
+    answer = await call(sample_graph, operator, MERGE, {"input": {"keepId": keep,
+                                                                  "duplicateIds": [dup]}})
+    payload = answer.data["mergeProductionSites"]
+    assert [(e["code"], e["path"]) for e in payload["errors"]] == [
+        ("CONFLICT", ["input", "duplicateIds", "0"])]
+    rows = await sample_graph.query(
+        "MATCH (k:ProductionSite {id: $k}) OPTIONAL MATCH (d:ProductionSite {id: $d}) "
+        "RETURN k.aliases AS aliases, d IS NOT NULL AS kept", {"k": keep, "d": dup})
+    assert rows == [{"aliases": [], "kept": True}]
+
+
+async def test_a_merged_duplicates_id_resolves_only_for_those_who_could_see_it(
+        sample_graph: Graph, nrht: Viewer, ulake: Viewer, operator: Viewer) -> None:
+    # given a CONSORTIUM duplicate merged into a CONSORTIUM site of the same owner
+    keep = await new_site(sample_graph, nrht, sharing="CONSORTIUM")
+    dup = await new_site(sample_graph, nrht, sharing="CONSORTIUM")
+    merged = await call(sample_graph, operator, MERGE, {"input": {"keepId": keep,
+                                                                  "duplicateIds": [dup]}})
+    assert merged.data["mergeProductionSites"]["errors"] == []
+    # then the owner's id resolves to the kept site; another consortium's member gets null
+    seen = await call(sample_graph, nrht, SITE, {"id": dup})
+    assert seen.data["productionSite"]["id"] == keep
+    hidden = await call(sample_graph, ulake, SITE, {"id": dup})
+    assert hidden.data == {"productionSite": None}
