@@ -28,6 +28,8 @@ from schema.types import (
 if TYPE_CHECKING:
     from strawberry.types import Info
 
+    from graph.core.visibility import Shape
+
     from resolvers.core.context import Context
 
 
@@ -60,47 +62,43 @@ async def site_update_payload(info: Info[Context, Any],
     return payload
 
 
+async def _written(info: Info[Context, Any], result: Result, shape: Shape, typ: Any,
+                   payload: Any, field: str) -> Any:
+    """The payload of a mutation that wrote one record: the record read back as the caller
+    may see it (under `field`), and the errors."""
+    row = await load(info, shape, result.get("id"))
+    return payload(**{field: typ.from_row(row) if row else None}, errors=mutation_errors(result))
+
+
 async def brand_payload(info: Info[Context, Any], result: Result) -> t.BrandPayload:
-    row = await load(info, BRAND_SHAPE, result.get("id"))
-    return t.BrandPayload(brand=Brand.from_row(row) if row else None,
-                          errors=mutation_errors(result))
+    return await _written(info, result, BRAND_SHAPE, Brand, t.BrandPayload, "brand")
 
 
 async def supplier_payload(info: Info[Context, Any], result: Result) -> t.SupplierPayload:
-    row = await load(info, SUPPLIER_SHAPE, result.get("id"))
-    return t.SupplierPayload(supplier=Supplier.from_row(row) if row else None,
-                             errors=mutation_errors(result))
+    return await _written(info, result, SUPPLIER_SHAPE, Supplier, t.SupplierPayload, "supplier")
+
+
+async def contract_payload(info: Info[Context, Any], result: Result) -> t.ContractPayload:
+    return await _written(info, result, CONTRACT_SHAPE, Contract, t.ContractPayload, "contract")
+
+
+async def report_payload(info: Info[Context, Any], result: Result) -> t.ReportPayload:
+    return await _written(info, result, REPORT_SHAPE, AuditReport, t.ReportPayload, "report")
+
+
+async def finding_payload(info: Info[Context, Any], result: Result) -> t.FindingPayload:
+    return await _written(info, result, FINDING_SHAPE, Finding, t.FindingPayload, "finding")
+
+
+async def remediation_payload(info: Info[Context, Any],
+                              result: Result) -> t.RemediationActionPayload:
+    return await _written(info, result, REMEDIATION_SHAPE, RemediationAction,
+                          t.RemediationActionPayload, "remediation_action")
 
 
 async def supply_link_payload(info: Info[Context, Any], result: Result) -> t.SupplyLinkPayload:
     return t.SupplyLinkPayload(recorded=bool(result.get("recorded")),
                                errors=mutation_errors(result))
-
-
-async def contract_payload(info: Info[Context, Any], result: Result) -> t.ContractPayload:
-    row = await load(info, CONTRACT_SHAPE, result.get("id"))
-    return t.ContractPayload(contract=Contract.from_row(row) if row else None,
-                             errors=mutation_errors(result))
-
-
-async def report_payload(info: Info[Context, Any], result: Result) -> t.ReportPayload:
-    row = await load(info, REPORT_SHAPE, result.get("id"))
-    return t.ReportPayload(report=AuditReport.from_row(row) if row else None,
-                           errors=mutation_errors(result))
-
-
-async def finding_payload(info: Info[Context, Any], result: Result) -> t.FindingPayload:
-    row = await load(info, FINDING_SHAPE, result.get("id"))
-    return t.FindingPayload(finding=Finding.from_row(row) if row else None,
-                            errors=mutation_errors(result))
-
-
-async def remediation_payload(info: Info[Context, Any],
-                              result: Result) -> t.RemediationActionPayload:
-    row = await load(info, REMEDIATION_SHAPE, result.get("id"))
-    return t.RemediationActionPayload(
-        remediation_action=RemediationAction.from_row(row) if row else None,
-        errors=mutation_errors(result))
 
 
 async def sharing_payload(info: Info[Context, Any], result: Result) -> t.SetSharingPayload:
