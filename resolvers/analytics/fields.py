@@ -10,7 +10,7 @@ from auth.scopes import Scope
 from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
 from graph.analytics import exposure as exq
 from graph.analytics.contradictions import contradictions_query
-from graph.analytics.leverage import band_counts, brand_leverage_query, site_leverage_query
+from graph.analytics.leverage import brand_leverage_query, shown_count, site_leverage_query
 from graph.analytics.risk import Risk, country_table, score_site, site_risk_query
 from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
 from graph.sites.fields import SITE_SHAPE
@@ -80,13 +80,19 @@ async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: s
 
 # ----- leverage -----------------------------------------------------------------------------
 def _leverage(info: Info[Context, Any], row: dict[str, Any] | None) -> dict[str, Any]:
-    """Banded counts (graph.analytics.leverage.band_counts) and the members named."""
+    """Counts banded on their hidden part (graph.analytics.leverage.shown_count), and the
+    members named. `membersInMyConsortia` counts named members only: within a consortium
+    the other members are few and known, so a hidden contract counted there would name
+    its holder by elimination."""
     minimum = info.context.settings.leverage_min_count
-    row = row or {"members": 0, "peers": 0, "contracts": 0, "named": []}
-    members, peers, contracts = band_counts(members=row["members"], peers=row["peers"],
-                                            contracts=row["contracts"], minimum=minimum)
+    row = row or {"members": 0, "contracts": 0, "shownContracts": 0, "named": []}
     named = sorted((n for n in row["named"] if n), key=lambda n: n["id"])
-    return {"members": members, "peers": peers, "contracts": contracts, "named": named}
+    peers = info.context.viewer.peers
+    in_mine = sum(1 for n in named if n["id"] in peers)
+    return {"members": shown_count(row["members"], len(named), minimum),
+            "peers": shown_count(in_mine, in_mine, minimum),
+            "contracts": shown_count(row["contracts"], row["shownContracts"], minimum),
+            "named": named}
 
 
 async def site_leverage(info: Info[Context, Any], site_id: str) -> dict[str, Any]:

@@ -76,17 +76,23 @@ class ExposureEntry:
                              "(settings.leverage_min_count), otherwise only a band.")
 class CountBand:
     exact: int | None = strawberry.field(description="Null when banded.")
-    band: str = strawberry.field(description='e.g. "fewer than 3", or the exact number.')
+    band: str = strawberry.field(
+        description='The exact number, or a range such as "fewer than 3" or "3 to 4".')
 
 
-@strawberry.type(description="How many member organisations buy here through their "
+@strawberry.type(description="How many other member organisations buy here through their "
                              "contracts (docs/leverage.md). Counts include contracts you may "
-                             "not see; names only members whose contract you may see.")
+                             "not see, but only through brands, suppliers and sites you may "
+                             "see, and never your own; names only members whose contract you "
+                             "may see.")
 class Leverage:
-    members: CountBand = strawberry.field(description="Members linked, across all.")
+    members: CountBand = strawberry.field(
+        description="Other members linked, across all: exact when those you cannot name "
+                    "are none or at least the threshold, otherwise a range.")
     members_in_my_consortia: CountBand = strawberry.field(
-        description="Members linked that share a consortium with you (you included).")
-    contracts: CountBand = strawberry.field(description="Contracts linking them.")
+        description="Named members that share a consortium with you.")
+    contracts: CountBand = strawberry.field(
+        description="Other members' contracts linking them, shown as members are.")
     named_members: list[Annotated[Organisation, strawberry.lazy("schema.types")]] = (
         strawberry.field(description="Members whose linking contract (and its path) you "
                                      "may see."))

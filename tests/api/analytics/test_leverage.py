@@ -1,9 +1,9 @@
-"""Collective leverage on the sample data: counts, banding, names, and the subtraction attack.
+"""Collective leverage on the sample data: counts, banding, names, and the attacks on them.
 
 Kunshan (hand-checked in seeds/sample.py): contracts reaching it are the health trust's and
 the ministry's Corvid laptops (disclosed, and Corvid is produced there), the Lakeshore
 college's Corvid laptops (the same), and the city's Nimbus phones (Nimbus sources from
-Jadeport, which operates it): 4 members, 4 contracts; 3 of them in Northwind.
+Jadeport, which operates it): 4 members, 4 contracts. A viewer is never counted itself.
 """
 
 from __future__ import annotations
@@ -32,40 +32,58 @@ async def _leverage(graph: Graph, org: str, query: str, id_: str) -> dict[str, A
     return next(iter(answer.data.values()))["leverage"]
 
 
-async def test_health_trust_sees_kunshan_counts_and_only_members_whose_contracts_it_sees(
+async def test_health_trust_sees_kunshan_others_banded_on_the_member_it_cannot_name(
         story_graph: Graph) -> None:
     lev = await _leverage(story_graph, s.NW_HEALTH, SITE, s.SITE_KUNSHAN)
-    # 3 Northwind members, exact; 4 across all, but 4 - 3 = 1 outside Northwind would
-    # single out that member by subtraction: the total is banded
-    assert lev["membersInMyConsortia"] == {"exact": 3, "band": "3"}
-    assert lev["members"] == {"exact": None, "band": "3 or more"}
+    # the three others: the city and the ministry it may name, and the college whose
+    # contract is Lakeshore-only. One hidden member is too few to tell: a range that
+    # covers one or two hidden members.
+    assert [m["id"] for m in lev["namedMembers"]] == sorted([s.NW_CITY, s.NW_MINISTRY])
+    assert lev["members"] == {"exact": None, "band": "3 to 4"}
+    assert lev["contracts"] == {"exact": None, "band": "3 to 4"}
+    # named members of Northwind only: a hidden contract counted here would name its
+    # holder by elimination among the consortium's few members
+    assert lev["membersInMyConsortia"] == {"exact": 2, "band": "2"}
+
+
+async def test_monitor_sees_kunshan_exactly_when_the_hidden_members_are_many(
+        story_graph: Graph) -> None:
+    lev = await _leverage(story_graph, s.MONITOR_WORKERS, SITE, s.SITE_KUNSHAN)
+    # four members; it may name the ministry (PUBLIC contract) and not the three others:
+    # three hidden members reach the threshold, so the count is exact
+    assert lev["members"] == {"exact": 4, "band": "4"}
     assert lev["contracts"] == {"exact": 4, "band": "4"}
-    # the college's contract is Lakeshore-only: never named
-    assert [m["id"] for m in lev["namedMembers"]] == sorted(
-        [s.NW_CITY, s.NW_MINISTRY, s.NW_HEALTH])
+    assert [m["id"] for m in lev["namedMembers"]] == [s.NW_MINISTRY]
+    assert lev["membersInMyConsortia"] == {"exact": 0, "band": "0"}
 
 
-async def test_lakeshore_university_sees_kunshan_banded_inside_its_consortium(
+async def test_lakeshore_university_names_its_peer_and_the_public_contract(
         story_graph: Graph) -> None:
     lev = await _leverage(story_graph, s.LK_UNI, SITE, s.SITE_KUNSHAN)
-    assert lev["membersInMyConsortia"] == {"exact": None, "band": "fewer than 3"}
-    assert lev["members"] == {"exact": 4, "band": "4"}
-    # the ministry's contract is PUBLIC, the college's shared in Lakeshore
     assert [m["id"] for m in lev["namedMembers"]] == sorted([s.LK_COLLEGE, s.NW_MINISTRY])
+    assert lev["members"] == {"exact": None, "band": "3 to 4"}  # 4 others, 2 hidden
+    assert lev["membersInMyConsortia"] == {"exact": 1, "band": "1"}
 
 
-async def test_brand_leverage_counts_contracts_covering_the_brand(story_graph: Graph) -> None:
+async def test_brand_leverage_counts_other_members_contracts_covering_the_brand(
+        story_graph: Graph) -> None:
     corvid = await _leverage(story_graph, s.LK_UNI, BRAND, "BRD-CORVID")
-    # 3 members, 1 of them in Lakeshore: the 2 outside are too few, so the total is banded
-    assert corvid["members"] == {"exact": None, "band": "3 or more"}
-    assert corvid["contracts"] == {"exact": 3, "band": "3"}
-    assert corvid["membersInMyConsortia"] == {"exact": None, "band": "fewer than 3"}
-    monitor = await _leverage(story_graph, s.MONITOR_WORKERS, BRAND, "BRD-CORVID")
-    assert monitor["members"] == {"exact": 3, "band": "3"}  # no consortium: nothing to subtract
-    halden = await _leverage(story_graph, s.LK_UNI, BRAND, "BRD-HALDEN")
-    # the health trust's PRIVATE desktops and the university's servers
-    assert halden["members"] == {"exact": None, "band": "fewer than 3"}
-    assert [m["id"] for m in halden["namedMembers"]] == [s.LK_UNI]
+    # the trust's, the ministry's and the college's laptops; the trust's is hidden
+    assert corvid["namedMembers"] == [{"id": s.LK_COLLEGE}, {"id": s.NW_MINISTRY}]
+    assert corvid["members"] == {"exact": None, "band": "3 to 4"}
+    assert corvid["contracts"] == {"exact": None, "band": "3 to 4"}
+    # the health trust does not count itself: the ministry named, the college hidden
+    trust = await _leverage(story_graph, s.NW_HEALTH, BRAND, "BRD-CORVID")
+    assert trust["members"] == {"exact": None, "band": "2 to 3"}
+    assert trust["namedMembers"] == [{"id": s.NW_MINISTRY}]
+    halden = await _leverage(story_graph, s.LK_COLLEGE, BRAND, "BRD-HALDEN")
+    # the health trust's PRIVATE desktops and the university's servers (Lakeshore-shared)
+    assert halden["members"] == {"exact": None, "band": "2 to 3"}
+    assert halden["namedMembers"] == [{"id": s.LK_UNI}]
+    assert halden["membersInMyConsortia"] == {"exact": 1, "band": "1"}
+    nobody_named = await _leverage(story_graph, s.MONITOR_WORKERS, BRAND, "BRD-HALDEN")
+    assert nobody_named["members"] == {"exact": None, "band": "fewer than 3"}
+    assert nobody_named["namedMembers"] == []
 
 
 async def test_leverage_is_the_same_whatever_filter_reached_the_site(
@@ -90,23 +108,25 @@ async def test_leverage_is_the_same_whatever_filter_reached_the_site(
                for m in v["namedMembers"])
 
 
-async def test_no_two_shown_counts_differ_by_a_small_number(story_graph: Graph) -> None:
-    """Across every site a viewer can list: when both member counts are exact, their
-    difference (members outside the viewer's consortia) is 0 or at least the threshold."""
+async def test_no_count_pins_down_fewer_hidden_members_than_the_threshold(
+        story_graph: Graph) -> None:
+    """Across every site a viewer can list: an exact count exceeds what the viewer can name
+    by 0 or by at least the threshold, and the viewer itself is never among the named."""
     for org in (s.NW_HEALTH, s.LK_UNI, s.LK_COLLEGE, s.MONITOR_WORKERS):
         viewer = await viewer_for(story_graph, org)
         answer = await run_at(story_graph, viewer, SITES, {})
         for node in nodes(answer.data["productionSites"]):
             lev = node["leverage"]
-            for c in (lev["members"], lev["membersInMyConsortia"], lev["contracts"]):
-                assert c["exact"] is None or c["exact"] == 0 or c["exact"] >= 3
-            a, p = lev["members"]["exact"], lev["membersInMyConsortia"]["exact"]
-            if a is not None and p is not None:
-                assert a - p == 0 or a - p >= 3
+            named = len(lev["namedMembers"])
+            assert org not in {m["id"] for m in lev["namedMembers"]}
+            exact = lev["members"]["exact"]
+            assert exact is None or exact - named == 0 or exact - named >= 3
+            assert lev["membersInMyConsortia"]["exact"] <= named
 
 
 async def test_threshold_is_a_setting(story_graph: Graph) -> None:
-    viewer = await viewer_for(story_graph, s.MONITOR_WORKERS)  # no consortium
+    viewer = await viewer_for(story_graph, s.MONITOR_WORKERS)
     answer = await run_at(story_graph, viewer, BRAND, {"id": "BRD-HALDEN"},
                           leverage_min_count=2)
+    # two hidden members: exact once the threshold is two
     assert answer.data["brand"]["leverage"]["members"] == {"exact": 2, "band": "2"}
