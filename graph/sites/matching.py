@@ -224,13 +224,21 @@ def decide(site: SiteKey, candidates: Iterable[SiteKey], *, low: float, high: fl
 # ----- candidates from Neo4j ----------------------------------------------------------------
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
+# The index finds the hits (whether a site matches the terms depends on that site alone);
+# it does not rank them. Lucene's score uses corpus statistics over every site, visible or
+# not, so ranking by it (or cutting before the visibility check) would let hidden sites
+# change which visible candidates a caller gets (issue 11, class 7). Candidates are ranked
+# by how many of the row's words each visible hit contains, then by id, and only then cut.
 CANDIDATES: LiteralString = lit(
     "UNWIND $rows AS row "
     "CALL (row) { "
-    "  CALL db.index.fulltext.queryNodes('site_text', row.q, {limit: $limit}) "
-    "  YIELD node AS n, score "
+    "  CALL db.index.fulltext.queryNodes('site_text', row.q) "
+    "  YIELD node AS n "
     f"  WHERE n.countryCode = row.country AND {visible('n')} "
-    "  RETURN n ORDER BY score DESC LIMIT $keep } "
+    "  WITH n, row, toLower(coalesce(n.name, '') + ' ' + coalesce(n.aliasesText, '') + ' ' "
+    "    + coalesce(n.address, '') + ' ' + coalesce(n.city, '')) AS text "
+    "  WITH n, size([w IN row.words WHERE text CONTAINS w]) AS shared "
+    "  RETURN n ORDER BY shared DESC, n.id LIMIT $keep } "
     "RETURN row.i AS i, collect(n {.id, .name, .aliases, .address, .city, .countryCode}) "
     "AS sites"
 )
@@ -239,8 +247,13 @@ SITES_OF_COUNTRY: LiteralString = lit(
     "MATCH (n:ProductionSite {countryCode: $country}) "
     f"WHERE {visible('n')} "
     "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.address AS address, "
-    "n.city AS city, n.countryCode AS countryCode"
+    "n.city AS city, n.countryCode AS countryCode ORDER BY n.id"  # ties: never storage order
 )
+
+
+def _words(site: SiteKey) -> list[str]:
+    return sorted({w.lower() for text in (*site.names, site.address) for w in text.split()
+                   if len(w) >= 3 and not w.isdigit()})
 
 
 def lucene_query(site: SiteKey) -> str | None:
@@ -263,15 +276,15 @@ def _key(row: dict[str, Any]) -> SiteKey:
 
 
 async def candidates(runner: QueryRunner, sites: Sequence[SiteKey], viewer: dict[str, Any],
-                     *, limit: int = 200, keep: int = 40) -> list[list[SiteKey]]:
+                     *, keep: int = 40) -> list[list[SiteKey]]:
     """Visible same-country sites near each of `sites`, in one round trip."""
-    rows = [{"i": i, "q": q, "country": s.country}
+    rows = [{"i": i, "q": q, "country": s.country, "words": _words(s)}
             for i, s in enumerate(sites) if (q := lucene_query(s))]
     out: list[list[SiteKey]] = [[] for _ in sites]
     if not rows:
         return out
-    found = await runner.query(CANDIDATES, {"rows": rows, "limit": limit, "keep": keep,
-                                            **viewer}, name="match_candidates")
+    found = await runner.query(CANDIDATES, {"rows": rows, "keep": keep, **viewer},
+                               name="match_candidates")
     for r in found:
         out[r["i"]] = [_key(s) for s in r["sites"]]
     return out
