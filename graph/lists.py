@@ -43,23 +43,24 @@ def lucene_terms(text: str) -> str | None:
     return " AND ".join(terms[:16])
 
 
-def _relevance(*fields: str) -> str:
-    """The rank of a text hit from the hit alone: its name is the phrase, starts with it,
-    contains it, another field contains it, or it matched the terms only. Lucene's own score
-    is not used: it depends on statistics over every record in the index, visible or not, so
-    two probes would tell whether a hidden record contains a word (issue 11, class 7)."""
-    name, *others = fields
-    rest = " OR ".join(f"toLower(coalesce({f}, '')) CONTAINS $phrase" for f in others)
-    return (f"CASE WHEN toLower({name}) = $phrase THEN 0 "
-            f"WHEN toLower({name}) STARTS WITH $phrase THEN 1 "
-            f"WHEN toLower({name}) CONTAINS $phrase THEN 2 "
-            + (f"WHEN {rest} THEN 3 " if rest else "") + "ELSE 4 END")
-
-
 @dataclass(frozen=True)
 class OrderKey:
     expr: str  # with `{v}` for the node variable
     descending: bool = False
+
+
+def _text_order(name: str, *others: str) -> list[OrderKey]:
+    """The order of text hits, from each hit alone: its name is the phrase, starts with it,
+    contains it, another field contains it, or it matched the terms only; then name, then
+    id. Lucene's own score is not used: it depends on statistics over every record in the
+    index, visible or not, so two probes would tell whether a hidden record contains a word
+    (issue 11, class 7)."""
+    rest = " OR ".join(f"toLower(coalesce({f}, '')) CONTAINS $phrase" for f in others)
+    rank = (f"CASE WHEN toLower({name}) = $phrase THEN 0 "
+            f"WHEN toLower({name}) STARTS WITH $phrase THEN 1 "
+            f"WHEN toLower({name}) CONTAINS $phrase THEN 2 "
+            + (f"WHEN {rest} THEN 3 " if rest else "") + "ELSE 4 END")
+    return [OrderKey(rank), OrderKey(name)]  # _order_clause ends every order with the id
 
 
 def _order_clause(var: str, keys: Sequence[OrderKey]) -> LiteralString:
@@ -71,7 +72,7 @@ def _order_clause(var: str, keys: Sequence[OrderKey]) -> LiteralString:
         # NULL (absent or unreadable) always last, whatever the direction.
         parts += [f"{alias} IS NULL", f"{alias} {'DESC' if key.descending else 'ASC'}"]
     parts.append(f"{var}.id ASC")
-    head = f"WITH {var}, score{''.join(', ' + w for w in withs)} " if withs else ""
+    head = f"WITH {var}{''.join(', ' + w for w in withs)} " if withs else ""
     return lit(f"{head}ORDER BY {', '.join(parts)} ")
 
 
@@ -93,17 +94,17 @@ async def run_list(runner: QueryRunner, cypher: LiteralString, params: Mapping[s
 
 # ----- production sites -------------------------------------------------------------------
 _SITE_START_TEXT: LiteralString = (
-    "CALL db.index.fulltext.queryNodes('site_text', $text) YIELD node AS s, score ")
+    "CALL db.index.fulltext.queryNodes('site_text', $text) YIELD node AS s ")
 _SITE_START_COUNTRY: LiteralString = (
-    "MATCH (s:ProductionSite) WHERE s.countryCode IN $countries WITH s, 1.0 AS score ")
-_SITE_START_ALL: LiteralString = "MATCH (s:ProductionSite) WITH s, 1.0 AS score "
+    "MATCH (s:ProductionSite) WHERE s.countryCode IN $countries WITH s ")
+_SITE_START_ALL: LiteralString = "MATCH (s:ProductionSite) WITH s "
 
 _FINDING_OF_SITE = (
     "MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
     f"WHERE {visible('r')} AND {visible('f')}"
 )
 SITE_FILTERS: LiteralString = lit(
-    f"WITH s, score WHERE {visible('s')} "
+    f"WITH s WHERE {visible('s')} "
     "AND ($countries IS NULL OR s.countryCode IN $countries) "
     "AND ($siteTypes IS NULL OR s.siteType IN $siteTypes) "
     "AND ($statuses IS NULL OR s.status IN $statuses) "
@@ -134,8 +135,7 @@ def sites_query(start: str, order: tuple[tuple[str, bool], ...], shape: Shape) -
             "all": _SITE_START_ALL}[start]
     keys = [OrderKey(SITE_ORDERS[f], d) for f, d in order]
     if start == "text" and not keys:
-        keys = [OrderKey(_relevance("{v}.name", "{v}.aliasesText")), OrderKey("{v}.name"),
-                OrderKey("{v}.id")]
+        keys = _text_order("{v}.name", "{v}.aliasesText")
     return lit(head + SITE_FILTERS + _order_clause("s", keys) + _tail("s", shape))
 
 
@@ -160,34 +160,32 @@ _SITE_DEFAULTS: dict[str, Any] = {
 
 # ----- brands and suppliers ---------------------------------------------------------------
 _COMPANY_TEXT: LiteralString = (
-    "CALL db.index.fulltext.queryNodes('company_text', $text) YIELD node AS c, score ")
+    "CALL db.index.fulltext.queryNodes('company_text', $text) YIELD node AS c ")
 
 
 @lru_cache(maxsize=2048)
 def brands_query(text: bool, shape: Shape) -> LiteralString:
-    head = (_COMPANY_TEXT + "WITH c, score WHERE c:Brand " if text
-            else "MATCH (c:Brand) WITH c, 1.0 AS score ")
-    filters = lit(f"WITH c, score WHERE {visible('c')} "
+    head = (_COMPANY_TEXT + "WITH c WHERE c:Brand " if text
+            else "MATCH (c:Brand) WITH c ")
+    filters = lit(f"WITH c WHERE {visible('c')} "
                   "AND ($countries IS NULL OR c.countryCode IN $countries) ")
-    keys = [OrderKey(_relevance("{v}.name")), OrderKey("{v}.name"), OrderKey("{v}.id")] \
-        if text else []
+    keys = _text_order("{v}.name") if text else []
     return lit(head + filters + _order_clause("c", keys) + _tail("c", shape))
 
 
 @lru_cache(maxsize=2048)
 def suppliers_query(text: bool, shape: Shape) -> LiteralString:
-    head = (_COMPANY_TEXT + "WITH c, score WHERE c:Supplier " if text
-            else "MATCH (c:Supplier) WITH c, 1.0 AS score ")
+    head = (_COMPANY_TEXT + "WITH c WHERE c:Supplier " if text
+            else "MATCH (c:Supplier) WITH c ")
     filters = lit(
-        f"WITH c, score WHERE {visible('c')} "
+        f"WITH c WHERE {visible('c')} "
         "AND ($countries IS NULL OR c.countryCode IN $countries) "
         "AND ($roles IS NULL OR any(x IN c.roles WHERE x IN $roles)) "
         "AND ($brandId IS NULL OR EXISTS { MATCH (b:Brand {id: $brandId})-[:SOURCES_FROM]->(c) "
         f"WHERE {visible('b')} }}) "
         "AND ($customerId IS NULL OR EXISTS { MATCH (k:Supplier {id: $customerId})"
         f"-[:SOURCES_FROM]->(c) WHERE {visible('k')} }}) ")
-    keys = [OrderKey(_relevance("{v}.name")), OrderKey("{v}.name"), OrderKey("{v}.id")] \
-        if text else []
+    keys = _text_order("{v}.name") if text else []
     return lit(head + filters + _order_clause("c", keys) + _tail("c", shape))
 
 
@@ -216,7 +214,7 @@ async def list_suppliers(runner: QueryRunner, *, viewer: Mapping[str, Any], shap
 @lru_cache(maxsize=2048)
 def reports_query(shape: Shape) -> LiteralString:
     return lit(
-        "MATCH (r:AuditReport) WITH r, 1.0 AS score "
+        "MATCH (r:AuditReport) WITH r "
         f"WHERE {visible_as(Label.AUDIT_REPORT, 'r')} "
         "AND ($kinds IS NULL OR r.kind IN $kinds) "
         "AND ($authorId IS NULL OR r.contributedBy = $authorId) "
@@ -248,7 +246,7 @@ def contracts_query(order: tuple[tuple[str, bool], ...], value: Protected,
     orders = {**CONTRACT_ORDERS, "VALUE": readable_value}
     keys = [OrderKey(orders[f], d) for f, d in order]
     return lit(
-        "MATCH (c:Contract) WITH c, 1.0 AS score "
+        "MATCH (c:Contract) WITH c "
         f"WHERE {visible('c')} "
         "AND ($buyerId IS NULL OR c.contributedBy = $buyerId) "
         "AND ($cpvCode IS NULL OR $cpvCode IN c.cpvCodes) "
@@ -260,11 +258,11 @@ def contracts_query(order: tuple[tuple[str, bool], ...], value: Protected,
         "AND ($siteId IS NULL OR EXISTS { MATCH (c)-[:SOURCED_FROM]->"
         "(x:ProductionSite {id: $siteId}) "
         f"WHERE {visible('x')} }}) "
-        f"WITH c, score, {readable_value} AS value "
+        f"WITH c, {readable_value} AS value "
         # An unreadable value is NULL: a bound on it never matches.
         "WHERE ($valueMin IS NULL OR value >= $valueMin) "
         "AND ($valueMax IS NULL OR value <= $valueMax) "
-        "WITH c, score "
+        "WITH c "
         + _order_clause("c", keys) + _tail("c", shape))
 
 

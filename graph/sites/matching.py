@@ -252,20 +252,17 @@ SITES_OF_COUNTRY: LiteralString = lit(
 
 
 def _words(site: SiteKey) -> list[str]:
-    return sorted({w.lower() for text in (*site.names, site.address) for w in text.split()
-                   if len(w) >= 3 and not w.isdigit()})
+    """The distinctive words of names and address (already lower-case ASCII), once each,
+    in order."""
+    return list(dict.fromkeys(w for text in (*site.names, site.address) for w in text.split()
+                              if len(w) >= 3 and not w.isdigit()))
 
 
 def lucene_query(site: SiteKey) -> str | None:
     """Fuzzy OR of the distinctive words of names and address: recall over precision,
     `score` does the rest."""
-    words: list[str] = []
-    for text in (*site.names, site.address):
-        for w in text.split():
-            if len(w) >= 3 and not w.isdigit() and w not in words:
-                words.append(w)
     terms = ["".join("\\" + c if c in _LUCENE_SPECIAL else c for c in w) + "~1"
-             for w in words[:12]]
+             for w in _words(site)[:12]]
     return " OR ".join(terms) or None
 
 
