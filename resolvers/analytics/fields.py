@@ -22,6 +22,7 @@ from resolvers.core.args import (
     page_window,
     require_scope,
 )
+from resolvers.core.loaders import ExposureWindow
 from resolvers.core.selection import selected
 
 if TYPE_CHECKING:
@@ -64,18 +65,31 @@ def _exposure_filters(info: Info[Context, Any], f: Any) -> tuple[int, dict[str, 
 
 async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: str | None,
                    *, contract_id: str | None = None) -> Page:
-    """`myExposure` (no contract id) or `Contract.exposure`: one round trip."""
+    """`myExposure` (no contract id): one round trip. `Contract.exposure`: one round trip
+    for every contract of the request that asks the same window (the loader batches)."""
     max_tier, filters = _exposure_filters(info, f)
     skip, limit = page_window(info, first, after)
     ctx = info.context
-    head, key = ("contract", contract_id) if contract_id else ("org", ctx.viewer.org_id)
     site = SITE_SHAPE.only(selected(info, "edges", "node", "site"))
     finding = FINDING_SHAPE.only(selected(info, "edges", "node", "findings"))
-    found = await exq.exposure(ctx.graph, viewer=ctx.params, head=head, keys=[key],
+    if contract_id is not None:
+        window = ExposureWindow(site=site, finding=finding, max_tier=max_tier,
+                                filters=tuple(sorted((k, _frozen(v))
+                                                     for k, v in filters.items())),
+                                skip=skip, limit=limit)
+        total, rows = await ctx.loaders.exposure(window).load(contract_id)
+        return Page(rows, total, skip)
+    key = ctx.viewer.org_id
+    found = await exq.exposure(ctx.graph, viewer=ctx.params, head="org", keys=[key],
                                site=site, finding=finding, max_tier=max_tier,
                                filters=filters, skip=skip, limit=limit)
     total, rows = found.get(key, (0, []))
     return Page(rows, total, skip)
+
+
+def _frozen(value: Any) -> Any:
+    # Filter values are None, an int or a list of strings; a window must be hashable.
+    return tuple(value) if isinstance(value, list) else value
 
 
 # ----- leverage -----------------------------------------------------------------------------

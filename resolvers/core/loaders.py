@@ -10,13 +10,15 @@ request's own round trips, which the tests and `bench/` read. The Cypher is grap
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from strawberry.dataloader import DataLoader
 
 from graph.core.db import QueryRunner, RequestGraph
-from graph.core.nodes import Relation, nodes_by_id, related_by_id
+from graph.analytics.exposure import exposure as exposure_walk
 from graph.companies.supply_chain import supply_chain_by_brand
+from graph.core.nodes import Relation, nodes_by_id, related_by_id
 from graph.core.visibility import Shape
 
 __all__ = ["Loaders", "QueryRunner", "RequestGraph"]
@@ -104,6 +106,37 @@ class RowByKeyLoader(DataLoader[str, dict[str, Any] | None]):
         return [found.get(i) for i in ids]
 
 
+@dataclass(frozen=True)
+class ExposureWindow:
+    """What one `Contract.exposure` field asks for, apart from the contract: the fields
+    selected, the tier, the filters and the page. Equal windows share one round trip."""
+
+    site: Shape
+    finding: Shape
+    max_tier: int
+    filters: tuple[tuple[str, Any], ...]
+    skip: int
+    limit: int
+
+
+class ExposureByContractLoader(DataLoader[str, tuple[int, list[dict[str, Any]]]]):
+    """Contract id -> (total, page rows) of its exposure: a list of contracts each asking
+    for its exposure is one walk (`UNWIND $keys`), not one per contract."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any],
+                 window: ExposureWindow) -> None:
+        self.runner, self.viewer, self.window = runner, viewer, window
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[tuple[int, list[dict[str, Any]]]]:
+        w = self.window
+        found = await exposure_walk(self.runner, viewer=self.viewer, head="contract",
+                                    keys=list(ids), site=w.site, finding=w.finding,
+                                    max_tier=w.max_tier, filters=dict(w.filters),
+                                    skip=w.skip, limit=w.limit)
+        return [found.get(i, (0, [])) for i in ids]
+
+
 class Loaders:
     """All loaders of one request, created on first use."""
 
@@ -128,6 +161,12 @@ class Loaders:
         key = ("supply_chain", supplier, site)
         if key not in self._made:
             self._made[key] = SupplyChainByBrandLoader(self.runner, self.viewer, supplier, site)
+        return self._made[key]  # type: ignore[return-value]
+
+    def exposure(self, window: ExposureWindow) -> ExposureByContractLoader:
+        key = ("exposure", window)
+        if key not in self._made:
+            self._made[key] = ExposureByContractLoader(self.runner, self.viewer, window)
         return self._made[key]  # type: ignore[return-value]
 
     def rows(self, cypher: LiteralString, name: str,

@@ -127,6 +127,25 @@ async def test_contract_exposure_covers_one_contract_only(story_graph: Graph,
     assert s.SITE_KUNSHAN not in {e["site"]["id"] for e in entries}  # Halden, not Corvid
 
 
+CONTRACTS_EXPOSURE = """{ contracts(first: 100) { edges { node { id
+  exposure(first: 100) { totalCount edges { node { site { id } } } } } } } }"""
+
+
+async def test_a_buyer_listing_contracts_with_exposure_costs_one_walk_not_one_per_contract(
+        story_graph: Graph, health: Viewer) -> None:
+    listed = await run_at(story_graph, health, CONTRACTS_EXPOSURE)
+    contracts = [e["node"] for e in listed.data["contracts"]["edges"]]
+    assert len(contracts) > 2
+    # one round trip for the list, one for every contract's exposure together
+    assert listed.round_trips == 2
+    for contract in contracts:
+        alone = await run_at(story_graph, health, CONTRACT_EXPOSURE, {"id": contract["id"]})
+        one = alone.data["contract"]["exposure"]
+        assert contract["exposure"]["totalCount"] == one["totalCount"]
+        assert [n["site"]["id"] for n in nodes(contract["exposure"])] == \
+            [n["site"]["id"] for n in nodes(one)]
+
+
 async def test_contract_exposure_of_an_invisible_contract_is_null(story_graph: Graph) -> None:
     lake = await viewer_for(story_graph, s.LK_UNI)
     answer = await run_at(story_graph, lake, CONTRACT_EXPOSURE,
