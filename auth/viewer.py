@@ -40,4 +40,4 @@ class Viewer:
 
     def cypher_params(self) -> dict[str, object]:
         """The parameters every visibility predicate in graph/ takes."""
-        return viewer_params(self.org_id, self.peers)
+        return viewer_params(self.org_id, self.peers, operator=self.is_operator)

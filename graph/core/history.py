@@ -9,7 +9,8 @@ concurrent writes to one record cannot both claim the same number.
 
 Reading (`history_query`) applies the *current* record's visibility and the current
 readers of its protected fields to every version: a caller sees the history of a record it
-may see, and an old confidential value only when it may read that field today.
+may see, and an old confidential value only when it may read that field today. Which
+OAuth client wrote a version is told only to the writing organisation and the operator.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core.model import Label
-from graph.core.visibility import Shape, lit, visible_as
+from graph.core.visibility import Shape, lit, own_or_operator, visible_as
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -73,7 +74,8 @@ def history_query(shape: Shape) -> LiteralString:
         "WITH key, v, v {.*, contributedBy: n.contributedBy, "
         "sensitiveReaders: n.sensitiveReaders} AS h "
         f"RETURN key, collect({{number: v.versionNumber, change: v.change, "
-        "at: v.versionAt, by: v.versionBy, client: v.versionClient, "
+        "at: v.versionAt, by: v.versionBy, "
+        f"client: CASE WHEN {own_or_operator('v.versionBy')} THEN v.versionClient END, "
         f"source: v.versionSource, note: v.versionNote, node: {shape.projection('h')}}}) "
         "AS versions"
     )

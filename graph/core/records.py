@@ -46,7 +46,7 @@ class Actor:
     now: str = field(default_factory=lambda: now_iso())
 
     def params(self) -> dict[str, Any]:
-        return {**viewer_params(self.org, self.peers),
+        return {**viewer_params(self.org, self.peers, operator=self.operator),
                 "org": self.org, "client": self.client, "source": self.source,
                 "now": self.now, "operator": self.operator}
 

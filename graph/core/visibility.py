@@ -213,10 +213,20 @@ def peers_of(org_var: str) -> LiteralString:
     )
 
 
-def viewer_params(org: str, peers: Iterable[str]) -> dict[str, Any]:
-    """The parameters every predicate here takes: `$viewerOrg` and `$viewerPeers` (the
-    organisation itself included)."""
-    return {"viewerOrg": org, "viewerPeers": sorted(set(peers) | {org})}
+def viewer_params(org: str, peers: Iterable[str], *, operator: bool = False,
+                  ) -> dict[str, Any]:
+    """The parameters every predicate here takes: `$viewerOrg`, `$viewerPeers` (the
+    organisation itself included) and `$viewerOperator` (the service's operator acting as
+    such: its organisation is the OPERATOR and its client holds the admin scope)."""
+    return {"viewerOrg": org, "viewerPeers": sorted(set(peers) | {org}),
+            "viewerOperator": bool(operator)}
+
+
+def own_or_operator(org_expr: str) -> LiteralString:
+    """`org_expr` (an organisation id in the graph) is the viewer's, or the viewer is the
+    operator: who may read what an organisation keeps to itself, such as which of its OAuth
+    clients wrote a version (client ids name a member's integrations)."""
+    return lit(f"({org_expr} = $viewerOrg OR $viewerOperator)")
 
 
 def all_visible(list_expr: str, var: str) -> LiteralString:

@@ -43,7 +43,7 @@ class OrgViewer:
         return self.kind == "OPERATOR"
 
     def params(self) -> dict[str, Any]:
-        return viewer_params(self.id, self.peers)
+        return viewer_params(self.id, self.peers, operator=self.is_operator)
 
 
 async def viewer_context(graph: Graph, *, org_id: str, client_id: str | None,

@@ -213,6 +213,27 @@ async def test_history_keeps_every_earlier_version(sample_graph: Graph, nrht: Vi
             ).data["productionSite"] is None
 
 
+async def test_history_names_the_writing_client_only_to_its_organisation_and_the_operator(
+        sample_graph: Graph, nrht: Viewer, eastmere: Viewer, operator: Viewer) -> None:
+    # given a public site that the trust wrote through its own client
+    sid = await new_site(sample_graph, nrht, name=f"{fresh()} Assembly", sharing="PUBLIC")
+
+    def clients(viewer_answer: Any) -> list[Any]:
+        return [v["clientId"] for v in viewer_answer.data["productionSite"]["history"]]
+
+    # then the trust and the operator see which client wrote it
+    assert clients(await call(sample_graph, nrht, SITE_HISTORY, {"id": sid})) == \
+        [nrht.client_id]
+    assert clients(await call(sample_graph, operator, SITE_HISTORY, {"id": sid})) == \
+        [nrht.client_id]
+    # and another member reads the history, who wrote it and when, but not the client id,
+    # which names another member's integration
+    peer = await call(sample_graph, eastmere, SITE_HISTORY, {"id": sid})
+    assert [v["organisationId"] for v in peer.data["productionSite"]["history"]] == \
+        [nrht.org_id]
+    assert clients(peer) == [None]
+
+
 async def test_first_update_of_seeded_record_keeps_the_seeded_state(sample_graph: Graph,
                                                                     operator: Viewer) -> None:
     # given a site loaded directly (as seeds are), never written through the API
