@@ -32,11 +32,39 @@ from graph.orgs.viewer import viewer_context
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from collections.abc import Callable
+
+    from auth.limits import Limits, Refusal
+
     from graph.core.db import Graph
 
 
 class BackendUnavailable(AuthenticationError):
     """The token could not be checked because Neo4j (revocation, organisation) is down."""
+
+
+class RateLimited(AuthenticationError):
+    """Too many failed bearer tokens from this address: refused before checking another."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def rate_limited(refusal: Refusal, request_id: str | None = None) -> JSONResponse:
+    """HTTP 429 in the GraphQL error shape, with `Retry-After` (auth/limits.py)."""
+    extensions: dict[str, Any] = {"code": "RATE_LIMITED",
+                                  "retryAfter": int(refusal.retry_after_header)}
+    if request_id:
+        extensions["requestId"] = request_id
+    return JSONResponse({"errors": [{"message": refusal.message, "extensions": extensions}]},
+                        status_code=429, headers={"Retry-After": refusal.retry_after_header})
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The caller's address as the server sees it (behind a proxy: uvicorn's
+    `--proxy-headers` with `--forwarded-allow-ips` makes it the client's; docs/limits.md)."""
+    return conn.client.host if conn.client else "?"
 
 
 class ViewerUser(BaseUser):
@@ -100,19 +128,29 @@ async def resolve_viewer(graph: Graph, claims: TokenClaims) -> Viewer:
 
 
 class BearerBackend(AuthenticationBackend):
-    def __init__(self, validator: TokenValidator, graph_of: Any) -> None:
-        # `graph_of()` returns the app's Graph: it is set in the lifespan, after this is built.
+    def __init__(self, validator: TokenValidator, graph_of: Any,
+                 limits_of: Callable[[], Limits]) -> None:
+        # `graph_of()` returns the app's Graph: it is set in the lifespan, after this is built;
+        # `limits_of()` the app's rate limits (tests may replace them with a pinned clock).
         self.validator = validator
         self.graph_of = graph_of
+        self.limits_of = limits_of
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         token = _bearer(conn)
         if token is None:
             return None
+        address = client_address(conn)
+        limits = self.limits_of()
+        refusal = limits.auth_blocked(None, address)
+        if refusal is not None:
+            audit.bearer_rejected(reason="rate limited", path=conn.url.path)
+            raise RateLimited(refusal)
         try:
             claims = await self.validator.validate(token)
             viewer = await resolve_viewer(self.graph_of(), claims)
         except TokenError as exc:
+            limits.auth_failed(None, address)
             audit.bearer_rejected(reason=str(exc), path=conn.url.path)
             raise AuthenticationError(str(exc)) from exc
         except (GraphUnavailable, DriverError, Neo4jError) as exc:
@@ -127,6 +165,8 @@ class BearerBackend(AuthenticationBackend):
 def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResponse:
     """401 in the GraphQL error shape, with the RFC 6750 challenge (503 when the token
     could not be checked because Neo4j is down)."""
+    if isinstance(exc, RateLimited):
+        return rate_limited(exc.refusal)
     if isinstance(exc, BackendUnavailable):
         return JSONResponse(
             {"errors": [{"message": str(exc), "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from auth import audit
+from auth.backend import client_address
 from auth.server import Incoming, StarletteAuthorizationServer, Token, invalid_request
 from auth.tokens import TokenError
 from graph.orgs.clients import get_client, revoke_token
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from auth.keys import KeyStore
+    from auth.limits import Limits
     from auth.tokens import TokenValidator
     from graph.core.db import Graph
     from supplygraph.settings import Settings
@@ -91,11 +93,30 @@ async def _prefetch_token(request: Request, incoming: Incoming) -> None:
     incoming.token = Token(claims, active=active)
 
 
-def _refused(incoming: Incoming | None, endpoint: str, status: int, body: Any) -> None:
+def _refused(incoming: Incoming | None, endpoint: str, status: int, body: Any,
+             request: Request | None = None) -> None:
     error = body.get("error") if isinstance(body, dict) else None
     if error:
         audit.token_refused(client_id=incoming.presented_client_id() if incoming else None,
                             endpoint=endpoint, error=error, status=status)
+    if error == "invalid_client" and request is not None and incoming is not None:
+        # A wrong secret or an unknown client: charged to the client id and the address.
+        limits: Limits = request.app.state.limits
+        limits.auth_failed(incoming.presented_client_id(), client_address(request))
+
+
+def _throttled(request: Request, incoming: Incoming, endpoint: str) -> Response | None:
+    """429 while the client id or the address has failed too often (auth/limits.py);
+    asked before the client is looked up or any secret hashed."""
+    limits: Limits = request.app.state.limits
+    refusal = limits.auth_blocked(incoming.presented_client_id(), client_address(request))
+    if refusal is None:
+        return None
+    audit.token_refused(client_id=incoming.presented_client_id(), endpoint=endpoint,
+                        error="rate_limited", status=429)
+    return JSONResponse({"error": "rate_limited", "error_description": refusal.message},
+                        status_code=429,
+                        headers={"Retry-After": refusal.retry_after_header, **_NO_STORE})
 
 
 async def token(request: Request) -> Response:
@@ -108,6 +129,8 @@ async def token(request: Request) -> Response:
         answer = invalid_request("missing grant_type")
         _refused(incoming, "token", answer[0], answer[1])
         return _respond(*answer)
+    if (busy := _throttled(request, incoming, "token")) is not None:
+        return busy
     await _prefetch_client(graph, incoming)
     server = StarletteAuthorizationServer(settings, keys, incoming)
     status, body, headers = await run_in_threadpool(server.create_token_response, incoming)
@@ -118,7 +141,7 @@ async def token(request: Request) -> Response:
                            jti=_jti_of(body.get("access_token", "")),
                            expires_in=body.get("expires_in"))
     else:
-        _refused(incoming, "token", status, body)
+        _refused(incoming, "token", status, body, request)
     return _respond(status, body, headers)
 
 
@@ -136,13 +159,15 @@ async def introspect(request: Request) -> Response:
     incoming = await _read(request, settings)
     if not isinstance(incoming, Incoming):
         return _respond(*incoming)
+    if (busy := _throttled(request, incoming, "introspect")) is not None:
+        return busy
     await _prefetch_client(graph, incoming)
     await _prefetch_token(request, incoming)
     server = StarletteAuthorizationServer(settings, keys, incoming)
     status, body, headers = await run_in_threadpool(
         server.create_endpoint_response, "introspection", incoming)
     if status != 200:
-        _refused(incoming, "introspect", status, body)
+        _refused(incoming, "introspect", status, body, request)
     return _respond(status, body, headers)
 
 
@@ -151,6 +176,8 @@ async def revoke(request: Request) -> Response:
     incoming = await _read(request, settings)
     if not isinstance(incoming, Incoming):
         return _respond(*incoming)
+    if (busy := _throttled(request, incoming, "revoke")) is not None:
+        return busy
     await _prefetch_client(graph, incoming)
     await _prefetch_token(request, incoming)
     server = StarletteAuthorizationServer(settings, keys, incoming)
@@ -162,7 +189,7 @@ async def revoke(request: Request) -> Response:
         await revoke_token(graph, jti=c.jti, exp=c.expires_at, client_id=c.client_id)
         audit.token_revoked(client_id=c.client_id, org_id=c.org_id, jti=c.jti)
     if status != 200:
-        _refused(incoming, "revoke", status, body)
+        _refused(incoming, "revoke", status, body, request)
     return _respond(status, body, headers)
 
 
@@ -212,15 +239,19 @@ def install_auth(app: Starlette, settings: Settings) -> None:
 
     from auth.backend import BearerBackend, RequireBearer, unauthorized
     from auth.keys import KeyStore
+    from auth.limits import Limits
     from auth.tokens import TokenValidator
 
     keys = KeyStore(settings.signing_keys_dir, token_ttl=settings.token_ttl_seconds,
                     leeway=settings.token_leeway_seconds)
     validator = TokenValidator(settings, keys)
+    limits = Limits(settings)
     app.state.oauth_keys = keys
     app.state.token_validator = validator
+    app.state.limits = limits
     # Added innermost first: authentication runs, then the guard sees `scope["user"]`.
     app.add_middleware(RequireBearer)
     app.add_middleware(AuthenticationMiddleware,
-                       backend=BearerBackend(validator, lambda: app.state.graph),
+                       backend=BearerBackend(validator, lambda: app.state.graph,
+                                             lambda: app.state.limits),
                        on_error=unauthorized)

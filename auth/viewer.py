@@ -35,6 +35,11 @@ class Viewer:
         operator, whichever organisation or identity provider granted it."""
         return self.org_kind == "OPERATOR" and Scope.ADMIN in self.scopes
 
+    @property
+    def limit_key(self) -> str:
+        """Whose rate-limit budget a request spends: the OAuth client (of its issuer)."""
+        return f"{self.issuer or ''}|{self.client_id}"
+
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes
 

@@ -40,6 +40,7 @@ class Schema(strawberry.federation.Schema):
 def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
     """`metrics` receives every operation and error code (supplygraph.http.graphql passes
     supplygraph.http.metrics); without it nothing is recorded."""
+    from schema.core.cost import QueryCost
     from schema.core.errors import ErrorCodesAndMetrics
     from schema.mutations import Mutation
     from schema.query import Query
@@ -61,6 +62,8 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
                RemediationAction, Contract],
         extensions=[
             lambda: ErrorCodesAndMetrics(metrics),
+            # Before the validators: a document whose validation would explode is refused.
+            lambda: QueryCost(settings),
             lambda: QueryDepthLimiter(max_depth=settings.max_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),

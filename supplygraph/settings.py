@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NEO4J_VERSION = "5.26.30"
@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     max_batch_operations: int = 10
     max_body_bytes: int = 1_000_000
 
+    # Cost and rate limits (docs/limits.md). Each API process keeps its own buckets; a
+    # per-minute figure of 0 turns that limit off.
+    max_query_cost: int = 50_000  # per request, estimated before it runs (schema/core/cost.py)
+    cost_list_estimate: int = 10  # the size assumed for a list that takes no `first`
+    max_selected_fields: int = 5_000  # per request, fragments spread (cost.py)
+    rate_limit_requests_per_minute: int = 1200  # per OAuth client
+    rate_limit_cost_per_minute: int = 1_000_000  # per OAuth client
+    auth_failures_per_minute: int = 10  # per client id and per address, before any hashing
+    rate_limit_max_keys: int = 10_000  # clients or addresses tracked per limit (LRU)
+
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low
     # to match_high the caller must confirm; below match_low a new site is created.
@@ -109,6 +119,13 @@ class Settings(BaseSettings):
     # The country risk table (country_code, rating 1-5, label, source, as_of). Unset: the
     # illustrative placeholder shipped in seeds/country_risk.csv.
     country_risk_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _a_budget_holds_the_largest_request(self) -> Settings:
+        if 0 < self.rate_limit_cost_per_minute < self.max_query_cost:
+            raise ValueError("rate_limit_cost_per_minute must be at least max_query_cost: "
+                             "a request the ceiling admits must fit in a full budget")
+        return self
 
     @property
     def managed(self) -> bool:

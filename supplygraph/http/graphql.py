@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from auth.backend import get_viewer
+from auth.backend import get_viewer, rate_limited
+from auth.limits import Limits
 from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
 from resolvers.core.context import Context
@@ -39,6 +40,11 @@ def _http_error(status: int, message: str, code: str) -> JSONResponse:
                         status_code=status, headers=headers)
 
 
+def _limits(request: Request) -> Limits | None:
+    # Set by `install_auth`; an app mounting these routes without it runs unlimited.
+    return getattr(request.app.state, "limits", None)
+
+
 class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kw: Any) -> None:
         super().__init__(build_schema(settings, metrics.GRAPHQL_METRICS), **kw)
@@ -55,7 +61,7 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         return Context(viewer=viewer, graph=runner,
                        loaders=Loaders(runner, viewer.cypher_params()),
                        settings=self.settings, request_id=request_id, request=request,
-                       response=response)
+                       response=response, limits=_limits(request))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,7 +73,13 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         request = Request(scope, receive=bounded_receive(receive, self.settings.max_body_bytes))
         response: Response
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > self.settings.max_body_bytes:
+        viewer = get_viewer(request)
+        limits = _limits(request)
+        refusal = None if viewer is None or limits is None else \
+            limits.request(viewer.limit_key)
+        if refusal is not None:
+            response = rate_limited(refusal, request_id)
+        elif length and length.isdigit() and int(length) > self.settings.max_body_bytes:
             response = _http_error(413, "request body too large", "BAD_REQUEST")
         else:
             try:

@@ -138,7 +138,8 @@ class GraphQLOverHTTP:
         if getattr(state, "media_type", JSON) == GRAPHQL_RESPONSE and is_request_error(result):
             body.pop("data", None)
             sub = getattr(state, "sub_response", None)
-            if sub is not None and not getattr(state, "is_batch", False):
+            if sub is not None and not getattr(state, "is_batch", False) \
+                    and not sub.status_code:  # a 429 set by the cost budget stays
                 sub.status_code = 400
         return body
 

@@ -146,5 +146,8 @@ async def test_member_token_answers_through_the_whole_stack(neo4j_settings: Sett
         r = await c.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
             "query": 'query { contract(id: "%s") { value { amount } } me { clientId } }'
                      % s.CONTRACT_NW_HEALTH_LAPTOPS})
-    assert r.json() == {"data": {"contract": {"value": {"amount": 4_200_000.0}},
-                                 "me": {"clientId": "sgc_read_test_nrht"}}}
+    assert r.json()["data"] == {"contract": {"value": {"amount": 4_200_000.0}},
+                                "me": {"clientId": "sgc_read_test_nrht"}}
+    # contract and me objects; value an object within the contract: the cost is 3
+    assert r.json()["extensions"] == {"cost": {"requested": 3, "charged": 3,
+                                               "maximum": settings.max_query_cost}}

@@ -1,0 +1,275 @@
+"""Query cost: an estimate of the work a document asks for, computed before validation.
+
+The estimate (docs/limits.md) counts what the resolvers will fetch:
+
+- every field that returns an object costs 1, plus what is selected inside it; a field
+  returning a scalar costs 0 unless `WEIGHTS` names it;
+- a connection (`...Connection`) multiplies what is selected inside it by its page size
+  (`first`, or the default page size; capped at the maximum page size, as the resolvers do);
+  its `edges` are that page, not another multiplier;
+- any other list multiplies by `first`/`last` when it takes one, else by
+  `settings.cost_list_estimate` (a site's findings, a brand's suppliers);
+- `_entities` multiplies by the number of representations;
+- the analytics (`WEIGHTS`: exposure walks, supply chains, leverage, risk, contradictions)
+  cost their weight instead of 1; each mutation field costs `MUTATION_WEIGHT`;
+- every alias counts (an aliased field is asked again), a fragment counts once per spread,
+  and an inline fragment on each of its types (an overestimate for abstract types).
+
+A fragment's estimate is computed once and reused at each spread, so the estimate runs in
+time linear in the document even when fragments fan out (each spreading the previous one
+twice). Beside the cost it counts the fields selected once fragments are spread (page sizes
+do not multiply these): a fan-out selects astronomically many and is refused before the
+validators, which would walk every one, run. Cycles of fragments count nothing here;
+validation refuses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import SchemaExtension
+
+if TYPE_CHECKING:
+    from graphql import DocumentNode, GraphQLNamedType, GraphQLOutputType
+
+    from supplygraph.settings import Settings
+
+# One declaration per expensive field, by field name on whichever type carries it: what one
+# call costs, in the unit of one object fetched through a loader.
+WEIGHTS: Mapping[str, int] = {
+    "myExposure": 100,  # the walk over every contract, party, supplier tier and site
+    "exposure": 100,  # Contract.exposure: the same walk, for one contract
+    "supplyChain": 50,  # Brand.supplyChain: a tiered walk
+    "leverage": 20,  # counts over every member's contracts reaching the record
+    "risk": 10,
+    "contradictions": 10,
+    "openFindingCount": 2,
+}
+MUTATION_WEIGHT = 10
+# Beyond this the figure only says "far too much"; it keeps the number JSON-safe.
+COST_CAP = 10**12
+
+
+def too_costly(cost: int, maximum: int) -> GraphQLError:
+    return GraphQLError(
+        f"the query's estimated cost {cost} is above the maximum {maximum} per request: "
+        "ask for smaller pages, fewer nested lists or fewer aliases (docs/limits.md)",
+        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": maximum})
+
+
+def too_complex(fields: int, maximum: int) -> GraphQLError:
+    return GraphQLError(
+        f"the query selects {fields} fields once its fragments are spread, above the "
+        f"maximum {maximum}: spread each fragment fewer times (docs/limits.md)",
+        extensions={"code": "QUERY_TOO_COMPLEX", "fields": fields, "maxFields": maximum})
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """`cost`: the work asked for; `fields`: the fields the document selects once its
+    fragments are spread (what validation walks; page sizes do not multiply it)."""
+
+    cost: int
+    fields: int
+
+    def __add__(self, other: Estimate) -> Estimate:
+        return Estimate(min(self.cost + other.cost, COST_CAP),
+                        min(self.fields + other.fields, COST_CAP))
+
+
+class CostEstimator:
+    """Estimates one operation of a parsed document against the schema and the limits."""
+
+    def __init__(self, schema: GraphQLSchema, settings: Settings,
+                 document: DocumentNode, variables: Mapping[str, Any] | None) -> None:
+        self.schema, self.settings = schema, settings
+        self.variables = variables or {}
+        self.fragments = {d.name.value: d for d in document.definitions
+                          if isinstance(d, FragmentDefinitionNode)}
+        self._fragment_cost: dict[str, Estimate] = {}
+        self._open: set[str] = set()
+
+    def operation(self, op: OperationDefinitionNode) -> Estimate:
+        root = self.schema.get_root_type(op.operation)
+        if root is None:
+            return Estimate(0, 0)
+        own = MUTATION_WEIGHT if op.operation == OperationType.MUTATION else 0
+        return self._selections(op.selection_set, root, root_fields_cost=own)
+
+    # ----- the walk -------------------------------------------------------------------------
+    def _selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType,
+                    *, root_fields_cost: int = 0, in_connection: bool = False) -> Estimate:
+        total = Estimate(0, 0)
+        if selection_set is None:
+            return total
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                total += self._field(sel, parent, root_fields_cost, in_connection)
+            elif isinstance(sel, InlineFragmentNode):
+                target = self._type(sel.type_condition.name.value) \
+                    if sel.type_condition else parent
+                total += self._selections(sel.selection_set, target or parent,
+                                          in_connection=in_connection)
+            elif isinstance(sel, FragmentSpreadNode):
+                total += self._fragment(sel.name.value)
+        return total
+
+    def _fragment(self, name: str) -> Estimate:
+        if name in self._fragment_cost:
+            return self._fragment_cost[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self._open:
+            return Estimate(0, 0)  # unknown or cyclic: validation refuses the document
+        self._open.add(name)
+        target = self._type(definition.type_condition.name.value)
+        found = self._selections(definition.selection_set, target) if target \
+            else Estimate(0, 0)
+        self._open.discard(name)
+        self._fragment_cost[name] = found
+        return found
+
+    def _field(self, node: FieldNode, parent: GraphQLNamedType, root_fields_cost: int,
+               in_connection: bool) -> Estimate:
+        name = node.name.value
+        fields = getattr(parent, "fields", None) or {}
+        definition = fields.get(name)
+        if definition is None:
+            # __typename, introspection or an unknown field (validation decides)
+            inner = self._selections(node.selection_set, parent)
+            return Estimate(inner.cost, inner.fields + 1)
+        named = get_named_type(definition.type)
+        inner = self._selections(node.selection_set, named,
+                                 in_connection=named.name.endswith("Connection"))
+        own = WEIGHTS.get(name, 1 if node.selection_set is not None else 0)
+        own = max(own, root_fields_cost)
+        size = self._size(node, definition.type, named, in_connection)
+        return Estimate(min(own + size * inner.cost, COST_CAP), min(inner.fields + 1, COST_CAP))
+
+    def _size(self, node: FieldNode, of_type: GraphQLOutputType, named: GraphQLNamedType,
+              in_connection: bool) -> int:
+        s = self.settings
+        if named.name.endswith("Connection"):
+            first = self._int_arg(node, "first")
+            return min(first if first is not None else s.default_page_size, s.max_page_size)
+        if not _is_list(of_type):
+            return 1
+        if in_connection:
+            return 1  # a connection's edges: the page its field already counted
+        if node.name.value == "_entities":
+            return max(1, self._list_len(node, "representations"))
+        for arg in ("first", "last"):
+            n = self._int_arg(node, arg)
+            if n is not None:
+                return n
+        return s.cost_list_estimate
+
+    # ----- arguments ------------------------------------------------------------------------
+    def _value(self, node: FieldNode, arg: str) -> Any:
+        for a in node.arguments or ():
+            if a.name.value == arg:
+                v = a.value
+                if isinstance(v, VariableNode):
+                    return self.variables.get(v.name.value)
+                return v
+        return None
+
+    def _int_arg(self, node: FieldNode, arg: str) -> int | None:
+        v = self._value(node, arg)
+        if isinstance(v, IntValueNode):
+            v = v.value
+        try:
+            n = int(v) if v is not None and not isinstance(v, bool) else None
+        except (TypeError, ValueError):
+            return None  # not an Int: validation refuses it
+        return None if n is None else max(0, min(n, COST_CAP))
+
+    def _list_len(self, node: FieldNode, arg: str) -> int:
+        v = self._value(node, arg)
+        if isinstance(v, ListValueNode):
+            return len(v.values)
+        return len(v) if isinstance(v, list) else 1
+
+    def _type(self, name: str) -> GraphQLNamedType | None:
+        return self.schema.get_type(name)
+
+
+
+def _is_list(t: Any) -> bool:
+    while isinstance(t, GraphQLNonNull):
+        t = t.of_type
+    return isinstance(t, GraphQLList)
+
+
+def _operations(document: DocumentNode, name: str | None) -> Iterator[OperationDefinitionNode]:
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        ops = [o for o in ops if o.name is not None and o.name.value == name]
+    elif len(ops) > 1:
+        return  # ambiguous: strawberry refuses it before execution
+    yield from ops
+
+
+def estimate(schema: GraphQLSchema, settings: Settings, document: DocumentNode,
+             operation_name: str | None, variables: Mapping[str, Any] | None) -> Estimate:
+    """The estimate of the operation that will run (see the module's docstring)."""
+    estimator = CostEstimator(schema, settings, document, variables)
+    found = [estimator.operation(op) for op in _operations(document, operation_name)]
+    return max(found, key=lambda e: (e.cost, e.fields), default=Estimate(0, 0))
+
+
+class QueryCost(SchemaExtension):
+    """Refuses an operation above `settings.max_query_cost` (or selecting more than
+    `settings.max_selected_fields` once spread) before validation, charges its cost to the
+    client's budget (`Context.charge_cost`, where a request carries limits), and reports it
+    in the response's `extensions.cost`."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.report: dict[str, Any] | None = None
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if document is not None and ctx.pre_execution_errors is None:
+            found = estimate(ctx.schema._schema, self.settings, document,  # noqa: SLF001
+                             ctx.operation_name, ctx.variables)
+            # Set before the validators run, so that they never see a refused document.
+            ctx.pre_execution_errors = self._refusal(found, ctx.context)
+        yield
+
+    def _refusal(self, found: Estimate, context: Any) -> list[GraphQLError] | None:
+        s = self.settings
+        self.report = {"requested": found.cost, "maximum": s.max_query_cost}
+        if found.fields > s.max_selected_fields:
+            return [too_complex(found.fields, s.max_selected_fields)]
+        if found.cost > s.max_query_cost:
+            return [too_costly(found.cost, s.max_query_cost)]
+        charge = getattr(context, "charge_cost", None)
+        refusal = charge(found.cost) if charge is not None else None
+        if refusal is not None:
+            return [refusal]
+        self.report["charged"] = found.cost
+        return None
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self.report} if self.report is not None else {}
