@@ -10,7 +10,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -40,7 +39,7 @@ class Schema(strawberry.federation.Schema):
 def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
     """`metrics` receives every operation and error code (supplygraph.http.graphql passes
     supplygraph.http.metrics); without it nothing is recorded."""
-    from schema.core.cost import QueryCost
+    from schema.core.cost import CachedValidationUnlessRefused, QueryCost
     from schema.core.errors import ErrorCodesAndMetrics
     from schema.mutations import Mutation
     from schema.query import Query
@@ -69,7 +68,7 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             # A fresh instance per request; the caches behind them are process-wide.
             lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            lambda: CachedValidationUnlessRefused(maxsize=256),
         ],
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations}),
