@@ -19,6 +19,7 @@ from graph.alerts import outbox
 from graph.core.db import Graph
 from graph.alerts.webhooks import verify
 from seeds import sample as s
+from supplygraph.readpaths import WEBHOOK_BODY
 from supplygraph.settings import Settings
 from supplygraph.worker import Worker
 from tests.support.alerts import (
@@ -191,6 +192,8 @@ async def test_high_finding_is_delivered_signed_and_low_is_not(
     assert body["report"]["id"] == rpt["id"] and body["site"]["id"] == s.SITE_KUNSHAN
     assert req.headers["x-supplygraph-delivery"] == body["id"]
     assert body["webhookId"] == hook["id"]
+    # nothing leaves in a delivery that the read-path registry does not declare
+    assert set(body) == set(WEBHOOK_BODY)
     listed = await call_with(sample_graph, nrht, settings, WEBHOOKS)
     mine = next(w for w in listed.data["webhooks"] if w["id"] == hook["id"])
     assert [(d["status"], [a["statusCode"] for a in d["attempts"]])

@@ -127,7 +127,7 @@ async def test_contract_exposure_covers_one_contract_only(story_graph: Graph,
     assert s.SITE_KUNSHAN not in {e["site"]["id"] for e in entries}  # Halden, not Corvid
 
 
-CONTRACTS_EXPOSURE = """{ contracts(first: 100) { edges { node { id
+CONTRACTS_EXPOSURE = """{ contracts(first: 20) { edges { node { id
   exposure(first: 100) { totalCount edges { node { site { id } } } } } } } }"""
 
 
