@@ -69,8 +69,13 @@ async def test_bad_page_arguments_are_bad_user_input_with_the_argument_path(
     ("{ ...F } fragment F on Query { "
      + " ".join(f"a{i}: me {{ clientId }}" for i in range(31)) + " }",
      "GRAPHQL_VALIDATION_FAILED"),
+    # Too deep but cheap (pages of one): the depth limit refuses it.
+    ('{ report(id: "x") { ' + "site { reports(first: 1) { edges { node { " * 4
+     + "id" + " } } } }" * 4 + " } }", "GRAPHQL_VALIDATION_FAILED"),
+    # Too deep and fanning out: the cost estimate refuses it first, before
+    # any validator walks it.
     ("{ productionSites { edges { node { " + "operators { sites { " * 6 + "id"
-     + " } }" * 6 + " } } } }", "GRAPHQL_VALIDATION_FAILED"),
+     + " } }" * 6 + " } } } }", "QUERY_TOO_COSTLY"),
 ])
 async def test_malformed_or_oversized_documents_are_refused_with_a_code(
         sample_graph: Graph, nrht: Viewer, query: str, code: str) -> None:
