@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, LiteralString
 from graph.core.errors import FORBIDDEN, NOT_FOUND, FieldError, WriteRejected
 from graph.core.history import INITIAL, record_version
 from graph.core.model import Label, Rel
-from graph.core.visibility import lit, viewer_params, visible
+from graph.core.visibility import lit, viewer_params, visible_as
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -58,11 +58,13 @@ def now_iso() -> str:
 # ----- query builders (labels from the model only) -------------------------------------------
 @cache
 def _access(label: Label) -> LiteralString:
+    # visible_as, not visible: a report, finding or action on a site the actor may not see
+    # is refused as an unknown id, even to its own author, as the reads answer it.
     name = lit(Label(label).value)
     return lit(
         f"UNWIND $ids AS key OPTIONAL MATCH (n:{name} {{id: key}}) "
         f"RETURN key, n IS NOT NULL AS exists, n.contributedBy AS owner, "
-        f"coalesce({visible('n')}, false) AS visible"
+        f"coalesce({visible_as(label, 'n')}, false) AS visible"
     )
 
 

@@ -66,3 +66,34 @@ async def test_monitor_who_may_see_the_site_reads_its_report_with_the_site(
     by_id = await call(sample_graph, monitor, REPORT, {"id": report["id"]})
     assert by_id.data["report"]["site"] == {"id": world["site"]}
     assert len(by_id.data["report"]["findings"]) == len(report["findings"])
+
+
+SET_SHARING = """mutation($id: ID!) { setSharing(input: {id: $id, sharing: PUBLIC}) {
+  id errors { code message path } } }"""
+UPDATE_FINDING = """mutation($id: ID!) { updateFinding(input: {id: $id, status: REMEDIATED}) {
+  finding { id } errors { code message path } } }"""
+
+
+async def test_author_cannot_write_its_report_once_the_site_is_hidden_from_it(
+        sample_graph: Graph, world: dict[str, object]) -> None:
+    # The site's owner withdraws it from the monitor: the monitor's own report is now about a
+    # site it may not see, so writing it is refused as an unknown id would be, word for word
+    # (success would tell the author the site still exists, only hidden).
+    owner = await writer(sample_graph, OWNER)
+    monitor, report = world["monitor"], world["report"]
+    assert isinstance(monitor, Viewer) and isinstance(report, dict)
+    hide = await call(sample_graph, owner, SET_SHARING.replace("PUBLIC", "PRIVATE"),
+                      {"id": world["site"]})
+    assert hide.data["setSharing"]["errors"] == []
+    for mutation, rid, unknown in ((SET_SHARING, report["id"], "RPT-NOSUCHREPORT"),
+                                   (UPDATE_FINDING, report["findings"][0]["id"],
+                                    "FND-NOSUCHFINDING")):
+        hidden = (await call(sample_graph, monitor, mutation, {"id": rid})).data
+        missing = (await call(sample_graph, monitor, mutation, {"id": unknown})).data
+        [payload] = hidden.values()
+        [missing_payload] = missing.values()
+        assert [e["code"] for e in payload["errors"]] == ["NOT_FOUND"]
+        assert payload["errors"][0]["message"].replace(rid, "X") == \
+            missing_payload["errors"][0]["message"].replace(unknown, "X")
+    assert (await call(sample_graph, monitor, REPORT, {"id": report["id"]})).data == \
+        {"report": None}
