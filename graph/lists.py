@@ -2,9 +2,10 @@
 
 Every list starts from one of a few fixed entry clauses (full-text index, an indexed
 property, or a label scan), keeps only visible records, applies the filters as parameters
-(`$x IS NULL OR ...`), orders by fixed expressions chosen from an allow-list, and returns
-`total` and `rows` (the page, projected). Orders on a protected value use the value as
-projected for the viewer, with NULLs (unreadable or absent) last in id order.
+(the site list holds only the clauses of the filters given), orders by fixed expressions
+chosen from an allow-list, and returns `total` and `rows` (the page, projected). Orders on
+a protected value use the value as projected for the viewer, with NULLs (unreadable or
+absent) last in id order.
 
 The lists read across domains (the sites' `hasContradictions` filter is graph.analytics'
 contradiction pattern), so they sit beside the domains, not in graph.core.
@@ -103,25 +104,40 @@ _FINDING_OF_SITE = (
     "MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
     f"WHERE {visible('r')} AND {visible('f')}"
 )
-SITE_FILTERS: LiteralString = lit(
-    f"WITH s WHERE {visible('s')} "
-    "AND ($countries IS NULL OR s.countryCode IN $countries) "
-    "AND ($siteTypes IS NULL OR s.siteType IN $siteTypes) "
-    "AND ($statuses IS NULL OR s.status IN $statuses) "
-    "AND ($cpvCode IS NULL OR EXISTS { MATCH (s)-[:MAKES]->(:ProductCategory "
-    "{cpvCode: $cpvCode}) }) "
-    "AND ($brandId IS NULL OR EXISTS { MATCH (b:Brand {id: $brandId})-[:PRODUCED_AT]->(s) "
-    f"WHERE {visible('b')} }}) "
-    "AND ($supplierId IS NULL OR EXISTS { MATCH (o:Supplier {id: $supplierId})-[:OPERATES]->(s) "
-    f"WHERE {visible('o')} }}) "
-    f"AND ($findingCategory IS NULL AND $minSeverity IS NULL OR EXISTS {{ {_FINDING_OF_SITE} "
-    "AND ($findingCategory IS NULL OR f.category = $findingCategory) "
-    "AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) }) "
-    f"AND ($hasOpenFindings IS NULL OR $hasOpenFindings = EXISTS {{ {_FINDING_OF_SITE} "
-    "AND f.status = 'OPEN' }) "
-    f"AND ($hasContradictions IS NULL OR $hasContradictions = EXISTS {{ {CONTRADICTION_PATTERN}"
-    "}) "
-)
+# One clause per filter, and a query holds only the clauses of the filters given: planning
+# the query with every clause behind `$x IS NULL OR` took Neo4j seconds per shape (each
+# EXISTS doubles the planner's work), which a cold server paid at every new filter.
+_SITE_FILTER_CLAUSES: Mapping[str, str] = {
+    "countries": "s.countryCode IN $countries",
+    "siteTypes": "s.siteType IN $siteTypes",
+    "statuses": "s.status IN $statuses",
+    "cpvCode": "EXISTS { MATCH (s)-[:MAKES]->(:ProductCategory {cpvCode: $cpvCode}) }",
+    "brandId": "EXISTS { MATCH (b:Brand {id: $brandId})-[:PRODUCED_AT]->(s) "
+               f"WHERE {visible('b')} }}",
+    "supplierId": "EXISTS { MATCH (o:Supplier {id: $supplierId})-[:OPERATES]->(s) "
+                  f"WHERE {visible('o')} }}",
+    "findings": f"EXISTS {{ {_FINDING_OF_SITE} "
+                "AND ($findingCategory IS NULL OR f.category = $findingCategory) "
+                "AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) }",
+    "hasOpenFindings": f"$hasOpenFindings = EXISTS {{ {_FINDING_OF_SITE} "
+                       "AND f.status = 'OPEN' }",
+    "hasContradictions": f"$hasContradictions = EXISTS {{ {CONTRADICTION_PATTERN}}}",
+}
+
+
+def site_filter_names(filters: Mapping[str, Any]) -> frozenset[str]:
+    """The clauses a set of filter values needs (finding category and severity share one)."""
+    given = {k for k, v in filters.items() if v is not None}
+    names = given & _SITE_FILTER_CLAUSES.keys()
+    if given & {"findingCategory", "minSeverity"}:
+        names.add("findings")
+    return frozenset(names)
+
+
+def site_filters(names: frozenset[str]) -> LiteralString:
+    return lit(f"WITH s WHERE {visible('s')} "
+               + "".join(f"AND {_SITE_FILTER_CLAUSES[n]} " for n in sorted(names)))
+
 
 SITE_ORDERS: Mapping[str, str] = {
     "NAME": "{v}.name", "COUNTRY": "{v}.countryCode", "WORKER_COUNT": "{v}.workerCount",
@@ -130,13 +146,14 @@ SITE_ORDERS: Mapping[str, str] = {
 
 
 @lru_cache(maxsize=2048)
-def sites_query(start: str, order: tuple[tuple[str, bool], ...], shape: Shape) -> LiteralString:
+def sites_query(start: str, order: tuple[tuple[str, bool], ...], shape: Shape,
+                filters: frozenset[str]) -> LiteralString:
     head = {"text": _SITE_START_TEXT, "country": _SITE_START_COUNTRY,
             "all": _SITE_START_ALL}[start]
     keys = [OrderKey(SITE_ORDERS[f], d) for f, d in order]
     if start == "text" and not keys:
         keys = _text_order("{v}.name", "{v}.aliasesText")
-    return lit(head + SITE_FILTERS + _order_clause("s", keys) + _tail("s", shape))
+    return lit(head + site_filters(filters) + _order_clause("s", keys) + _tail("s", shape))
 
 
 async def list_sites(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
@@ -146,7 +163,8 @@ async def list_sites(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: S
     start = "text" if text else ("country" if filters.get("countries") else "all")
     params = {**_SITE_DEFAULTS, **filters, "text": text, "phrase": _phrase(filters),
               **viewer, "skip": skip, "limit": limit}
-    return await run_list(runner, sites_query(start, tuple(order), shape), params,
+    return await run_list(runner, sites_query(start, tuple(order), shape,
+                                              site_filter_names(filters)), params,
                           name="list_sites")
 
 

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     neo4j_start_timeout: float = 120.0
     # Server-side ceiling on any transaction; queries also pass their own timeout.
     neo4j_transaction_timeout: str = "60s"
+    # How long a cached Cypher plan is kept before a change in the data's statistics may
+    # replan it (Neo4j's dbms.cypher.min_replan_interval; its default). Planning the
+    # visibility-heavy list queries costs seconds on a cold server; tests, which wipe and
+    # reload small worlds all the time, keep plans for the session.
+    neo4j_replan_interval: str = "10s"
     query_timeout_seconds: float = 15.0
 
     # The API.

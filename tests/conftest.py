@@ -31,6 +31,10 @@ def _server(factory: pytest.TempPathFactory, name: str) -> Iterator[Settings]:
         neo4j_bolt_port=free_port(),
         neo4j_heap="1g",
         neo4j_pagecache="512m",
+        # Tests wipe and reload small worlds, so statistics swing past Neo4j's divergence
+        # threshold all the time; replanning each visibility-heavy query shape costs seconds
+        # and changes no answer.
+        neo4j_replan_interval="1h",
         # Apps started by tests run no outbox worker unless a test asks for one, so that no
         # stray worker picks up another test's deliveries.
         run_worker_in_serve=False,

@@ -128,6 +128,10 @@ class ManagedNeo4j:
             raise Neo4jServerError(
                 f"SUPPLYGRAPH_NEO4J_TRANSACTION_TIMEOUT="
                 f"{self.settings.neo4j_transaction_timeout!r} is not a duration (e.g. 60s, 2m)")
+        if not _DURATION.match(self.settings.neo4j_replan_interval):
+            raise Neo4jServerError(
+                f"SUPPLYGRAPH_NEO4J_REPLAN_INTERVAL={self.settings.neo4j_replan_interval!r} "
+                "is not a duration (e.g. 10s, 1h)")
         if not 0 < self.port < 65536:
             raise Neo4jServerError(f"SUPPLYGRAPH_NEO4J_BOLT_PORT={self.port} is not a port")
 
@@ -143,6 +147,7 @@ class ManagedNeo4j:
             port=self.port,
             pagecache=self.settings.neo4j_pagecache,
             tx_timeout=self.settings.neo4j_transaction_timeout,
+            replan=self.settings.neo4j_replan_interval,
         )
         tmp = conf.with_suffix(".tmp")
         tmp.write_text(text)
@@ -404,4 +409,5 @@ dbms.security.auth_enabled=true
 dbms.usage_report.enabled=false
 server.memory.pagecache.size={pagecache}
 db.transaction.timeout={tx_timeout}
+dbms.cypher.min_replan_interval={replan}
 """
