@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run neo4j stop test test-deps graphiql-assets bench lock clean
+.PHONY: install run neo4j stop test test-deps graphiql-assets bench bench-adversarial lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,6 +59,12 @@ graphiql-assets:
 
 bench: install
 	$(BIN)/python -m bench
+
+# The adversarial suite's long run (tests/adversarial): 160 generated worlds, about 55,000
+# operations, some 40 minutes here. `make bench-adversarial EXAMPLES=400` for more.
+EXAMPLES ?= 160
+bench-adversarial: install test-deps
+	SUPPLYGRAPH_ADVERSARIAL_EXAMPLES=$(EXAMPLES) $(BIN)/python -m pytest tests/adversarial -q -s -p no:cacheprovider
 
 # Refresh the lock after changing a pin in pyproject.toml.
 lock: install
