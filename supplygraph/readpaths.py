@@ -191,7 +191,8 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
                                       "requestsReceived answeredOnTime answeredLate overdue "
                                       "declined open"),
     # Disclosure requests (graph/disclosures/requests.py): the requester, the contract's
-    # owner and the supplier's representatives, only while the contract stays visible.
+    # owner and the supplier's representatives, only while the contract stays visible;
+    # supplierId only where the supplier is visible to the viewer or represented by it.
     "DisclosureRequest": _fields(Rule.OWN, disclosures.list_requests,
                                  "id contractId supplierId requestedBy message dueDate "
                                  "requestedAt status answeredAt answeredOnTime answeredBy "

@@ -231,10 +231,20 @@ async def answer_open_requests(tx: AsyncManagedTransaction, actor: Actor,
 
 
 # ----- reads ----------------------------------------------------------------------------------
+# The contractor's id is told only to viewers who may see that supplier (or speak for it):
+# a request on a contract you may read can still be addressed to a supplier kept PRIVATE by
+# another member. The `supplierId` filter matches the id as shown, so it cannot confirm a
+# guess at a hidden contractor either (found by the adversarial suite).
+_SHOWN_SUPPLIER = lit(
+    "CASE WHEN EXISTS { MATCH (rs:Supplier {id: r.supplierId}) "
+    f"WHERE {visible('rs')} }} "
+    "OR EXISTS { MATCH (:Organisation {id: $viewerOrg})"
+    "-[:REPRESENTS]->(:Supplier {id: r.supplierId}) } THEN r.supplierId END"
+)
 REQUEST_FIELDS = lit(
-    "r {.id, .contractId, .supplierId, .message, .dueDate, .requestedAt, .answeredAt, "
-    ".declinedAt, .declineReason, .onTime, .contributedBy, .answeredBy, "
-    f"status: {_EFFECTIVE}}}"
+    "r {.id, .contractId, supplierId: shownSupplier, .message, .dueDate, .requestedAt, "
+    ".answeredAt, .declinedAt, .declineReason, .onTime, .contributedBy, .answeredBy, "
+    "status: effective}"
 )
 
 _LIST: LiteralString = lit(
@@ -242,8 +252,9 @@ _LIST: LiteralString = lit(
     f"WHERE {_REQUEST_VISIBLE} "
     "AND ($requestId IS NULL OR r.id = $requestId) "
     "AND ($contractId IS NULL OR r.contractId = $contractId) "
-    "AND ($supplierId IS NULL OR r.supplierId = $supplierId) "
-    f"WITH r, {_EFFECTIVE} AS effective WHERE $status IS NULL OR effective IN $status "
+    f"WITH r, {_EFFECTIVE} AS effective, {_SHOWN_SUPPLIER} AS shownSupplier "
+    "WHERE ($status IS NULL OR effective IN $status) "
+    "AND ($supplierId IS NULL OR shownSupplier = $supplierId) "
     f"RETURN {REQUEST_FIELDS} AS request ORDER BY r.requestedAt DESC, r.id"
 )
 

@@ -37,7 +37,8 @@ class DisclosureRequestStatus(Enum):
 class DisclosureRequest:
     id: strawberry.ID
     contract_id: strawberry.ID
-    supplier_id: strawberry.ID = strawberry.field(description="The contractor asked.")
+    supplier_id: strawberry.ID | None = strawberry.field(
+        description="The contractor asked; null when you may not see that supplier.")
     requested_by: strawberry.ID = strawberry.field(description="The requesting buyer.")
     message: str | None
     due_date: str = strawberry.field(description="ISO 8601 date.")
@@ -53,7 +54,8 @@ class DisclosureRequest:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> DisclosureRequest:
         return cls(id=strawberry.ID(row["id"]), contract_id=strawberry.ID(row["contractId"]),
-                   supplier_id=strawberry.ID(row["supplierId"]),
+                   supplier_id=(strawberry.ID(row["supplierId"])
+                                if row.get("supplierId") is not None else None),
                    requested_by=strawberry.ID(row["contributedBy"]),
                    message=row.get("message"), due_date=row["dueDate"],
                    requested_at=row["requestedAt"],

@@ -146,8 +146,15 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
                                f"}} }} }} }}", {})
     yield Op("myExposure", "{ myExposure(filter: {minSeverity: HIGH}) { totalCount "
                            "edges { node { site { id } findings { id severity } } } } }", {})
-    yield Op("disclosureRequests", f"{{ disclosureRequests {{ {sel('DisclosureRequest')} }} }}",
-             {})
+    requests = f"{sel('DisclosureRequest')}"
+    yield Op("disclosureRequests", f"{{ disclosureRequests {{ {requests} }} }}", {})
+    for arg, ids in (("contractId", _ids(w, Label.CONTRACT)),
+                     ("supplierId", _ids(w, Label.SUPPLIER))):
+        for rid in ids:
+            yield Op("disclosureRequests", f"query($id: ID) {{ disclosureRequests({arg}: $id) "
+                                           f"{{ {requests} }} }}", {"id": rid})
+    yield Op("disclosureRequests", f"{{ disclosureRequests(status: [DECLINED, OVERDUE]) "
+                                   f"{{ {requests} }} }}", {})
     yield Op("representedSuppliers", "{ representedSuppliers }", {})
     yield Op("webhooks", f"{{ webhooks {{ {sel('Webhook')} }} }}", {})
     yield Op("me", "{ me { organisation { id } consortia } }", {})
@@ -190,3 +197,11 @@ def mutations(w: World) -> Iterator[Op]:
                      f"{err} }} }}", {"id": rid})
         yield Op("setSharing", "mutation($id: ID!) { setSharing(input: {id: $id, "
                  f"sharing: PUBLIC}}) {{ id sharing {err} }} }}", {"id": rid})
+    for x in w.sides.values():
+        if x.kind == "WEBHOOK":
+            yield Op("deleteWebhook", "mutation($id: ID!) { deleteWebhook(id: $id) { deleted "
+                     f"{err} }} }}", {"id": x.id})
+        elif x.kind == "REQUEST":
+            yield Op("declineDisclosure", "mutation($id: ID!) { declineDisclosure(input: "
+                     "{requestId: $id, reason: \"no\"}) { request { id } "
+                     f"{err} }} }}", {"id": x.id})

@@ -1,10 +1,13 @@
 """A generated world for the adversarial suite, and an oracle of who may see what in it.
 
-The world: two consortia; buyers in none, one or both of them; a monitor, an auditor and the
-operator; sites, brands, suppliers, contracts, reports with findings and remediation, each
-owned by a drawn organisation with a drawn sharing (PUBLIC, CONSORTIUM, RESTRICTED to drawn
-organisations, PRIVATE); supply links (some through records a viewer cannot see), contract
-values, unit prices and quantities, sensitive notes with drawn readers.
+The world: two consortia; buyers in none, one or both of them; a monitor, an auditor, the
+operator and a supplier's representative; sites, brands, suppliers, contracts, reports with
+findings and remediation, each owned by a drawn organisation with a drawn sharing (PUBLIC,
+CONSORTIUM, RESTRICTED to drawn organisations, PRIVATE); supply links (some through records a
+viewer cannot see), contract values, unit prices and quantities, sensitive notes with drawn
+readers; a site merged into another (as the operator merges them); a webhook per member with
+deliveries for every alerting finding (pending, delivered, dropped); disclosure requests on
+contracts, open and declined.
 
 Every text value is a unique token (ten random letters) and every confidential number is
 unique, so that finding one in an answer proves where it came from. The oracle below decides
@@ -19,7 +22,7 @@ import random
 import re
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from graph.core.ids import new_id, new_site_id
@@ -29,16 +32,18 @@ from seeds.shapes import Dataset, iso
 K1, K2 = "ORG-ADV-K1", "ORG-ADV-K2"
 A, B, C, D, E = ("ORG-ADV-A", "ORG-ADV-B", "ORG-ADV-C", "ORG-ADV-D", "ORG-ADV-E")
 MON, AUD, OPR = "ORG-ADV-MON", "ORG-ADV-AUD", "ORG-ADV-OPR"
+S = "ORG-ADV-S"  # a supplier's compliance contact: REPRESENTS one supplier
 ORGS: dict[str, tuple[str, tuple[str, ...]]] = {
     K1: ("CONSORTIUM", ()), K2: ("CONSORTIUM", ()),
     A: ("PUBLIC_BUYER", (K1,)), B: ("PUBLIC_BUYER", (K1,)), C: ("PUBLIC_BUYER", (K2,)),
     D: ("PUBLIC_BUYER", (K1, K2)), E: ("PUBLIC_BUYER", ()),
     MON: ("MONITOR", (K1,)), AUD: ("AUDITOR", ()), OPR: ("OPERATOR", ()),
+    S: ("SUPPLIER", ()),
 }
 MEMBERS = (A, B, C, D, E, MON, AUD)
 # Who attacks: a member of one consortium, of the other, of both, of none, a monitor, the
-# operator (acting as such).
-ATTACKERS = (A, C, D, E, MON, OPR)
+# operator (acting as such), a supplier's representative.
+ATTACKERS = (A, C, D, E, MON, OPR, S)
 SHARINGS = ("PUBLIC", "CONSORTIUM", "RESTRICTED", "PRIVATE")
 COMMON = ("Circuit", "Display", "Power", "Assembly")  # words many names share
 T0 = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -66,12 +71,33 @@ class Rec:
 
 
 @dataclass
+class Side:
+    """A record outside the graph model's labels: a webhook, a delivery or a disclosure
+    request."""
+    kind: str  # WEBHOOK, DELIVERY or REQUEST
+    id: str
+    owner: str
+    props: dict[str, Any]
+    ref: str | None = None  # a delivery's finding, a request's contract
+    hook: str | None = None  # a delivery's webhook
+    supplier: str | None = None  # a request's addressee
+
+    def texts(self) -> set[str]:
+        return {t for k in ("url", "message", "declineReason", "dropReason", "createdAt")
+                if self.props.get(k) for t in [str(self.props[k])]}
+
+
+@dataclass
 class World:
     rng: random.Random
     recs: dict[str, Rec] = field(default_factory=dict)
     # (start id, rel, end id, props): relationship rows
     links: list[tuple[str, Rel, str, dict[str, Any]]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    sides: dict[str, Side] = field(default_factory=dict)
+    merging: dict[str, str] = field(default_factory=dict)  # duplicate -> site to keep
+    merged: dict[str, str] = field(default_factory=dict)  # those the service merged
+    represented: str = ""  # the supplier S represents
 
     # ----- tokens ---------------------------------------------------------------------------
     def token(self) -> str:
@@ -94,7 +120,12 @@ class World:
         mine = set(ORGS[org][1]) | ({org} if ORGS[org][0] == "CONSORTIUM" else set())
         return {o for o, (_, ks) in ORGS.items() if set(ks) & mine} | mine | {org}
 
+    def knows(self, rid: str) -> bool:
+        return rid in self.recs or rid in self.sides
+
     def sees(self, viewer: str, rid: str) -> bool:
+        if rid in self.sides:
+            return self._sees_side(viewer, self.sides[rid])
         r = self.recs[rid]
         own = (r.sharing == "PUBLIC" or r.owner == viewer
                or (r.sharing == "CONSORTIUM" and r.owner in self.peers(viewer))
@@ -103,8 +134,31 @@ class World:
             return own and self.sees(viewer, r.site)
         return own
 
+    def _sees_side(self, viewer: str, x: Side) -> bool:
+        if x.kind == "WEBHOOK":
+            return x.owner == viewer
+        if x.kind == "DELIVERY":
+            assert x.hook and x.ref
+            return self.sides[x.hook].owner == viewer and self.sees(viewer, x.ref)
+        assert x.ref
+        # a request: the requesting side's consortium where it may see the contract too,
+        # and the organisations representing the addressed supplier
+        return ((x.owner in self.peers(viewer) and self.sees(viewer, x.ref))
+                or (viewer == S and x.supplier == self.represented))
+
     def hidden(self, viewer: str) -> list[Rec]:
         return [r for r in self.recs.values() if not self.sees(viewer, r.id)]
+
+    def hidden_sides(self, viewer: str) -> list[Side]:
+        return [x for x in self.sides.values() if not self.sees(viewer, x.id)]
+
+    def told(self, viewer: str) -> set[str]:
+        """Ids told by design: a request addressed to the supplier a representative speaks
+        for names its contract and that supplier (docs/disclosure.md)."""
+        if viewer != S:
+            return set()
+        return {v for x in self.sides.values() if x.kind == "REQUEST"
+                and x.supplier == self.represented for v in (x.ref, x.supplier) if v}
 
     def canaries(self, viewer: str) -> set[str]:
         """Every value `viewer` may not read: hidden records' ids and texts, protected
@@ -122,7 +176,10 @@ class World:
                 out.update(_protected_values(r))
         for *_, props in self.links:
             out.update(str(v) for k, v in props.items() if k in ("volume", "unitPrice"))
-        return out
+        for x in self.hidden_sides(viewer):
+            out.add(x.id)
+            out.update(x.texts())
+        return out - self.told(viewer)
 
     # ----- building -------------------------------------------------------------------------
     def draw_sharing(self) -> tuple[str, str, tuple[str, ...]]:
@@ -131,6 +188,54 @@ class World:
         shared = tuple(sorted(self.rng.sample(MEMBERS, self.rng.randint(1, 2)))) \
             if sharing == "RESTRICTED" else ()
         return owner, sharing, shared
+
+    def when(self) -> str:
+        """A time no other value has: deliveries and requests are ordered by theirs."""
+        while True:
+            t = iso(T0 + timedelta(seconds=self.rng.randrange(60, 40_000_000)))
+            if t not in self.used:
+                self.used.add(t)
+                return t
+
+    def webhook(self, owner: str) -> Side:
+        x = Side("WEBHOOK", new_id("WHK", self.rng), owner, {
+            "url": f"https://{self.token()}.example/hook", "secretEnc": "unused",
+            "minSeverity": "HIGH", "minRank": 3, "categories": [], "onlyMyExposure": False,
+            "active": True, "createdAt": self.when(), "updatedAt": iso(T0)})
+        self.sides[x.id] = x
+        return x
+
+    def delivery(self, hook: Side, finding: str, status: str | None = None, *,
+                 register: bool = True) -> Side:
+        """An outbox entry as graph/alerts/outbox.py writes it."""
+        status = status or self.rng.choice(["PENDING", "DELIVERED", "DROPPED"])
+        props: dict[str, Any] = {
+            "event": "finding.created", "status": status, "createdAt": self.when(),
+            "attempts": 0 if status == "PENDING" else 1, "leaseUntil": 0, "nextAttemptAt": 0,
+            "payload": json.dumps({"event": "finding.created", "findingId": finding})}
+        if status == "DROPPED":
+            props["dropReason"] = self.token()
+        x = Side("DELIVERY", "DLV-" + self.token(), hook.owner, props, ref=finding,
+                 hook=hook.id)
+        if register:
+            self.sides[x.id] = x
+        return x
+
+    def request(self, contract: str, owner: str, supplier: str, *,
+                register: bool = True) -> Side:
+        """A disclosure request as graph/disclosures/requests.py writes it (CONSORTIUM)."""
+        t = self.when()
+        props: dict[str, Any] = {"message": self.token(), "dueDate": "2027-09-01",
+                                 "status": "OPEN", "requestedAt": t, "updatedAt": t,
+                                 "createdAt": t}
+        if self.rng.random() < 0.3:
+            props.update(status="DECLINED", declinedAt=t, declineReason=self.token(),
+                         answeredBy=S)
+        x = Side("REQUEST", new_id("DRQ", self.rng), owner, props, ref=contract,
+                 supplier=supplier)
+        if register:
+            self.sides[x.id] = x
+        return x
 
     def add(self, label: Label, rid: str, props: dict[str, Any], *, site: str | None = None,
             parent: str | None = None, owner: str | None = None,
@@ -227,6 +332,29 @@ class World:
             ds.rel(self.label_of(start), start, rel, self.label_of(end), end, **props)
         return ds
 
+    def merge_publishes_nothing(self, dup: str, keep: str) -> bool:
+        """Everyone who may see the kept site may see the duplicate (whose names and id
+        a merge puts there)."""
+        return all(self.sees(v, dup) for v in ORGS if self.sees(v, keep))
+
+    def apply_merge(self, dup: str, keep: str) -> None:
+        """What a merge moves: reports (with their findings and actions) on the duplicate
+        are on the kept site, and seen where it is."""
+        self.merged[dup] = keep
+        for r in self.recs.values():
+            if r.site == dup and r.id != dup:
+                r.site = keep
+
+    def statements(self) -> list[tuple[str, dict[str, Any]]]:
+        """What Dataset has no label for, written as the service writes it: representation,
+        webhooks, outbox entries, disclosure requests (graph/alerts, graph/disclosures)."""
+        out: list[tuple[str, dict[str, Any]]] = [
+            ("MATCH (o:Organisation {id: $o}), (s:Supplier {id: $s}) "
+             "CREATE (o)-[:REPRESENTS]->(s)", {"o": S, "s": self.represented})]
+        for x in self.sides.values():
+            out.extend(side_statements(x))
+        return out
+
     def label_of(self, rid: str) -> Label:
         return self.recs[rid].label if rid in self.recs else Label.ORGANISATION
 
@@ -235,7 +363,25 @@ _TOKEN = re.compile(r"[a-z]{10}")
 
 
 def _tokens(r: Rec) -> set[str]:
-    return {t for k in TEXT_FIELDS.get(r.label, ()) for t in _TOKEN.findall(str(r.props.get(k) or ""))}
+    return {t for k in TEXT_FIELDS.get(r.label, ())
+            for t in _TOKEN.findall(str(r.props.get(k) or ""))}
+
+
+def side_statements(x: Side) -> list[tuple[str, dict[str, Any]]]:
+    if x.kind == "WEBHOOK":
+        return [("CREATE (w:Webhook) SET w = $props",
+                 {"props": {"id": x.id, "contributedBy": x.owner, **x.props}})]
+    if x.kind == "DELIVERY":
+        return [("CREATE (e:OutboxEntry) SET e = $props",
+                 {"props": {"id": x.id, "webhookId": x.hook, "owner": x.owner,
+                            "subjectId": x.ref, **x.props}})]
+    return [("MATCH (c:Contract {id: $c}), (s:Supplier {id: $s}), (o:Organisation {id: $o}) "
+             "CREATE (r:DisclosureRequest) SET r = $props "
+             "CREATE (o)-[:REQUESTED {createdAt: $props.createdAt}]->(r) "
+             "CREATE (r)-[:CONCERNS]->(c) CREATE (r)-[:ADDRESSED_TO]->(s)",
+             {"c": x.ref, "s": x.supplier, "o": x.owner,
+              "props": {"id": x.id, "contractId": x.ref, "supplierId": x.supplier,
+                        **_prov(x.owner, "CONSORTIUM", ()), **x.props}})]
 
 
 def _prov(owner: str, sharing: str, shared: tuple[str, ...]) -> dict[str, Any]:
@@ -257,12 +403,26 @@ def build(seed: int) -> World:
     """A world drawn from `seed`: 7 sites, 2 brands, 4 suppliers, 4 contracts, 5 reports."""
     w = World(random.Random(seed))
     sites = [w.site(w.rng.choice(["VN", "CN"])).id for _ in range(7)]
+    # An eighth: a duplicate of the seventh, which the operator merges into it once loaded
+    # (the suite holds the merge to publishing nothing: merge_publishes_nothing)
+    keep = w.recs[sites[-1]]
+    dup = w.site(keep.props["countryCode"])
+    draw = w.rng.random()
+    if draw < 1 / 3:
+        dup.sharing, dup.shared_with = "PUBLIC", ()
+    elif draw < 2 / 3:
+        dup.owner, dup.sharing, dup.shared_with = keep.owner, keep.sharing, keep.shared_with
+    w.merging[dup.id] = keep.id
+    sites.append(dup.id)
     brands = [w.add(Label.BRAND, new_id("BRD", w.rng), {
         "name": f"{w.token()} Devices", "countryCode": "GB",
         "website": f"https://{w.token()}.example"}).id for _ in range(2)]
     suppliers = [w.add(Label.SUPPLIER, new_id("SUP", w.rng), {
         "name": f"{w.token()} {w.rng.choice(COMMON)} Co", "countryCode": "VN",
         "roles": ["CONTRACT_MANUFACTURER"], "identifiers": []}).id for _ in range(4)]
+    # S represents the first supplier; its name is public, as a representative's client is
+    w.represented = suppliers[0]
+    w.recs[suppliers[0]].sharing, w.recs[suppliers[0]].shared_with = "PUBLIC", ()
     for b in brands:
         for s in w.rng.sample(suppliers, 2):
             w.supply_link(b, s)
@@ -273,10 +433,18 @@ def build(seed: int) -> World:
                 w.supply_link(s, t)
         for site in w.rng.sample(sites, 2):
             w.link(s, Rel.OPERATES, site)
-    for _ in range(4):
-        w.contract(w.rng.choice(brands), w.rng.choice(suppliers), w.rng.sample(sites, 1))
+    for i in range(4):
+        sup = suppliers[0] if i == 0 else w.rng.choice(suppliers)
+        c = w.contract(w.rng.choice(brands), sup, w.rng.sample(sites, 1))
+        if w.rng.random() < 0.75:
+            w.request(c.id, c.owner, sup)
     for _ in range(5):
         w.report(w.rng.choice(sites))
+    hooks = [w.webhook(m) for m in MEMBERS]
+    for f in [r for r in w.recs.values() if r.label is Label.FINDING]:
+        if f.props["severityRank"] >= 3:
+            for h in hooks:
+                w.delivery(h, f.id)
     return w
 
 
@@ -312,10 +480,20 @@ def perturb(w: World, viewer: str, kind: str) -> Perturbation:
                 out.append((_SET_TEXT, {"id": r.id, "props": _new_protected(w, r)}))
         out.append(("MATCH ()-[l:SOURCES_FROM]->() SET l.volume = l.volume + 1000, "
                     "l.unitPrice = l.unitPrice + 1000.0", {}))
+        for x in w.hidden_sides(viewer):
+            props = {k: w.token() for k in ("message", "declineReason", "dropReason")
+                     if x.props.get(k)}
+            if "url" in x.props:
+                props["url"] = f"https://{w.token()}.example/hook"
+            t = w.when()  # a hidden delivery or request moves in time: no order may change
+            props.update({k: t for k in ("createdAt", "requestedAt") if k in x.props})
+            out.append((_SET_TEXT, {"id": x.id, "props": props}))
     elif kind == "delete":
         for r in w.hidden(viewer):
             out.append((_DELETE, {"id": r.id}))
             contracts |= r.label is Label.CONTRACT
+        for x in w.hidden_sides(viewer):
+            out.append((_DELETE, {"id": x.id}))
     else:
         out.extend(_additions(w, viewer))
         contracts = True
@@ -356,8 +534,10 @@ def _additions(w: World, viewer: str) -> list[tuple[str, dict[str, Any]]]:
     owner = _stranger(viewer)
     prov = _prov(owner, "PRIVATE", ())
     out: list[tuple[str, dict[str, Any]]] = []
-    visible_sites = [r for r in w.recs.values()
-                     if r.label is Label.PRODUCTION_SITE and w.sees(viewer, r.id)]
+    visible_sites = [r for r in w.recs.values() if r.label is Label.PRODUCTION_SITE
+                     and w.sees(viewer, r.id) and r.id not in w.merged]
+    hook = next((x for x in w.sides.values() if x.kind == "WEBHOOK" and x.owner == viewer),
+                None)
     for s in visible_sites:
         # a hidden twin sharing the visible site's words, for search and matching
         twin = {**s.props, "name": f"{s.props['name']} {s.props['name']}",
@@ -373,6 +553,18 @@ def _additions(w: World, viewer: str) -> list[tuple[str, dict[str, Any]]]:
             "id": fid, "category": "FORCED_LABOUR", "severity": "CRITICAL", "severityRank": 4,
             "status": "OPEN", "description": w.token(), **prov}))
         out.append(_rel(rid, "HAS_FINDING", fid))
+        if hook is not None:  # an alert on the viewer's own webhook for a finding it may not read
+            out.extend(side_statements(w.delivery(hook, fid, "PENDING", register=False)))
+            out.extend(side_statements(w.delivery(hook, fid, "DROPPED", register=False)))
+    # disclosure requests: a stranger's on every contract the viewer sees, the viewer's own
+    # on every contract it does not; never to the supplier a representative speaks for
+    awarded = {a: b for a, rel, b, _ in w.links if rel is Rel.AWARDED_TO}
+    others = [r.id for r in w.recs.values()
+              if r.label is Label.SUPPLIER and r.id != w.represented]
+    for c in [r for r in w.recs.values() if r.label is Label.CONTRACT]:
+        sup = awarded[c.id] if awarded[c.id] != w.represented or viewer != S else others[0]
+        by = owner if w.sees(viewer, c.id) else viewer
+        out.extend(side_statements(w.request(c.id, by, sup, register=False)))
     visible_parties = [r for r in w.recs.values() if r.label in (Label.BRAND, Label.SUPPLIER)
                        and w.sees(viewer, r.id)]
     for p in visible_parties:

@@ -307,3 +307,26 @@ async def test_request_on_a_private_contract_is_the_buyers_and_the_contractors_o
         assert (req["id"] in [r["id"] for r in data["disclosureRequests"]]) is seen
     assert await world.accountability(world.eastmere) == before
     assert (await world.accountability(world.nrht))["open"] >= 1
+
+
+async def test_peer_sees_a_request_but_not_a_contractor_kept_private(world: World) -> None:
+    # given the buyer's own PRIVATE supplier on a contract it shares with its consortium
+    sup = await world.call(world.nrht, CREATE_SUPPLIER, {"input": {
+        "name": f"Quiet Contractor {secrets.token_hex(3)}", "roles": ["CONTRACTOR"],
+        "sharing": "PRIVATE"}})
+    quiet = sup["createSupplier"]["supplier"]["id"]
+    ctr = await world.call(world.nrht, CREATE_CONTRACT, {"input": {
+        "reference": f"ocds-test-{secrets.token_hex(4)}", "supplierId": quiet,
+        "sharing": "CONSORTIUM"}})
+    shared = ctr["createContract"]["contract"]["id"]
+    req = (await world.request(contract=shared))["request"]
+    listing = """query($c: ID, $s: ID) { disclosureRequests(contractId: $c, supplierId: $s) {
+      id supplierId } }"""
+    # then the peer lists the request without the contractor, and cannot confirm a guess at it
+    peer = await world.call(world.eastmere, listing, {"c": shared})
+    assert peer["disclosureRequests"] == [{"id": req["id"], "supplierId": None}]
+    guessed = await world.call(world.eastmere, listing, {"c": shared, "s": quiet})
+    assert guessed["disclosureRequests"] == []
+    # while the buyer sees its own supplier
+    own = await world.call(world.nrht, listing, {"c": shared, "s": quiet})
+    assert own["disclosureRequests"] == [{"id": req["id"], "supplierId": quiet}]
