@@ -8,9 +8,10 @@ schema as the API runs it, against the real Neo4j:
     attacker may not read (a hidden record's id or text, a protected value, a supply link's
     volume or price), unless the attacker put it in the operation itself;
 (b) non-interference: after changing only what the attacker may not read (renaming every
-    hidden value, deleting every hidden record, or adding hidden records where they would
-    tell most), every answer is identical. Leverage is masked only when the change adds or
-    removes hidden contracts: it counts them, banded, by design (docs/leverage.md).
+    hidden value, deleting every hidden record, deleting every hidden record but the
+    contracts, or adding hidden records where they would tell most), every answer is
+    identical. Leverage is masked only when the change adds or removes hidden contracts: it
+    counts them, banded, by design (docs/leverage.md).
 
 `SUPPLYGRAPH_ADVERSARIAL_EXAMPLES` raises the number of examples (`make bench-adversarial`
 runs 160); `make test` runs the default, at least 5,000 operations.
@@ -183,7 +184,7 @@ def test_no_answer_carries_a_canary_and_hidden_changes_change_no_answer(
               phases=[Phase.explicit, Phase.generate],  # an example is costly to shrink
               suppress_health_check=list(HealthCheck))
     @given(seed=st.integers(0, 2**31 - 1), attacker=st.sampled_from(ATTACKERS),
-           kind=st.sampled_from(["rename", "delete", "add"]))
+           kind=st.sampled_from(["rename", "delete", "unlink", "add"]))
     def example(seed: int, attacker: str, kind: str) -> None:
         pool.submit(asyncio.run, _example(scratch_settings, seed, attacker, kind,
                                           tally)).result()

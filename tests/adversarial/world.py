@@ -461,8 +461,11 @@ _DELETE = "MATCH (n {id: $id}) DETACH DELETE n"
 
 
 def perturb(w: World, viewer: str, kind: str) -> Perturbation:
-    """`rename`: every hidden text, and every protected value `viewer` may not read, changed;
-    `delete`: every record hidden from `viewer` gone, with its links; `add`: hidden records
+    """`rename`: every hidden text, and every protected value `viewer` may not read, changed
+    (no count moves, so leverage is compared too); `delete`: every record hidden from `viewer`
+    gone, with its links; `unlink`: the same but hidden contracts kept, so that leverage,
+    which counts hidden contracts banded, must not move when only the hidden suppliers,
+    brands, sites and links between them go; `add`: hidden records
     added where they would tell most (a site sharing words with visible ones, a report with
     findings on every visible site, a supplier and a contract on the viewer's visible
     chain)."""
@@ -474,7 +477,6 @@ def perturb(w: World, viewer: str, kind: str) -> Perturbation:
                      if r.props.get(k)}
             props.update(_new_protected(w, r))
             out.append((_SET_TEXT, {"id": r.id, "props": props}))
-            contracts |= r.label is Label.CONTRACT
         for r in w.recs.values():
             if w.sees(viewer, r.id) and _protected_values(r) and not _may_read(w, viewer, r):
                 out.append((_SET_TEXT, {"id": r.id, "props": _new_protected(w, r)}))
@@ -488,8 +490,10 @@ def perturb(w: World, viewer: str, kind: str) -> Perturbation:
             t = w.when()  # a hidden delivery or request moves in time: no order may change
             props.update({k: t for k in ("createdAt", "requestedAt") if k in x.props})
             out.append((_SET_TEXT, {"id": x.id, "props": props}))
-    elif kind == "delete":
+    elif kind in ("delete", "unlink"):
         for r in w.hidden(viewer):
+            if kind == "unlink" and r.label is Label.CONTRACT:
+                continue  # the chains behind the contracts go; the contracts stay
             out.append((_DELETE, {"id": r.id}))
             contracts |= r.label is Label.CONTRACT
         for x in w.hidden_sides(viewer):
