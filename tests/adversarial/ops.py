@@ -10,6 +10,8 @@ depth, so that a field added to the schema is attacked without anyone writing a 
 
 from __future__ import annotations
 
+import itertools
+
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,8 +81,10 @@ def _ids(w: World, label: Label) -> list[str]:
 
 
 def _words(w: World) -> list[str]:
-    """Search words: every record's name tokens (visible and hidden) and the common ones."""
-    words = list(COMMON)
+    """Search words: every record's name tokens (visible and hidden), the common ones, and
+    pairs of those (several terms, all required: the shape whose relevance order would
+    weigh each word by its frequency across the index, hidden records included)."""
+    words = [*COMMON, *(f"{a} {b}" for a, b in itertools.combinations(COMMON, 2))]
     for r in w.recs.values():
         if r.label in (Label.PRODUCTION_SITE, Label.BRAND, Label.SUPPLIER):
             words.append(r.props["name"].split()[0])
