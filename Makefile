@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run neo4j stop test test-deps graphiql-assets bench bench-adversarial lock clean
+.PHONY: install run neo4j stop test test-deps graphiql-assets bench bench-adversarial bench-peer lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -65,6 +65,13 @@ bench: install
 EXAMPLES ?= 160
 bench-adversarial: install test-deps
 	SUPPLYGRAPH_ADVERSARIAL_EXAMPLES=$(EXAMPLES) $(BIN)/python -m pytest tests/adversarial -q -s -p no:cacheprovider
+
+# supplygraph beside @neo4j/graphql and the hand-written floor on one Neo4j with APOC
+# (bench/peer, issue 12): loads --scale 100000 if needed, some 15 minutes here. Not part of
+# `make test`. `make bench-peer PEER_ARGS="--sg-workers 2 --only exposure"` to vary it.
+PEER_ARGS ?=
+bench-peer: install bench/peer/node_modules/.supplygraph-installed
+	$(BIN)/python -m bench.peer $(PEER_ARGS)
 
 # Refresh the lock after changing a pin in pyproject.toml.
 lock: install

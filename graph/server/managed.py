@@ -72,6 +72,7 @@ class ManagedNeo4j:
         self.conf_dir = self.home / "conf"
         self.run_dir = self.home / "run"
         self.logs_dir = self.home / "logs"
+        self.plugins_dir = self.home / "plugins"
         self.pid_file = self.run_dir / "neo4j.pid"
         self.password_file = self.home / "password"
         self.console_log = self.logs_dir / "console.log"
@@ -139,7 +140,7 @@ class ManagedNeo4j:
         self._check_settings()
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         for d in (self.home / "data", self.logs_dir, self.run_dir, self.home / "import",
-                  self.home / "plugins"):
+                  self.plugins_dir):
             d.mkdir(parents=True, exist_ok=True)
         conf = self.conf_dir / "neo4j.conf"
         text = _CONF.format(
@@ -245,7 +246,9 @@ class ManagedNeo4j:
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         cmd = [
             java, f"-Xms{self.settings.neo4j_heap}", f"-Xmx{self.settings.neo4j_heap}",
-            *_JVM_FLAGS, "-cp", f"{self.lib_dir}/*", ENTRY_POINT,
+            # plugins/* too: a plugin such as APOC registers a kernel extension that only the
+            # server's classpath finds (the stock launcher puts both there as well).
+            *_JVM_FLAGS, "-cp", f"{self.lib_dir}/*:{self.plugins_dir}/*", ENTRY_POINT,
             f"--home-dir={self.home}", f"--config-dir={self.conf_dir}",
         ]
         with open(self.console_log, "ab") as log:
