@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -54,6 +55,8 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
         Supplier,
     )
 
+    limit_rules = [*QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+                   *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules]
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -63,9 +66,11 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
             lambda: ErrorCodesAndMetrics(metrics),
             # Before the validators: a document whose validation would explode is refused.
             lambda: QueryCost(settings),
-            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+            # The depth and alias rules are classes made once, here: built per request they
+            # were new classes each time, and the validation cache (keyed on the rules)
+            # never hit, so every request validated its document again.
+            lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             # A fresh instance per request; the caches behind them are process-wide.
             lambda: ParserCache(maxsize=256),
             lambda: CachedValidationUnlessRefused(maxsize=256),
