@@ -64,23 +64,26 @@ class Truth:
 
     def secrets(self, org: str) -> tuple[set[str], list[str], set[float]]:
         """(forbidden exact strings, forbidden substrings, forbidden numbers) for `org`."""
-        ids, notes, numbers = set(), [], set()
+        ids, notes, numbers, readable = set(), [], set(), set()
         for rec in self.records:
             p = rec["props"]
             if not self.visible(rec, org):
                 ids.add(rec["id"])
-            if rec["label"] == "Contract" and rec["owner"] != org:
-                for key in ("valueAmount", "quantity"):
-                    if p.get(key) is not None:
-                        numbers.add(float(p[key]))
-                for item in json.loads(p.get("unitPrices") or "[]"):
-                    numbers.add(float(item["amount"]))
+            if rec["label"] == "Contract":
+                values = {float(p[key]) for key in ("valueAmount", "quantity")
+                          if p.get(key) is not None}
+                values |= {float(item["amount"]) for item in json.loads(p.get("unitPrices")
+                                                                       or "[]")}
+                # A number the actor reads on its own contract may equal another's hidden
+                # one (a quantity of 600 on both): seeing it is no leak, so the canary skips
+                # it; the non-interference half still catches a dependence on the other's.
+                (readable if rec["owner"] == org else numbers).update(values)
             if rec["label"] == "AuditReport" and p.get("sensitiveNotes") \
                     and rec["owner"] != org and org not in (p.get("sensitiveReaders") or []):
                 notes.append(p["sensitiveNotes"])
         for link in self.links:
             numbers.update(float(v) for v in (link["volume"], link["price"]) if v is not None)
-        return ids, notes, numbers - self.harmless_numbers
+        return ids, notes, numbers - self.harmless_numbers - readable
 
 
 @pytest.fixture
