@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from auth.limits import Limits, Refusal
+    from auth.viewer_cache import ViewerCache
 
     from graph.core.db import Graph
 
@@ -105,10 +106,23 @@ def _bearer(conn: HTTPConnection) -> str | None:
     return value
 
 
-async def resolve_viewer(graph: Graph, claims: TokenClaims) -> Viewer:
-    """Checks revocation (token and client) and builds the Viewer in one Neo4j round trip."""
-    row: dict[str, Any] = await viewer_context(graph, org_id=claims.org_id,
-                                               client_id=claims.client_id, jti=claims.jti)
+async def resolve_viewer(graph: Graph, claims: TokenClaims,
+                         cache: ViewerCache | None = None) -> Viewer:
+    """Checks revocation (token and client) and builds the Viewer in one Neo4j round trip,
+    or none while `cache` holds this token's context (within its bound, auth/viewer_cache.py)."""
+    key = (claims.org_id, claims.client_id or "", claims.jti or "")
+    row = cache.get(key) if cache is not None else None
+    if row is None:
+        row = await viewer_context(graph, org_id=claims.org_id, client_id=claims.client_id,
+                                   jti=claims.jti)
+        viewer = _viewer_of(row, claims)
+        if cache is not None:
+            cache.put(key, row)
+        return viewer
+    return _viewer_of(row, claims)
+
+
+def _viewer_of(row: dict[str, Any], claims: TokenClaims) -> Viewer:
     if row["tokenRevoked"]:
         raise TokenError("the token was revoked")
     if row["clientRevoked"]:
@@ -129,12 +143,14 @@ async def resolve_viewer(graph: Graph, claims: TokenClaims) -> Viewer:
 
 class BearerBackend(AuthenticationBackend):
     def __init__(self, validator: TokenValidator, graph_of: Any,
-                 limits_of: Callable[[], Limits]) -> None:
+                 limits_of: Callable[[], Limits],
+                 cache_of: Callable[[], ViewerCache | None] = lambda: None) -> None:
         # `graph_of()` returns the app's Graph: it is set in the lifespan, after this is built;
         # `limits_of()` the app's rate limits (tests may replace them with a pinned clock).
         self.validator = validator
         self.graph_of = graph_of
         self.limits_of = limits_of
+        self.cache_of = cache_of
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         token = _bearer(conn)
@@ -148,7 +164,7 @@ class BearerBackend(AuthenticationBackend):
             raise RateLimited(refusal)
         try:
             claims = await self.validator.validate(token)
-            viewer = await resolve_viewer(self.graph_of(), claims)
+            viewer = await resolve_viewer(self.graph_of(), claims, self.cache_of())
         except TokenError as exc:
             limits.auth_failed(None, address)
             audit.bearer_rejected(reason=str(exc), path=conn.url.path)

@@ -188,6 +188,8 @@ async def revoke(request: Request) -> Response:
         c = tok.claims
         await revoke_token(graph, jti=c.jti, exp=c.expires_at, client_id=c.client_id)
         audit.token_revoked(client_id=c.client_id, org_id=c.org_id, jti=c.jti)
+        # This process refuses it at once; the others within the cache's bound.
+        request.app.state.viewer_cache.forget_token(c.jti)
     if status != 200:
         _refused(incoming, "revoke", status, body, request)
     return _respond(status, body, headers)
@@ -241,11 +243,14 @@ def install_auth(app: Starlette, settings: Settings) -> None:
     from auth.keys import KeyStore
     from auth.limits import Limits
     from auth.tokens import TokenValidator
+    from auth.viewer_cache import ViewerCache
 
     keys = KeyStore(settings.signing_keys_dir, token_ttl=settings.token_ttl_seconds,
                     leeway=settings.token_leeway_seconds)
     validator = TokenValidator(settings, keys)
     limits = Limits(settings)
+    app.state.viewer_cache = ViewerCache(settings.viewer_cache_seconds,
+                                         settings.viewer_cache_entries)
     app.state.oauth_keys = keys
     app.state.token_validator = validator
     app.state.limits = limits
@@ -253,5 +258,6 @@ def install_auth(app: Starlette, settings: Settings) -> None:
     app.add_middleware(RequireBearer)
     app.add_middleware(AuthenticationMiddleware,
                        backend=BearerBackend(validator, lambda: app.state.graph,
-                                             lambda: app.state.limits),
+                                             lambda: app.state.limits,
+                                             lambda: app.state.viewer_cache),
                        on_error=unauthorized)

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     external_org_claim: str = "org"
     external_scope_claim: str = "scope"
     external_jwks_ttl_seconds: float = 300.0
+    # How long a token's organisation, peers and revocation state are reused without asking
+    # Neo4j (auth/viewer_cache.py): the bound on how late a revocation made on another
+    # process, or a membership change, takes effect. 0 asks on every request.
+    viewer_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    viewer_cache_entries: int = Field(default=4096, ge=0, le=1_000_000)
 
     # GraphQL limits.
     max_depth: int = 12

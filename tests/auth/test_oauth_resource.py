@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from auth.keys import KeyStore
+from auth.viewer_cache import ViewerCache
 from graph.orgs.clients import revoke_client
 from graph.core.db import Graph
 from graph.core.migrate import migrate
@@ -229,16 +230,69 @@ async def test_revoked_token_is_refused_at_once(client: httpx.AsyncClient,
     _assert_invalid_token(await _me(client, token))
 
 
-async def test_tokens_of_a_revoked_client_are_refused(client: httpx.AsyncClient, buyer: Actor,
-                                                      graph: Graph) -> None:
-    token = await _token(client, buyer)
-    await revoke_client(graph, client_id=buyer.client_id)
-    _assert_invalid_token(await _me(client, token))
+class _Clock:
+    """The viewer cache's clock, moved by hand: no test waits for its bound."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-async def test_revocation_on_one_instance_is_seen_by_another(settings: Settings, graph: Graph,
+def _pinned_cache(app: Starlette, seconds: float = 5.0) -> _Clock:
+    clock = _Clock()
+    app.state.viewer_cache = ViewerCache(seconds, clock=clock)
+    return clock
+
+
+async def test_tokens_of_a_revoked_client_are_refused_within_the_cache_bound(
+        settings: Settings, graph: Graph, buyer: Actor) -> None:
+    # `supplygraph clients revoke` writes to Neo4j from another process: the API learns of
+    # it when the token's cached context expires (viewer_cache_seconds), not later.
+    app = build_app(settings, graph)
+    clock = _pinned_cache(app)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as client:
+        token = await _token(client, buyer)
+        assert (await _me(client, token)).status_code == 200
+        await revoke_client(graph, client_id=buyer.client_id)
+        clock.now += 5.0
+        _assert_invalid_token(await _me(client, token))
+
+
+async def test_with_the_cache_off_a_revoked_client_is_refused_at_once(
+        settings: Settings, graph: Graph, buyer: Actor) -> None:
+    app = build_app(settings.model_copy(update={"viewer_cache_seconds": 0}), graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as client:
+        token = await _token(client, buyer)
+        assert (await _me(client, token)).status_code == 200
+        await revoke_client(graph, client_id=buyer.client_id)
+        _assert_invalid_token(await _me(client, token))
+
+
+async def test_an_organisation_joining_a_consortium_is_seen_within_the_cache_bound(
+        settings: Settings, graph: Graph, consortium: str) -> None:
+    app = build_app(settings, graph)
+    clock = _pinned_cache(app)
+    newcomer = await make_actor(graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as client:
+        token = await _token(client, newcomer)
+        consortia = lambda r: r.json()["data"]["me"]["consortia"]  # noqa: E731
+        assert consortia(await _me(client, token)) == []
+        await graph.query("MATCH (o:Organisation {id: $o}), (c:Organisation {id: $c}) "
+                          "MERGE (o)-[:MEMBER_OF]->(c)",
+                          {"o": newcomer.org_id, "c": consortium}, write=True)
+        clock.now += 5.0
+        assert consortium in consortia(await _me(client, token))
+
+
+async def test_revocation_on_one_instance_is_seen_by_another_within_the_cache_bound(settings: Settings, graph: Graph,
                                                              buyer: Actor) -> None:
     first, second = build_app(settings, graph), build_app(settings, graph)
+    clock = _pinned_cache(second)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first),
                                  base_url="http://one") as one, \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=second),
@@ -247,6 +301,7 @@ async def test_revocation_on_one_instance_is_seen_by_another(settings: Settings,
         assert (await _me(two, token)).status_code == 200
         await one.post("/oauth/revoke", data={"token": token},
                        auth=(buyer.client_id, buyer.client_secret))
+        clock.now += 5.0  # the other process's cached context has run out: no later than this
         _assert_invalid_token(await _me(two, token))
 
 

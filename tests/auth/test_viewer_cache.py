@@ -1,0 +1,57 @@
+"""The viewer cache alone: its bound in time, its bound in entries, and forgetting."""
+
+from __future__ import annotations
+
+from auth.viewer_cache import ViewerCache
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+ROW = {"org": {"id": "ORG-A"}, "peers": [], "consortia": []}
+
+
+def test_an_entry_is_reused_until_its_bound_and_not_after() -> None:
+    clock = Clock()
+    cache = ViewerCache(5.0, clock=clock)
+    cache.put(("ORG-A", "c", "t"), ROW)
+    clock.now = 4.9
+    assert cache.get(("ORG-A", "c", "t")) is ROW
+    clock.now = 5.0
+    assert cache.get(("ORG-A", "c", "t")) is None
+    assert len(cache) == 0
+
+
+def test_entries_are_bounded_least_recently_used_first_out() -> None:
+    cache = ViewerCache(60.0, max_entries=3, clock=Clock())
+    for i in range(3):
+        cache.put(("ORG-A", "c", f"t{i}"), ROW)
+    cache.get(("ORG-A", "c", "t0"))  # used: t1 is now the oldest
+    for i in range(3, 1000):
+        cache.put(("ORG-A", "c", f"t{i}"), ROW)
+        assert len(cache) <= 3
+    assert cache.get(("ORG-A", "c", "t1")) is None
+
+
+def test_a_revoked_token_and_a_revoked_client_are_forgotten_at_once() -> None:
+    cache = ViewerCache(60.0, clock=Clock())
+    cache.put(("ORG-A", "c1", "t1"), ROW)
+    cache.put(("ORG-A", "c1", "t2"), ROW)
+    cache.put(("ORG-A", "c2", "t3"), ROW)
+    cache.forget_token("t1")
+    assert cache.get(("ORG-A", "c1", "t1")) is None
+    assert cache.get(("ORG-A", "c1", "t2")) is ROW
+    cache.forget_client("c1")
+    assert cache.get(("ORG-A", "c1", "t2")) is None
+    assert cache.get(("ORG-A", "c2", "t3")) is ROW
+
+
+def test_with_zero_seconds_nothing_is_kept() -> None:
+    cache = ViewerCache(0.0, clock=Clock())
+    cache.put(("ORG-A", "c", "t"), ROW)
+    assert cache.get(("ORG-A", "c", "t")) is None
