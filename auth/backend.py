@@ -111,15 +111,13 @@ async def resolve_viewer(graph: Graph, claims: TokenClaims,
     """Checks revocation (token and client) and builds the Viewer in one Neo4j round trip,
     or none while `cache` holds this token's context (within its bound, auth/viewer_cache.py)."""
     key = (claims.org_id, claims.client_id or "", claims.jti or "")
-    row = cache.get(key) if cache is not None else None
-    if row is None:
-        row = await viewer_context(graph, org_id=claims.org_id, client_id=claims.client_id,
-                                   jti=claims.jti)
-        viewer = _viewer_of(row, claims)
-        if cache is not None:
-            cache.put(key, row)
-        return viewer
-    return _viewer_of(row, claims)
+    cached = cache.get(key) if cache is not None else None
+    row = cached or await viewer_context(graph, org_id=claims.org_id,
+                                         client_id=claims.client_id, jti=claims.jti)
+    viewer = _viewer_of(row, claims)  # raises for a refused token: that row is not kept
+    if cache is not None and cached is None:
+        cache.put(key, row)
+    return viewer
 
 
 def _viewer_of(row: dict[str, Any], claims: TokenClaims) -> Viewer:
@@ -144,7 +142,7 @@ def _viewer_of(row: dict[str, Any], claims: TokenClaims) -> Viewer:
 class BearerBackend(AuthenticationBackend):
     def __init__(self, validator: TokenValidator, graph_of: Any,
                  limits_of: Callable[[], Limits],
-                 cache_of: Callable[[], ViewerCache | None] = lambda: None) -> None:
+                 cache_of: Callable[[], ViewerCache | None]) -> None:
         # `graph_of()` returns the app's Graph: it is set in the lifespan, after this is built;
         # `limits_of()` the app's rate limits (tests may replace them with a pinned clock).
         self.validator = validator

@@ -55,9 +55,5 @@ class ViewerCache:
         for key in [k for k in self._rows if k[2] == jti]:
             del self._rows[key]
 
-    def forget_client(self, client_id: str) -> None:
-        for key in [k for k in self._rows if k[1] == client_id]:
-            del self._rows[key]
-
     def __len__(self) -> int:
         return len(self._rows)

@@ -289,8 +289,8 @@ async def test_an_organisation_joining_a_consortium_is_seen_within_the_cache_bou
         assert consortium in consortia(await _me(client, token))
 
 
-async def test_revocation_on_one_instance_is_seen_by_another_within_the_cache_bound(settings: Settings, graph: Graph,
-                                                             buyer: Actor) -> None:
+async def test_revocation_on_one_instance_is_seen_by_another_within_the_cache_bound(
+        settings: Settings, graph: Graph, buyer: Actor) -> None:
     first, second = build_app(settings, graph), build_app(settings, graph)
     clock = _pinned_cache(second)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first),
