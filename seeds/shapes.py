@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from graph.core.bulk import write_nodes, write_rels
+from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 from graph.core.ids import new_id, new_site_id
 from graph.core.model import (
@@ -141,6 +142,8 @@ class Dataset:
         for (start, rel, end), rel_rows in self.rels.items():
             for i in range(0, len(rel_rows), batch_size):
                 await write_rels(graph, start, rel, end, rel_rows[i:i + batch_size])
+        # Bulk writes bypass the commands: stored exposures are rebuilt on their next read.
+        await structure_changed_outside(graph)
 
 
 def categories(ds: Dataset, owner: str) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from auth.viewer import Viewer
 from graph.alerts import outbox, webhooks
-from graph.analytics import contradictions, exposure, leverage, risk
+from graph.analytics import contradictions, exposure, exposure_store, leverage, risk
 from graph.companies import commands as companies
 from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
 from graph.companies.supply_chain import supply_chain_by_brand
@@ -267,7 +267,9 @@ GRAPHQL["Query"] = {
     "suppliers": ReadPath(Rule.LIST, list_suppliers),
     "reports": ReadPath(Rule.LIST, list_reports),
     "contracts": ReadPath(Rule.LIST, list_contracts),
-    "myExposure": ReadPath(Rule.ANALYTIC, exposure.exposure_query),
+    "myExposure": ReadPath(Rule.ANALYTIC, exposure_store.stored_exposure_query,
+                           "the organisation's stored reach, built by the walk as the "
+                           "organisation and kept exact (graph/core/derived.py)"),
     "disclosureRequests": ReadPath(Rule.OWN, disclosures.list_requests),
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),

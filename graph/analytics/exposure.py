@@ -50,7 +50,7 @@ def exposure_query(head: str, max_tier: int, site: Shape, finding: Shape) -> Lit
     return lit(
         start + f"WHERE {visible('c')} "
         "WITH key, c ORDER BY c.id WITH key, collect(c) AS cs "
-        + _reach_text(max_tier)
+        + reach_text(max_tier)
         + "WITH key, s, tier, path "
         "WHERE ($countries IS NULL OR s.countryCode IN $countries) "
         "WITH key, s, tier, path ORDER BY tier, size(path), [x IN path | x.id] "
@@ -81,7 +81,7 @@ def _proj(shape: Shape, expr: str) -> str:
     return f"head([x_s IN [{expr}] | {shape.projection('x_s')}])"
 
 
-def _reach_text(max_tier: int) -> LiteralString:
+def reach_text(max_tier: int) -> LiteralString:
     """Rows (s, tier, path) for the contracts `cs` of one key, every path node visible.
 
     Each contracted party is walked once (with the first contract, by id, that names it),

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 3  # 2: history, idempotency keys, merged sites, import checkpoints;
-# 3: disclosure requests, webhooks, the alert outbox
+SCHEMA_VERSION = 4  # 2: history, idempotency keys, merged sites, import checkpoints;
+# 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
+    "FOR (n:ExposureState) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT brand_id IF NOT EXISTS FOR (n:Brand) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT supplier_id IF NOT EXISTS FOR (n:Supplier) REQUIRE n.id IS UNIQUE",
@@ -50,6 +53,8 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX site_country_type IF NOT EXISTS "
     "FOR (n:ProductionSite) ON (n.countryCode, n.siteType)",
     "CREATE INDEX site_sharing IF NOT EXISTS FOR (n:ProductionSite) ON (n.sharing)",
+    "CREATE INDEX site_findings_changed IF NOT EXISTS "
+    "FOR (n:ProductionSite) ON (n.findingsChangedAt)",
     "CREATE INDEX finding_status IF NOT EXISTS FOR (n:Finding) ON (n.status)",
     "CREATE INDEX finding_severity IF NOT EXISTS FOR (n:Finding) ON (n.severityRank)",
     "CREATE INDEX finding_category IF NOT EXISTS FOR (n:Finding) ON (n.category)",
@@ -90,6 +95,8 @@ async def migrate(graph: Graph) -> int:
         await graph.query(stmt, write=True, name="migrate")
     await graph.query(_AWAIT, write=True, name="migrate")
     await graph.query(_MARK, {"version": SCHEMA_VERSION}, write=True, name="migrate")
+    # Stored exposures built by an earlier release may differ in form: rebuild them all.
+    await structure_changed_outside(graph)
     return len(statements)
 
 

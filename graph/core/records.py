@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from graph.core import derived
 from graph.core.errors import FORBIDDEN, NOT_FOUND, FieldError, WriteRejected
 from graph.core.history import INITIAL, record_version
 from graph.core.model import Label, Rel
@@ -216,6 +217,7 @@ async def update_record(tx: AsyncManagedTransaction, label: Label, record_id: st
                                   "setLocation": has_location, "explicitSource": source,
                                   **actor.params()})
     await record_version(tx, label, record_id, actor, change=change, note=note)
+    await derived.after_record_write(tx, label, [record_id], props)
 
 
 async def link_many(tx: AsyncManagedTransaction, start: Label, rel: Rel, end: Label,
@@ -226,6 +228,7 @@ async def link_many(tx: AsyncManagedTransaction, start: Label, rel: Rel, end: La
         await tx.run(_link(start, rel, end), {
             "links": [{"start": a, "end": b, "props": props or {}} for a, b in pairs],
             **actor.params()})
+        await derived.after_link(tx, rel, pairs)
 
 
 async def link_contributor(tx: AsyncManagedTransaction, start: Label, start_id: str, rel: Rel,

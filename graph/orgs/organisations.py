@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
+from graph.core import derived
 from graph.core.db import Graph
 from graph.core.ids import new_id
 from graph.core.model import OrganisationKind
@@ -97,6 +98,9 @@ async def create_organisation(graph: Graph, *, name: str, kind: str,
         "contributedBy": contributed_by or org_id, "now": _now(), "source": source,
         "consortia": consortia,
     }, write=True, name="create_organisation")
+    if consortia:
+        # New members are new peers of every member: what each sees may change.
+        await derived.structure_changed_outside(graph)
     return Organisation(org_id, name.strip(), kind,
                         country_code.upper() if country_code else None, tuple(consortia))
 

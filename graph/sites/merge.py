@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from graph.core import derived
 from graph.core.errors import BAD_USER_INPUT, CONFLICT, FORBIDDEN, WriteRejected
 from graph.core.history import INITIAL, record_version
 from graph.core.model import Label, Rel
@@ -51,6 +52,10 @@ def _move_out(rel: Rel, other: Label) -> LiteralString:
         "DELETE r RETURN count(*) AS n"
     )
 
+
+# The duplicate leaves every stored exposure (graph/core/derived.py): those are rebuilt.
+_DROP_EXPOSED: LiteralString = (
+    "MATCH (:ProductionSite {id: $dup})<-[e:EXPOSED]-(:Organisation) DELETE e")
 
 _LEFTOVER: LiteralString = (
     "MATCH (d:ProductionSite {id: $dup})-[r]-() "
@@ -104,6 +109,7 @@ async def merge_sites(tx: AsyncManagedTransaction, keep: str, duplicates: Sequen
         for rel, other in _SITE_OUT:
             moved += (await (await tx.run(_move_out(rel, other), params)).single()
                       or {"n": 0})["n"]
+        await tx.run(_DROP_EXPOSED, params)
         left = await (await tx.run(_LEFTOVER, params)).single()
         if left and left["types"]:
             raise WriteRejected.one(
@@ -112,6 +118,7 @@ async def merge_sites(tx: AsyncManagedTransaction, keep: str, duplicates: Sequen
         await record_version(tx, Label.PRODUCTION_SITE, dup, actor, change="MERGED_INTO",
                              note=f"merged into {keep}")
         await tx.run(_FINISH_MERGE, params)
+    await derived.structure_changed(tx)
     await record_version(tx, Label.PRODUCTION_SITE, keep, actor, change="MERGE",
                          note="merged " + ", ".join(duplicates))
     await tx.run("MATCH (k:ProductionSite {id: $keep}) SET k.updatedAt = $now, "

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from auth.scopes import Scope
 from graph.core.model import SEVERITY_RANK, FindingCategory, Severity
 from graph.analytics import exposure as exq
+from graph.analytics import exposure_store
 from graph.analytics.contradictions import contradictions_query
 from graph.analytics.leverage import brand_leverage_query, shown_count, site_leverage_query
 from graph.analytics.risk import Risk, country_table, score_site, site_risk_query
@@ -79,11 +80,9 @@ async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: s
                                 skip=skip, limit=limit)
         total, rows = await ctx.loaders.exposure(window).load(contract_id)
         return Page(rows, total, skip)
-    key = ctx.viewer.org_id
-    found = await exq.exposure(ctx.graph, viewer=ctx.params, head="org", keys=[key],
-                               site=site, finding=finding, max_tier=max_tier,
-                               filters=filters, skip=skip, limit=limit)
-    total, rows = found.get(key, (0, []))
+    total, rows = await exposure_store.my_exposure(
+        ctx.graph.graph, ctx.graph, viewer=ctx.params, site=site, finding=finding,
+        max_tier=max_tier, filters=filters, skip=skip, limit=limit)
     return Page(rows, total, skip)
 
 

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
+from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 from graph.core.ids import new_id, new_site_id
 from graph.core.migrate import migrate
@@ -113,6 +114,7 @@ async def _example(settings_: Settings, seed: int, attacker: str, kind: str,
         await w.dataset().load(graph)
         for cypher, params in w.statements():
             await graph.query(cypher, params, write=True)
+        await structure_changed_outside(graph)  # written around the commands
         operator = await api_viewer(graph, OPR, frozenset(Scope))
         for dup, keep in w.merging.items():
             answer = json.loads(await _execute(graph, operator, Op(
@@ -150,6 +152,7 @@ async def _example(settings_: Settings, seed: int, attacker: str, kind: str,
         change = perturb(w, attacker, kind)
         for cypher, params in change.statements:
             await graph.query(cypher, params, write=True)
+        await structure_changed_outside(graph)
         added_ids = {p["props"]["id"] for _, p in change.statements
                      if isinstance(p.get("props"), dict) and "id" in p["props"]
                      and p["props"]["id"] not in w.recs}

@@ -9,6 +9,7 @@ from typing import Any
 
 from auth.scopes import Scope
 from auth.viewer import Viewer
+from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 from resolvers.core.loaders import Loaders, RequestGraph
 from resolvers.core.context import Context
@@ -73,6 +74,7 @@ async def ensure_test_orgs(graph: Graph) -> None:
     ]
     await graph.query(_ORGS, {"orgs": orgs}, write=True)
     await graph.query(_COMPANIES, {"owner": OWNER}, write=True)
+    await structure_changed_outside(graph)  # written around the commands
 
 
 TEST_BRAND = "BRD-TW-ACME"

@@ -11,6 +11,7 @@ import pytest
 from auth.scopes import Scope
 from auth.viewer import Viewer
 from graph.core.db import Graph
+from graph.core.derived import structure_changed_outside
 from seeds import sample as s
 from tests.support.analytics import run_at
 from tests.support.reads import nodes, viewer_for
@@ -61,7 +62,10 @@ async def test_ministry_with_a_corvid_contract_reaches_tinfield_three_tiers_down
     kunshan = _by_site(answer.data["myExposure"])[s.SITE_KUNSHAN]
     assert kunshan["tier"] == 1
     assert [p["kind"] for p in kunshan["path"]] == ["CONTRACT", "SITE"]
-    assert answer.round_trips == 1
+    # once the ministry's store is built, a request is one statement
+    again = await run_at(story_graph, ministry, EXPOSURE, {"first": 100})
+    assert again.data == answer.data
+    assert again.round_trips == 1
 
 
 async def test_exposure_is_sorted_by_severity_then_recency(story_graph: Graph,
@@ -169,9 +173,11 @@ async def hidden_tier(story_graph: Graph) -> Any:
         "sharing: 'PUBLIC', contributedBy: $owner, sharedWith: [], aliases: []}) "
         "CREATE (b)-[:SOURCES_FROM {contributedBy: $owner}]->(x)-[:OPERATES]->(site)",
         {"sup": HIDDEN_SUPPLIER, "site": HIDDEN_SITE, "owner": s.LK_TECH}, write=True)
+    await structure_changed_outside(story_graph)
     yield
     await story_graph.query("MATCH (n) WHERE n.id IN [$sup, $site] DETACH DELETE n",
                              {"sup": HIDDEN_SUPPLIER, "site": HIDDEN_SITE}, write=True)
+    await structure_changed_outside(story_graph)
 
 
 async def test_a_site_reached_only_through_an_invisible_supplier_is_not_listed(

@@ -1,0 +1,242 @@
+"""`myExposure` from a stored reach: what an organisation's contracts reach, kept exact.
+
+The walk of graph/analytics/exposure.py answers from scratch: every contracted party, every
+supplier chain, every site, every finding, then the order. For a buyer with a hundred
+contracts that is tens of thousands of sites per request, and seconds. Here the walk runs
+once per organisation and its answer is stored as `(:Organisation)-[:EXPOSED]->(site)`
+relationships, each with the site's lowest tier, its first path (kinds, ids, names of the
+steps) and the order key of its findings (most severe, most recent), all computed *as that
+organisation* (its peers read in the same transaction) with the predicates of
+graph/core/visibility.py. A request then reads the organisation's relationships, checks the
+site's visibility again, orders and cuts a page, and reads findings for the page only.
+
+Exact, not eventually right (graph/core/derived.py):
+- the store carries the structure generation it was built at; any write that may change a
+  reach, a path or its visibility bumps the generation in its own transaction, and a store
+  of an older generation is rebuilt before it is read (the rebuild reads the generation
+  before anything else, so a write committed during a rebuild leaves it stale, not wrong);
+- each relationship carries the findings version of its site when its order key was
+  computed; a report or finding written since moved the version, and that site's key is
+  computed afresh at read time. With a finding filter every key is computed afresh.
+
+Only `myExposure` reads the store (the viewer is the holder of the contracts);
+`Contract.exposure` walks, since its viewer may be another member. A store is built for an
+organisation the first time it asks, so only organisations that use `myExposure` pay for
+one. The walk stays the definition: tests compare the two after random writes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, LiteralString
+
+from graph.analytics.exposure import MAX_TIER, exposure, reach_text
+from graph.core.visibility import Shape, lit, peers_of, viewer_params, visible
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from neo4j import AsyncManagedTransaction
+
+    from graph.core.db import Graph, QueryRunner
+
+
+def _finding_key(filtered: bool) -> str:
+    """`top` and `latest` of the site `s` over the findings of visible reports (matching the
+    filter parameters when `filtered`)."""
+    where = f"WHERE {visible('r')} AND {visible('f')} "
+    if filtered:
+        where += ("AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) "
+                  "AND ($categories IS NULL OR f.category IN $categories) "
+                  "AND ($statuses IS NULL OR f.status IN $statuses) ")
+    return ("OPTIONAL MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
+            + where +
+            "RETURN max(f.severityRank) AS top, max(coalesce(f.updatedAt, f.createdAt)) "
+            "AS latest ")
+
+
+# ----- building a store ---------------------------------------------------------------------
+# A write of findings this long before a build started may have committed after the build
+# read its site (a transaction that began earlier and ended later): sites changed since the
+# build less this margin are the ones whose versions a read compares. Longer than any
+# transaction may last (the managed server's db.transaction.timeout is 60 s,
+# supplygraph.settings; an external server's must stay below this too).
+STALE_MARGIN_MS = 120_000
+# More stored keys gone stale than this and the store is rebuilt: a read's order is the top
+# of the stored order widened by this many rows.
+MAX_CHANGED = 200
+
+_LOCK: LiteralString = (
+    # The organisation's node is written first: two rebuilds of one store run one after the
+    # other, and the second finds the store current. The build time is Neo4j's clock, the
+    # clock writes of findings use (graph/core/derived.py).
+    "MATCH (o:Organisation {id: $orgId}) "
+    "OPTIONAL MATCH (g:ExposureState {id: 'exposure'}) "
+    "WITH o, coalesce(g.generation, 0) AS generation "
+    "SET o.exposureLock = timestamp() "
+    "RETURN generation, coalesce(o.exposureGeneration = generation, false) AS current"
+)
+
+_PEERS: LiteralString = lit(
+    "MATCH (o:Organisation {id: $orgId}) " + peers_of("o") + "RETURN peers")
+
+_BUILD: LiteralString = lit(
+    "MATCH (o:Organisation {id: $viewerOrg}) "
+    "CALL (o) { MATCH (o)-[e:EXPOSED]->() DELETE e } "
+    "SET o.exposureGeneration = $generation, o.exposureBuiltAt = timestamp() "
+    "WITH o "
+    f"MATCH (o)-[:HOLDS]->(c:Contract) WHERE {visible('c')} "
+    "WITH o, c ORDER BY c.id WITH o, collect(c) AS cs "
+    + reach_text(MAX_TIER)
+    + "WITH o, s, tier, path ORDER BY tier, size(path), [x IN path | x.id] "
+    "WITH o, s, head(collect({tier: tier, path: path})) AS best "
+    # The version is read before the findings: a report written meanwhile leaves the key
+    # marked stale, never a stale key marked current.
+    "WITH o, s, best, coalesce(s.findingsVersion, 0) AS fv "
+    "CALL (s) { " + _finding_key(False) + "} "
+    "CREATE (o)-[:EXPOSED {tier: best.tier, top: top, latest: latest, siteId: s.id, fv: fv, "
+    "countryCode: s.countryCode, "
+    "pathKinds: [x IN best.path | x.kind], pathIds: [x IN best.path | x.id], "
+    "pathNames: [x IN best.path | coalesce(x.name, '')]}]->(s) "
+    "RETURN count(*) AS n"
+)
+
+
+async def _build(tx: AsyncManagedTransaction, org: str, force: bool) -> int | None:
+    state = await (await tx.run(_LOCK, {"orgId": org})).single()
+    if state is None or (state["current"] and not force):
+        return None
+    peers = await (await tx.run(_PEERS, {"orgId": org})).single()
+    assert peers is not None
+    params = {**viewer_params(org, peers["peers"]), "generation": state["generation"]}
+    row = await (await tx.run(_BUILD, params)).single()
+    return int(row["n"]) if row else 0
+
+
+async def rebuild(graph: Graph, org: str, *, force: bool = False) -> int | None:
+    """Builds the organisation's store unless it is current (or `force`: too many of its
+    keys went stale); the number of sites stored, or None when there was nothing to do (or
+    no such organisation)."""
+    return await graph.write(lambda tx: _build(tx, org, force))
+
+
+# ----- reading a store ----------------------------------------------------------------------
+def _path(e: str, s: str) -> str:
+    # The site's own name is read live (renaming a site does not rebuild stores).
+    return (f"[k IN range(0, size({e}.pathIds) - 1) | {{kind: {e}.pathKinds[k], "
+            f"id: {e}.pathIds[k], name: CASE WHEN {e}.pathKinds[k] = 'SITE' THEN {s}.name "
+            f"WHEN {e}.pathNames[k] = '' THEN null ELSE {e}.pathNames[k] END}}]")
+
+
+_ORDER = ("x.top IS NULL, x.top DESC, x.latest IS NULL, x.latest DESC, x.e.tier, "
+          "x.e.siteId")
+_IN_WINDOW = "e.tier <= $maxTier AND ($countries IS NULL OR e.countryCode IN $countries)"
+
+# Without a finding filter the order keys are the stored ones but for the few sites whose
+# findings changed since the build (found by the index on findingsChangedAt): the page is
+# the top of the stored order, those sites taken out, merged with them on live keys. Neither
+# the count nor the order reads a site node; only the page's sites are read.
+_CANDIDATES_STORED: LiteralString = lit(
+    "CALL (o, fresh) { "
+    "  WITH o WHERE fresh "
+    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
+    "  RETURN count(e) AS total "
+    "} "
+    "CALL (o, fresh, builtAt) { "
+    "  WITH o, builtAt WHERE fresh "
+    "  MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
+    "  MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
+    f"  AND {_IN_WINDOW} "
+    "  CALL (s) { " + _finding_key(False) + "} "
+    "  RETURN collect({e: e, top: top, latest: latest}) AS changed "
+    "} "
+    "CALL (o, fresh, changed) { "
+    "  WITH o WHERE fresh "
+    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
+    "  WITH e ORDER BY e.top IS NULL, e.top DESC, e.latest IS NULL, e.latest DESC, e.tier, "
+    "  e.siteId LIMIT $skip + $limit + $maxChanged "
+    "  WITH e WHERE NOT e.siteId IN [x IN changed | x.e.siteId] "
+    "  RETURN collect({e: e, top: e.top, latest: e.latest}) AS kept "
+    "} "
+    "WITH fresh, total, kept + changed AS candidates, size(changed) > $maxChanged AS worn "
+)
+
+# With a finding filter every site's key is computed live (only sites with a matching
+# finding are listed, so the count needs them all).
+_CANDIDATES_FILTERED: LiteralString = lit(
+    "CALL (o, fresh) { "
+    "  WITH o WHERE fresh "
+    f"  MATCH (o)-[e:EXPOSED]->(s:ProductionSite) WHERE {_IN_WINDOW} "
+    "  CALL (s) { " + _finding_key(True) + "} "
+    "  WITH e, top, latest WHERE top IS NOT NULL "
+    "  RETURN collect({e: e, top: top, latest: latest}) AS candidates "
+    "} "
+    "WITH fresh, size(candidates) AS total, candidates, false AS worn "
+)
+
+
+@lru_cache(maxsize=256)
+def stored_exposure_query(site: Shape, finding: Shape, filtered: bool) -> LiteralString:
+    """`fresh` (false: rebuild first; `worn`: even if current), `total` and the page `rows`
+    {tier, path, site, findings}, in the order of the walk."""
+    return lit(
+        "MATCH (o:Organisation {id: $viewerOrg}) "
+        "OPTIONAL MATCH (g:ExposureState {id: 'exposure'}) "
+        "WITH o, coalesce(o.exposureGeneration = coalesce(g.generation, 0), false) AS fresh "
+        # (a stale store's fields may be of an older form: none is read unless it is current)
+        "WITH o, fresh, CASE WHEN fresh THEN o.exposureBuiltAt ELSE 0 END AS builtAt "
+        + (_CANDIDATES_FILTERED if filtered else _CANDIDATES_STORED) +
+        "CALL (candidates) { "
+        f"  UNWIND candidates AS x WITH x ORDER BY {_ORDER} "
+        "  RETURN collect(x)[$skip..($skip + $limit)] AS page "
+        "} "
+        "CALL (page) { "
+        "  UNWIND range(0, size(page) - 1) AS i "
+        "  WITH i, page[i].e AS e, endNode(page[i].e) AS s "
+        # The store is exact; the page's sites are checked again all the same, so that no
+        # fault in keeping it could show a site the viewer may not see.
+        f"  WHERE {visible('s')} "
+        "  CALL (s) { "
+        "    OPTIONAL MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
+        f"    WHERE {visible('r')} AND {visible('f')} "
+        "    AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) "
+        "    AND ($categories IS NULL OR f.category IN $categories) "
+        "    AND ($statuses IS NULL OR f.status IN $statuses) "
+        "    WITH f, coalesce(f.updatedAt, f.createdAt) AS at "
+        "    ORDER BY f.severityRank DESC, at DESC, f.id "
+        "    RETURN collect(f) AS fs "
+        "  } "
+        "  WITH i, s, e, fs ORDER BY i "
+        f"  RETURN collect({{tier: e.tier, path: {_path('e', 's')}, "
+        f"site: {site.projection('s')}, findings: [f IN fs | {finding.projection('f')}]}}) "
+        "  AS rows "
+        "} "
+        "RETURN fresh AND NOT worn AS fresh, worn, total, rows"
+    )
+
+
+async def my_exposure(graph: Graph, runner: QueryRunner, *, viewer: Mapping[str, Any],
+                      site: Shape, finding: Shape, max_tier: int, filters: Mapping[str, Any],
+                      skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page rows) of the viewer organisation's exposure: one round trip while its
+    store is current; a rebuild and a second read after a change to the structure."""
+    if not isinstance(max_tier, int) or not 1 <= max_tier <= MAX_TIER:
+        raise ValueError(f"max_tier must be an int in 1..{MAX_TIER}")
+    params = {"countries": None, "minSeverity": None, "categories": None, "statuses": None,
+              **filters, **viewer, "maxTier": max_tier, "skip": skip, "limit": limit,
+              "margin": STALE_MARGIN_MS, "maxChanged": MAX_CHANGED}
+    filtered = any(params[k] is not None for k in ("minSeverity", "categories", "statuses"))
+    query = stored_exposure_query(site, finding, filtered)
+    for _ in range(3):
+        rows = await runner.query(query, params, name="exposure_store")
+        if not rows:  # no such organisation
+            return 0, []
+        if rows[0]["fresh"]:
+            return int(rows[0]["total"]), list(rows[0]["rows"])
+        await rebuild(graph, str(viewer["viewerOrg"]), force=bool(rows[0]["worn"]))
+    # Structural writes landed between each rebuild and its read: answer by the walk (the
+    # definition) rather than keep the request waiting on busy writers.
+    found = await exposure(runner, viewer=viewer, head="org", keys=[viewer["viewerOrg"]],
+                           site=site, finding=finding, max_tier=max_tier, filters=filters,
+                           skip=skip, limit=limit)
+    return found.get(viewer["viewerOrg"], (0, []))
