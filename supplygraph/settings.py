@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
+    # `serve` (docs/operations.md): how many API processes share the port, and how long a
+    # SIGTERM waits for requests in flight before cancelling them. Keep the container's stop
+    # timeout above this plus webhook_timeout_seconds (the outbox worker's last delivery).
+    workers: int = Field(default=1, ge=1, le=64)
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=3600)
 
     # OAuth.
     token_ttl_seconds: int = 3600
