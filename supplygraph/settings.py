@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     external_org_claim: str = "org"
     external_scope_claim: str = "scope"
     external_jwks_ttl_seconds: float = 300.0
+    # HMAC key (any string, 32 random bytes or more) signing the causal-consistency bookmarks
+    # handed to clients (supplygraph/http/bookmarks.py); every API process needs the same.
+    # Unset: `bookmarks.key` in the keys folder, created on first use (mode 0600).
+    bookmark_key: SecretStr | None = None
     # How long a token's organisation, peers and revocation state are reused without asking
     # Neo4j (auth/viewer_cache.py): the bound on how late a revocation made on another
     # process, or a membership change, takes effect. 0 asks on every request.
