@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # timeout above this plus webhook_timeout_seconds (the outbox worker's last delivery).
     workers: int = Field(default=1, ge=1, le=64)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=3600)
+    # Behind a reverse proxy: take the client's address from X-Forwarded-For, trusting only
+    # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
+    proxy_headers: bool = False
 
     # OAuth.
     token_ttl_seconds: int = 3600

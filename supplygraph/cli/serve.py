@@ -35,7 +35,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"supplygraph API on http://{host}:{port}/graphql{each}", flush=True)
     options: dict[str, Any] = {
         "host": host, "port": port, "log_level": "warning", "access_log": False,
-        "proxy_headers": False, "server_header": False,
+        "proxy_headers": args.proxy_headers or settings.proxy_headers, "server_header": False,
         "timeout_graceful_shutdown": settings.shutdown_grace_seconds}
     signal.signal(signal.SIGTERM, _exit_cleanly)
     if workers == 1:
@@ -117,4 +117,7 @@ def register(sub: Any) -> None:
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--workers", type=int,
                    help="API processes sharing the port (default 1, or SUPPLYGRAPH_WORKERS)")
+    p.add_argument("--proxy-headers", action="store_true",
+                   help="behind a reverse proxy: client addresses from X-Forwarded-For, "
+                        "trusted from FORWARDED_ALLOW_IPS only (or SUPPLYGRAPH_PROXY_HEADERS)")
     p.set_defaults(func=cmd_serve)
