@@ -77,3 +77,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         app.state.graph = graph
     install_auth(app, settings)
     return app
+
+
+def create_app_from_env() -> Starlette:
+    """The app built from the environment's settings: what each process of
+    `serve --workers N` calls (uvicorn imports it by name, `APP_FACTORY`)."""
+    return create_app(get_settings())
+
+
+APP_FACTORY = "supplygraph.app:create_app_from_env"

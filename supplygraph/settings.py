@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
+    # `serve` (docs/operations.md): how many API processes share the port, and how long a
+    # SIGTERM waits for requests in flight before cancelling them. Keep the container's stop
+    # timeout above this plus webhook_timeout_seconds (the outbox worker's last delivery).
+    workers: int = Field(default=1, ge=1, le=64)
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=3600)
+    # Behind a reverse proxy: take the client's address from X-Forwarded-For, trusting only
+    # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
+    proxy_headers: bool = False
 
     # OAuth.
     token_ttl_seconds: int = 3600
@@ -71,6 +79,10 @@ class Settings(BaseSettings):
     external_org_claim: str = "org"
     external_scope_claim: str = "scope"
     external_jwks_ttl_seconds: float = 300.0
+    # HMAC key (any string, 32 random bytes or more) signing the causal-consistency bookmarks
+    # handed to clients (supplygraph/http/bookmarks.py); every API process needs the same.
+    # Unset: `bookmarks.key` in the keys folder, created on first use (mode 0600).
+    bookmark_key: SecretStr | None = None
     # How long a token's organisation, peers and revocation state are reused without asking
     # Neo4j (auth/viewer_cache.py): the bound on how late a revocation made on another
     # process, or a membership change, takes effect. 0 asks on every request.

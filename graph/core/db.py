@@ -4,12 +4,17 @@ Reads go through `read(...)` (READ routing, so a cluster or Aura serves them fro
 member), writes through `write(...)` (WRITE routing). Both use the driver's managed
 transactions, which retry transient failures. Errors leave as `GraphUnavailable` (the
 server cannot be reached or refused our credentials) with a message naming the URI, never
-the password.
+the password, and `InvalidBookmark` (the server refused a bookmark a client sent back).
+
+Causal consistency: a `RequestGraph` carries one request's `Bookmarks`, seeded with those the
+client sent back (so its reads wait until the server has applied those writes, on whichever
+cluster member serves them) and updated by every transaction of the request (so a mutation's
+read-back sees its write, and the response can hand the new bookmarks to the client).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 import neo4j
@@ -20,7 +25,8 @@ from neo4j import (
     NotificationMinimumSeverity,
     RoutingControl,
 )
-from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
+from neo4j.api import AsyncBookmarkManager
+from neo4j.exceptions import AuthError, ClientError, ConfigurationError, ServiceUnavailable
 
 if TYPE_CHECKING:
     from supplygraph.settings import Settings
@@ -32,6 +38,34 @@ _SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "ne
 
 class GraphUnavailable(RuntimeError):
     """Neo4j cannot be reached, or refused the configured credentials."""
+
+
+class InvalidBookmark(ValueError):
+    """The server refused a bookmark: not one of its own, or of several databases."""
+
+
+_BOOKMARK_ERRORS = frozenset({"Neo.ClientError.Transaction.InvalidBookmark",
+                              "Neo.ClientError.Transaction.InvalidBookmarkMixture"})
+
+
+def _invalid(exc: ClientError, bookmarks: Bookmarks | None) -> InvalidBookmark:
+    if bookmarks is not None:
+        bookmarks.refused = True
+    return InvalidBookmark(exc.message or exc.code or "invalid bookmark")
+
+
+class Bookmarks:
+    """One request's causal chain: what its transactions must see, and what they left."""
+
+    def __init__(self, initial: Iterable[str] = ()) -> None:
+        self.manager: AsyncBookmarkManager = AsyncGraphDatabase.bookmark_manager(
+            initial_bookmarks=neo4j.Bookmarks.from_raw_values(list(initial)))
+        self.wrote = False
+        self.refused = False  # the server refused the initial bookmarks
+
+    async def current(self) -> list[str]:
+        """The bookmarks a later request must send to see everything this one did."""
+        return sorted(await self.manager.get_bookmarks())
 
 
 def connection_params(settings: Settings) -> tuple[str, tuple[str, str]]:
@@ -107,10 +141,15 @@ class Graph:
             fn(name, seconds)
 
     async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
-                    write: bool = False, name: str = "query") -> list[dict[str, Any]]:
-        """Run one statement in its own managed transaction; records as dicts."""
+                    write: bool = False, name: str = "query",
+                    bookmarks: Bookmarks | None = None) -> list[dict[str, Any]]:
+        """Run one statement in its own managed transaction; records as dicts. Without
+        `bookmarks`, the driver's own manager chains the process's `query` calls."""
         import time
 
+        extra: dict[str, Any] = {}
+        if bookmarks is not None:
+            extra["bookmark_manager_"] = bookmarks.manager
         start = time.perf_counter()
         try:
             records, _, _ = await self.driver.execute_query(
@@ -118,22 +157,40 @@ class Graph:
                 parameters_=params or {},
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
                 database_=self.database,
+                **extra,
             )
         except (ServiceUnavailable, OSError) as exc:
             raise GraphUnavailable("Neo4j is not reachable") from exc
+        except ClientError as exc:
+            if exc.code in _BOOKMARK_ERRORS:
+                raise _invalid(exc, bookmarks) from exc
+            raise
         finally:
             self._observe(name, time.perf_counter() - start)
         return [r.data() for r in records]
 
-    async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        async with self.driver.session(database=self.database,
-                                       default_access_mode=neo4j.READ_ACCESS) as session:
-            return await session.execute_read(fn)
+    async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
+                   bookmarks: Bookmarks | None = None) -> T:
+        return await self._session(fn, write=False, bookmarks=bookmarks)
 
-    async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        async with self.driver.session(database=self.database,
-                                       default_access_mode=neo4j.WRITE_ACCESS) as session:
-            return await session.execute_write(fn)
+    async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
+                    bookmarks: Bookmarks | None = None) -> T:
+        return await self._session(fn, write=True, bookmarks=bookmarks)
+
+    async def _session(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
+                       write: bool, bookmarks: Bookmarks | None) -> T:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        manager = bookmarks.manager if bookmarks is not None else None
+        try:
+            async with self.driver.session(database=self.database, default_access_mode=mode,
+                                           bookmark_manager=manager) as session:
+                if write:
+                    return await session.execute_write(fn)
+                return await session.execute_read(fn)
+        except ClientError as exc:
+            if exc.code in _BOOKMARK_ERRORS:
+                raise _invalid(exc, bookmarks) from exc
+            raise
 
 
 class QueryRunner(Protocol):
@@ -144,13 +201,25 @@ class QueryRunner(Protocol):
 
 
 class RequestGraph:
-    """The app's Graph seen by one request: same driver, its own round-trip count."""
+    """The app's Graph seen by one request: same driver, its own round-trip count and its
+    own causal chain (`bookmarks`)."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, bookmarks: Bookmarks | None = None) -> None:
         self.graph = graph
+        self.bookmarks = bookmarks or Bookmarks()
         self.round_trips = 0
 
     async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
                     write: bool = False, name: str = "query") -> list[dict[str, Any]]:
         self.round_trips += 1
-        return await self.graph.query(cypher, params, write=write, name=name)
+        if write:
+            self.bookmarks.wrote = True
+        return await self.graph.query(cypher, params, write=write, name=name,
+                                      bookmarks=self.bookmarks)
+
+    async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        return await self.graph.read(fn, bookmarks=self.bookmarks)
+
+    async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        self.bookmarks.wrote = True
+        return await self.graph.write(fn, bookmarks=self.bookmarks)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
     from strawberry.types import Info
 
-    from graph.core.db import Graph
+    from graph.core.db import RequestGraph
     from graph.core.visibility import Shape
     from resolvers.core.context import Context
 
@@ -49,8 +49,9 @@ def actor_of(info: Info[Context, Any], source: str | None = None) -> Actor:
                  source=source or f"supplygraph API (client {viewer.client_id})")
 
 
-def graph_of(info: Info[Context, Any]) -> Graph:
-    return info.context.graph.graph
+def graph_of(info: Info[Context, Any]) -> RequestGraph:
+    """The request's graph: its writes and reads carry the request's bookmarks."""
+    return info.context.graph
 
 
 def errors_result(errors: list[FieldError]) -> Result:

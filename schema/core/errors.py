@@ -4,6 +4,8 @@
 - parse and validation errors get GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, and
   variable coercion errors BAD_USER_INPUT;
 - Neo4j unreachable (`GraphUnavailable`) becomes SERVICE_UNAVAILABLE;
+- a bookmark Neo4j refused (`InvalidBookmark`) becomes INVALID_BOOKMARK (the HTTP view then
+  answers 400);
 - anything else is masked as INTERNAL_SERVER_ERROR with the request id; the detail is
   logged with that id, never sent.
 
@@ -21,7 +23,7 @@ from typing import Any, Protocol
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.core.db import GraphUnavailable
+from graph.core.db import GraphUnavailable, InvalidBookmark
 
 log = logging.getLogger("supplygraph.graphql")
 
@@ -62,6 +64,9 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
         log.warning("graph unavailable (request %s): %s", request_id, original)
         return _copy(error, "the graph database is unavailable; try again shortly",
                      {"code": "SERVICE_UNAVAILABLE", "requestId": request_id})
+    if _caused_by(original, InvalidBookmark):
+        return _copy(error, "the database refused the bookmark sent; send the request "
+                            "without it", {"code": "INVALID_BOOKMARK", "requestId": request_id})
     log.error("internal error (request %s) at %s", request_id, error.path,
               exc_info=(type(original), original, original.__traceback__))
     return _copy(error, "internal server error",

@@ -3,27 +3,57 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+from types import FrameType
 from typing import Any
 
 from supplygraph.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """The API on host:port, in `workers` processes. SIGTERM stops it gracefully: the
+    listening socket closes, requests in flight get `shutdown_grace_seconds` to finish,
+    then each process stops its outbox worker, closes its driver and exits (0)."""
     import uvicorn
 
     from graph.server.managed import ManagedNeo4j
-    from supplygraph.app import create_app
+    from supplygraph.app import APP_FACTORY, create_app
+    from supplygraph.cli import CliError
 
     host = args.host or settings.host
     port = args.port or settings.port
+    workers = settings.workers if args.workers is None else args.workers
+    if not 1 <= workers <= 64:
+        raise CliError(f"--workers must be between 1 and 64, not {workers}")
     if settings.managed:
+        # Once, here: the workers only open drivers to it.
         status = ManagedNeo4j(settings).start()
         print(f"Neo4j at {status.uri}")
-    settings = settings.model_copy(update={"host": host, "port": port})
-    print(f"supplygraph API on http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                access_log=False, proxy_headers=False, server_header=False)
+    settings = settings.model_copy(update={"host": host, "port": port, "workers": workers})
+    each = "" if workers == 1 else f" ({workers} processes)"
+    print(f"supplygraph API on http://{host}:{port}/graphql{each}", flush=True)
+    options: dict[str, Any] = {
+        "host": host, "port": port, "log_level": "warning", "access_log": False,
+        "proxy_headers": args.proxy_headers or settings.proxy_headers, "server_header": False,
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds}
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Each worker is a new interpreter that builds its app from the environment: hand it
+        # what the command line changed.
+        os.environ.update(SUPPLYGRAPH_HOST=host, SUPPLYGRAPH_PORT=str(port),
+                          SUPPLYGRAPH_WORKERS=str(workers))
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
     return 0
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler
+    # it found: this one, so that a graceful stop exits 0 rather than -15. A SIGTERM before
+    # uvicorn took over (while the app is built) ends the process here too.
+    raise SystemExit(0)
 
 
 DEMO_ORG = "ORG-NRHT"  # Northwind Regional Health Trust, of the sample data
@@ -85,4 +115,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="serve the GraphQL API")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int,
+                   help="API processes sharing the port (default 1, or SUPPLYGRAPH_WORKERS)")
+    p.add_argument("--proxy-headers", action="store_true",
+                   help="behind a reverse proxy: client addresses from X-Forwarded-For, "
+                        "trusted from FORWARDED_ALLOW_IPS only (or SUPPLYGRAPH_PROXY_HEADERS)")
     p.set_defaults(func=cmd_serve)

@@ -2,9 +2,10 @@
 
 `graphql_routes(settings)` returns the routes `create_app` mounts: `/graphql` and `/metrics`.
 Each request gets a `Context` with the viewer (set by the auth middleware), a
-`RequestGraph` counting its round trips and fresh loaders. HTTP-level refusals (non-JSON
-body, too many batched operations, oversized body) are 400/413 JSON in the GraphQL error
-shape, never a 500 or a plain-text page.
+`RequestGraph` counting its round trips, carrying the bookmarks the client sent back
+(supplygraph/http/bookmarks.py), and fresh loaders. HTTP-level refusals (non-JSON body, too
+many batched operations, oversized body, a bookmark not ours) are 400/413 JSON in the
+GraphQL error shape, never a 500 or a plain-text page.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from strawberry.asgi import GraphQL
 
 from auth.backend import get_viewer, rate_limited
 from auth.limits import Limits
+from graph.core.db import Bookmarks
 from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
 from resolvers.core.context import Context
 from supplygraph.http import metrics
+from supplygraph.http.bookmarks import BOOKMARK_HEADER, BadBookmark, BookmarkTokens
 from supplygraph.http.graphiql import OfflineGraphiQL, graphiql_assets
 from supplygraph.http.transport import BodyTooLarge, GraphQLOverHTTP, bounded_receive
 from supplygraph.settings import Settings
@@ -49,6 +52,7 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kw: Any) -> None:
         super().__init__(build_schema(settings, metrics.GRAPHQL_METRICS), **kw)
         self.settings = settings
+        self.bookmark_tokens = BookmarkTokens(settings)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         graph = request.app.state.graph
@@ -56,8 +60,9 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         viewer = get_viewer(request)
         if viewer is None:  # the auth guard refuses these first; never run anonymously
             raise HTTPException(401, "authentication required")
-        runner = RequestGraph(graph)
-        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        state = request.scope.get("state", {})
+        runner = RequestGraph(graph, state.get("bookmarks"))
+        request_id = state.get("request_id") or uuid.uuid4().hex
         return Context(viewer=viewer, graph=runner,
                        loaders=Loaders(runner, viewer.cypher_params()),
                        settings=self.settings, request_id=request_id, request=request,
@@ -77,21 +82,47 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         limits = _limits(request)
         refusal = None if viewer is None or limits is None else \
             limits.request(viewer.limit_key)
+        bookmarks: Bookmarks | None = None
         if refusal is not None:
             response = rate_limited(refusal, request_id)
         elif length and length.isdigit() and int(length) > self.settings.max_body_bytes:
             response = _http_error(413, "request body too large", "BAD_REQUEST")
         else:
             try:
-                response = await self.run(request)
-            except BodyTooLarge:
-                response = _http_error(413, "request body too large", "BAD_REQUEST")
-            except HTTPException as exc:
-                code = {401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
-                        415: "UNSUPPORTED_MEDIA_TYPE"}.get(exc.status_code, "BAD_REQUEST")
-                response = _http_error(exc.status_code, exc.reason, code)
+                sent = self.bookmark_tokens.accept(request.headers.getlist(BOOKMARK_HEADER))
+            except BadBookmark as exc:
+                response = _http_error(400, str(exc), "INVALID_BOOKMARK")
+            else:
+                bookmarks = scope["state"]["bookmarks"] = Bookmarks(sent)
+                response = await self._run(request)
+        if bookmarks is not None:
+            response = await self._hand_back(response, bookmarks, bool(sent))
         response.headers[REQUEST_ID_HEADER] = request_id
         await response(scope, receive, send)
+
+    async def _run(self, request: Request) -> Response:
+        try:
+            return await self.run(request)
+        except BodyTooLarge:
+            return _http_error(413, "request body too large", "BAD_REQUEST")
+        except HTTPException as exc:
+            code = {401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+                    415: "UNSUPPORTED_MEDIA_TYPE"}.get(exc.status_code, "BAD_REQUEST")
+            return _http_error(exc.status_code, exc.reason, code)
+
+    async def _hand_back(self, response: Response, bookmarks: Bookmarks,
+                         sent: bool) -> Response:
+        """The response with the bookmarks of what the request did: after a write, or to
+        a client that sent some (so that the latest header it saw is always the one to
+        send). A bookmark Neo4j refused makes the whole answer a 400."""
+        if bookmarks.refused:
+            return _http_error(400, "the database refused the bookmark sent; send the "
+                                    "request without it", "INVALID_BOOKMARK")
+        if bookmarks.wrote or sent:
+            current = await bookmarks.current()
+            if current:
+                response.headers[BOOKMARK_HEADER] = self.bookmark_tokens.issue(current)
+        return response
 
 
 def graphql_routes(settings: Settings) -> list[BaseRoute]:
