@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from neo4j import AsyncManagedTransaction
 
-    from graph.core.db import Graph, QueryRunner
+    from graph.core.db import Graph, RequestGraph
 
 
 def _finding_key(filtered: bool) -> str:
@@ -113,7 +113,7 @@ async def _build(tx: AsyncManagedTransaction, org: str, force: bool) -> int | No
     return int(row["n"]) if row else 0
 
 
-async def rebuild(graph: Graph, org: str, *, force: bool = False) -> int | None:
+async def rebuild(graph: Graph | RequestGraph, org: str, *, force: bool = False) -> int | None:
     """Builds the organisation's store unless it is current (or `force`: too many of its
     keys went stale); the number of sites stored, or None when there was nothing to do (or
     no such organisation)."""
@@ -215,7 +215,7 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool) -> Litera
     )
 
 
-async def my_exposure(graph: Graph, runner: QueryRunner, *, viewer: Mapping[str, Any],
+async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any],
                       site: Shape, finding: Shape, max_tier: int, filters: Mapping[str, Any],
                       skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """(total, page rows) of the viewer organisation's exposure: one round trip while its
@@ -233,7 +233,7 @@ async def my_exposure(graph: Graph, runner: QueryRunner, *, viewer: Mapping[str,
             return 0, []
         if rows[0]["fresh"]:
             return int(rows[0]["total"]), list(rows[0]["rows"])
-        await rebuild(graph, str(viewer["viewerOrg"]), force=bool(rows[0]["worn"]))
+        await rebuild(runner, str(viewer["viewerOrg"]), force=bool(rows[0]["worn"]))
     # Structural writes landed between each rebuild and its read: answer by the walk (the
     # definition) rather than keep the request waiting on busy writers.
     found = await exposure(runner, viewer=viewer, head="org", keys=[viewer["viewerOrg"]],

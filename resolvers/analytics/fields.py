@@ -81,7 +81,7 @@ async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: s
         total, rows = await ctx.loaders.exposure(window).load(contract_id)
         return Page(rows, total, skip)
     total, rows = await exposure_store.my_exposure(
-        ctx.graph.graph, ctx.graph, viewer=ctx.params, site=site, finding=finding,
+        ctx.graph, viewer=ctx.params, site=site, finding=finding,
         max_tier=max_tier, filters=filters, skip=skip, limit=limit)
     return Page(rows, total, skip)
 
