@@ -14,7 +14,9 @@ with NULLs (unreadable or absent) last in id order.
 match, sent beside the page statement (`run_list`): no list of the matches is built, but
 every filter is evaluated twice. Measured at 100k sites that costs a counted list 1.3-2x
 the old single pass (which collected every match, sorted it and sliced the page), while an
-uncounted list costs 0.8-1x of it, and the default order by id a few milliseconds.
+uncounted list costs 0.8-1x of it, and the default order by id a few milliseconds. One
+pass that collected the matched nodes, took the total from that list and the page by a
+top-k over it was faster (0.84x) but exhausted the transaction memory pool on a large list.
 
 Text search asks the full-text index for every hit and orders the visible hits by what
 each hit alone says (`_text_order`); the page is cut there, with the top-k sort. The index
