@@ -49,6 +49,16 @@ def _order(info: Info[Context, Any], order_by: list[Any] | None) -> list[tuple[s
     return [(enum_value(o.field), enum_value(o.direction) == "DESC") for o in order_by]
 
 
+def _counts(info: Info[Context, Any]) -> bool:
+    """Whether the connection's `totalCount` is selected: counting costs a second pass over
+    the match, paid only when asked."""
+    return "totalCount" in selected(info)
+
+
+def _page(page: q.ListPage, skip: int) -> Page:
+    return Page(page.rows, page.total, skip, has_next=page.has_more)
+
+
 def _enums(values: list[Any] | None) -> list[str] | None:
     return [enum_value(v) for v in values] if values else None
 
@@ -74,11 +84,10 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
         require_scope(info, Scope.REPORTS_READ, "finding filters")
     ctx = info.context
     filters["contradictionWindow"] = ctx.settings.contradiction_window_days
-    total, rows = await q.list_sites(ctx.graph, viewer=ctx.params,
-                                      shape=_nodes(info, SITE_SHAPE),
-                                     filters=filters, order=_order(info, order_by),
-                                     skip=skip, limit=limit)
-    return Page(rows, total, skip)
+    page = await q.list_sites(ctx.graph, viewer=ctx.params, shape=_nodes(info, SITE_SHAPE),
+                              filters=filters, order=_order(info, order_by), skip=skip,
+                              limit=limit, count=_counts(info))
+    return _page(page, skip)
 
 
 async def brands(info: Info[Context, Any], f: Any, first: int | None,
@@ -88,10 +97,9 @@ async def brands(info: Info[Context, Any], f: Any, first: int | None,
         "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
         "text": f.text}
     ctx = info.context
-    total, rows = await q.list_brands(ctx.graph, viewer=ctx.params,
-                                      shape=_nodes(info, BRAND_SHAPE),
-                                      filters=filters, skip=skip, limit=limit)
-    return Page(rows, total, skip)
+    page = await q.list_brands(ctx.graph, viewer=ctx.params, shape=_nodes(info, BRAND_SHAPE),
+                               filters=filters, skip=skip, limit=limit, count=_counts(info))
+    return _page(page, skip)
 
 
 async def suppliers(info: Info[Context, Any], f: Any, first: int | None,
@@ -102,10 +110,10 @@ async def suppliers(info: Info[Context, Any], f: Any, first: int | None,
         "roles": _enums(f.role), "brandId": f.brand_id, "customerId": f.customer_id,
         "text": f.text}
     ctx = info.context
-    total, rows = await q.list_suppliers(ctx.graph, viewer=ctx.params,
-                                      shape=_nodes(info, SUPPLIER_SHAPE),
-                                         filters=filters, skip=skip, limit=limit)
-    return Page(rows, total, skip)
+    page = await q.list_suppliers(ctx.graph, viewer=ctx.params,
+                                  shape=_nodes(info, SUPPLIER_SHAPE), filters=filters,
+                                  skip=skip, limit=limit, count=_counts(info))
+    return _page(page, skip)
 
 
 async def reports(info: Info[Context, Any], f: Any, first: int | None,
@@ -115,10 +123,9 @@ async def reports(info: Info[Context, Any], f: Any, first: int | None,
         "siteId": f.site_id, "kinds": _enums(f.kind), "authorId": f.author_id,
         "publishedAfter": f.published_after}
     ctx = info.context
-    total, rows = await q.list_reports(ctx.graph, viewer=ctx.params,
-                                      shape=_nodes(info, REPORT_SHAPE),
-                                       filters=filters, skip=skip, limit=limit)
-    return Page(rows, total, skip)
+    page = await q.list_reports(ctx.graph, viewer=ctx.params, shape=_nodes(info, REPORT_SHAPE),
+                                filters=filters, skip=skip, limit=limit, count=_counts(info))
+    return _page(page, skip)
 
 
 async def contracts(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
@@ -129,8 +136,8 @@ async def contracts(info: Info[Context, Any], f: Any, order_by: list[Any] | None
         "siteId": f.site_id, "cpvCode": f.cpv_code,
         "valueMin": f.value_min, "valueMax": f.value_max}
     ctx = info.context
-    total, rows = await q.list_contracts(ctx.graph, viewer=ctx.params,
-                                      shape=_nodes(info, CONTRACT_SHAPE),
-                                         value=CONTRACT_VALUE, filters=filters,
-                                         order=_order(info, order_by), skip=skip, limit=limit)
-    return Page(rows, total, skip)
+    page = await q.list_contracts(ctx.graph, viewer=ctx.params,
+                                  shape=_nodes(info, CONTRACT_SHAPE), value=CONTRACT_VALUE,
+                                  filters=filters, order=_order(info, order_by), skip=skip,
+                                  limit=limit, count=_counts(info))
+    return _page(page, skip)

@@ -139,7 +139,8 @@ class ContractOrder:
 
 
 def _connection(page: Page, typ: Any) -> Any:
-    return Connection.of(page.rows, total=page.total, skip=page.skip, convert=typ.from_row)
+    return Connection.of(page.rows, total=page.total, skip=page.skip, convert=typ.from_row,
+                         has_next=page.has_next)
 
 
 @strawberry.type

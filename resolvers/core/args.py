@@ -83,11 +83,14 @@ def page_window(info: Info[Context, Any], first: int | None,
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its rows, the total count, and the offset of its first row."""
+    """One page of a list: its rows, the total count, and the offset of its first row;
+    `has_next` when the query told it without counting (the total is then None unless the
+    query counted too)."""
 
     rows: list[Any]
-    total: int
+    total: int | None
     skip: int
+    has_next: bool | None = None
 
 
 def require_scope(info: Info[Context, Any], scope: Scope, what: str) -> None:

@@ -59,14 +59,19 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
     @staticmethod
-    def of(rows: Sequence[Any], *, total: int, skip: int,
-           convert: Callable[[Any], T]) -> Connection[T]:
+    def of(rows: Sequence[Any], *, total: int | None, skip: int,
+           convert: Callable[[Any], T], has_next: bool | None = None) -> Connection[T]:
+        """`total` may be None only where the query does not select `totalCount` (the
+        lists count only when asked); `has_next`, when given, is the page's own word."""
         edges = [Edge(cursor=encode_cursor(skip + i), node=convert(r))
                  for i, r in enumerate(rows)]
+        if has_next is None:
+            assert total is not None, "a page needs its total or its has_next"
+            has_next = skip + len(rows) < total
         return Connection(
-            total_count=total, edges=edges,
+            total_count=total, edges=edges,  # type: ignore[arg-type]  # None: not selected
             page_info=PageInfo(
-                has_next_page=skip + len(rows) < total, has_previous_page=skip > 0,
+                has_next_page=has_next, has_previous_page=skip > 0,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None))
 

@@ -1,0 +1,77 @@
+"""The root list statements (graph/lists.py), pinned as text (no database): the page is cut
+by the order, never by slicing a collected list; the count is a count over the match; text
+hits are ranked by the hit alone, after visibility."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graph import lists
+from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
+from graph.contracts.fields import CONTRACT_SHAPE, CONTRACT_VALUE
+from graph.reports.fields import REPORT_SHAPE
+from graph.sites.fields import SITE_SHAPE
+
+ALL_SITE_FILTERS = frozenset({"countries", "siteTypes", "statuses", "cpvCode", "brandId",
+                              "supplierId", "findings", "hasOpenFindings",
+                              "hasContradictions"})
+
+QUERIES = {
+    "sites": lists.sites_query("all", (), SITE_SHAPE, frozenset()),
+    "sites by name, filtered": lists.sites_query("country", (("NAME", True),), SITE_SHAPE,
+                                                 ALL_SITE_FILTERS),
+    "site text search": lists.sites_query("text", (), SITE_SHAPE, frozenset({"countries"})),
+    "brands": lists.brands_query(False, BRAND_SHAPE),
+    "brand text search": lists.brands_query(True, BRAND_SHAPE),
+    "suppliers": lists.suppliers_query(False, SUPPLIER_SHAPE),
+    "supplier text search": lists.suppliers_query(True, SUPPLIER_SHAPE),
+    "reports": lists.reports_query(REPORT_SHAPE),
+    "contracts by value": lists.contracts_query((("VALUE", True),), CONTRACT_VALUE,
+                                                CONTRACT_SHAPE),
+    "contracts": lists.contracts_query((), CONTRACT_VALUE, CONTRACT_SHAPE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_a_page_is_cut_by_its_order_and_only_the_page_is_projected(name: str) -> None:
+    page = QUERIES[name].page
+    assert re.search(r"RETURN collect\(\w \{", page), page
+    assert "SKIP $skip LIMIT $take RETURN collect(" in page
+    assert page.endswith(" AS rows")
+    # one collect, of the projected page, after the cut; no list of every match
+    assert page.count("collect(") == 1
+    assert "matched" not in page and "size(" not in page
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_a_count_counts_the_match_without_ordering_or_collecting_it(name: str) -> None:
+    q = QUERIES[name]
+    assert q.count.endswith("RETURN count(*) AS total")
+    assert "collect(" not in q.count and "ORDER BY" not in q.count
+    # the count is over the same visible, filtered match as the page
+    match = q.count[:-len("RETURN count(*) AS total")]
+    assert q.page.startswith(match)
+
+
+def test_the_default_site_order_reads_the_id_index_in_order() -> None:
+    page = QUERIES["sites"].page
+    assert page.startswith("MATCH (s:ProductionSite) WHERE s.id IS NOT NULL ")
+    assert "ORDER BY s.id ASC SKIP" in page
+
+
+def test_an_order_by_id_ends_the_order() -> None:
+    page = lists.sites_query("all", (("ID", True), ("NAME", False)), SITE_SHAPE,
+                             frozenset()).page
+    assert "ORDER BY s.id DESC SKIP" in page and "s.name" not in page.split("ORDER BY")[1]
+
+
+def test_text_hits_are_ranked_by_the_hit_alone_after_visibility() -> None:
+    page = QUERIES["site text search"].page
+    # every hit, then visibility, then the rank: never Lucene's score, never the index's
+    # own skip or limit (they would cut in score order, counting hidden hits)
+    assert "queryNodes('site_text', $text) YIELD node AS s " in page
+    assert "score" not in page and "limit:" not in page and "skip:" not in page
+    assert page.index("s.sharing") < page.index("toLower(s.name) = $phrase")
+    assert "ORDER BY _k0 IS NULL, _k0 ASC, _k1 IS NULL, _k1 ASC, s.id ASC" in page
