@@ -1,4 +1,4 @@
-"""Root list queries: one statement for the page, and a second for the total when asked.
+"""Root list queries: one statement each, cutting the page by its order unless counted.
 
 Every list starts from one of a few fixed entry clauses (full-text index, an indexed
 property, or a label scan), keeps only visible records, applies the filters as parameters
@@ -10,13 +10,14 @@ match, and an order by id alone on a label scan reads the `id` index in order an
 after the page. Orders on a protected value use the value as projected for the viewer,
 with NULLs (unreadable or absent) last in id order.
 
-`totalCount` is computed only when the query selects it, by a `count(*)` over the same
-match, sent beside the page statement (`run_list`): no list of the matches is built, but
-every filter is evaluated twice. Measured at 100k sites that costs a counted list 1.3-2x
-the old single pass (which collected every match, sorted it and sliced the page), while an
-uncounted list costs 0.8-1x of it, and the default order by id a few milliseconds. One
-pass that collected the matched nodes, took the total from that list and the page by a
-top-k over it was faster (0.84x) but exhausted the transaction memory pool on a large list.
+`totalCount` is computed only when the query selects it. Then one statement matches once,
+orders, collects the matches and returns their number with the page sliced from the list
+(`counted`): the filters and visibility checks are most of a list's cost, and a separate
+`count(*)` over the same match evaluated every one of them twice. Measured at 100k sites
+(bench/README.md), a count beside the page cost a counted list 1.3-2.3x this single pass;
+one pass that collected the matched nodes and cut the page by a top-k over that list
+exhausted the transaction memory pool on a large list. An uncounted list (most pages after
+the first: `hasNextPage` needs no count) never builds a list of its matches.
 
 Text search asks the full-text index for every hit and orders the visible hits by what
 each hit alone says (`_text_order`); the page is cut there, with the top-k sort. The index
@@ -32,7 +33,6 @@ contradiction pattern), so they sit beside the domains, not in graph.core.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,21 +113,25 @@ def _by_id(keys: Sequence[OrderKey]) -> bool:
 
 @dataclass(frozen=True)
 class ListQuery:
-    """A list's page statement, and its count statement for when `totalCount` is asked.
+    """A list's page statement, and its counted statement for when `totalCount` is asked.
 
     `match` binds the variable to every visible, filtered record. The page is cut by the
-    order (a top-k sort, or the id index read in order); the count is `count(*)` over the
-    same match, without ordering, projecting or collecting it."""
+    order (a top-k sort, or the id index read in order); the counted statement orders every
+    match once and returns their number with the page sliced from them."""
 
     page: LiteralString
-    count: LiteralString
+    counted: LiteralString
 
 
 def _list_query(var: str, match: str, keys: Sequence[OrderKey], shape: Shape) -> ListQuery:
+    order = _order_clause(var, keys)
     return ListQuery(
-        page=lit(f"{match}{_order_clause(var, keys)}SKIP $skip LIMIT $take "
+        page=lit(f"{match}{order}SKIP $skip LIMIT $take "
                  f"RETURN collect({shape.projection(var)}) AS rows"),
-        count=lit(f"{match}RETURN count(*) AS total"))
+        counted=lit(f"{match}{order}WITH collect({var}) AS matched "
+                    f"RETURN size(matched) AS total, "
+                    f"[{var} IN matched[$skip..($skip + $take)] | {shape.projection(var)}] "
+                    "AS rows"))
 
 
 @dataclass(frozen=True)
@@ -142,18 +146,11 @@ class ListPage:
 
 async def run_list(runner: QueryRunner, query: ListQuery, params: Mapping[str, Any], *,
                    limit: int, count: bool, name: str) -> ListPage:
-    """The page (one row more than asked: `has_more` needs no count) and, when `count`,
-    the total: two statements, sent together. In one statement (two `CALL`s) Neo4j planned
-    the match twice in every plan it cached, for each order and projection; apart, the count
-    is planned once per filter set, and each statement has the whole query timeout."""
+    """The page, one row more than asked (`has_more` needs no count), and the total when
+    `count`: one statement either way."""
     params = {**params, "take": limit + 1}
-    page_q = runner.query(query.page, params, name=name)
-    if count:
-        rows, counted = await asyncio.gather(
-            page_q, runner.query(query.count, params, name=f"{name}_count"))
-        total: int | None = int(counted[0]["total"])
-    else:
-        rows, total = await page_q, None
+    rows = await runner.query(query.counted if count else query.page, params, name=name)
+    total = (int(rows[0]["total"]) if rows else 0) if count else None
     page = list(rows[0]["rows"]) if rows else []
     return ListPage(page[:limit], len(page) > limit, total)
 

@@ -1,6 +1,6 @@
-"""The root list statements (graph/lists.py), pinned as text (no database): the page is cut
-by the order, never by slicing a collected list; the count is a count over the match; text
-hits are ranked by the hit alone, after visibility."""
+"""The root list statements (graph/lists.py), pinned as text (no database): an uncounted page
+is cut by the order, never by slicing a collected list; a counted one orders its match once;
+text hits are ranked by the hit alone, after visibility."""
 
 from __future__ import annotations
 
@@ -46,13 +46,14 @@ def test_a_page_is_cut_by_its_order_and_only_the_page_is_projected(name: str) ->
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_a_count_counts_the_match_without_ordering_or_collecting_it(name: str) -> None:
+def test_a_counted_list_orders_its_match_once_and_slices_the_page(name: str) -> None:
     q = QUERIES[name]
-    assert q.count.endswith("RETURN count(*) AS total")
-    assert "collect(" not in q.count and "ORDER BY" not in q.count
-    # the count is over the same visible, filtered match as the page
-    match = q.count[:-len("RETURN count(*) AS total")]
-    assert q.page.startswith(match)
+    # the same visible, filtered match and order as the page, counted from one list
+    head = q.page[:q.page.index("SKIP $skip LIMIT $take")]
+    assert q.counted.startswith(head)
+    assert "RETURN size(matched) AS total" in q.counted
+    assert "matched[$skip..($skip + $take)]" in q.counted
+    assert q.counted.count("collect(") == 1
 
 
 def test_the_default_site_order_reads_the_id_index_in_order() -> None:
