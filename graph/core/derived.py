@@ -48,22 +48,17 @@ BUMP_STRUCTURE: LiteralString = (
     "SET g.generation = coalesce(g.generation, 0) + 1"
 )
 
+_NEW_VERSION: LiteralString = ("SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
+                              "s.findingsChangedAt = timestamp()")
 _BUMP_SITES: LiteralString = (
-    "UNWIND $ids AS sid MATCH (s:ProductionSite {id: sid}) "
-    "SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
-    "s.findingsChangedAt = timestamp()"
-)
+    "UNWIND $ids AS sid MATCH (s:ProductionSite {id: sid}) " + _NEW_VERSION)
 _BUMP_SITES_OF_REPORTS: LiteralString = (
     "UNWIND $ids AS rid MATCH (:AuditReport {id: rid})-[:ASSESSES]->(s:ProductionSite) "
-    "SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
-    "s.findingsChangedAt = timestamp()"
-)
+    + _NEW_VERSION)
 _BUMP_SITES_OF_FINDINGS: LiteralString = (
     "UNWIND $ids AS fid "
     "MATCH (:Finding {id: fid})<-[:HAS_FINDING]-(:AuditReport)-[:ASSESSES]->(s:ProductionSite) "
-    "SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
-    "s.findingsChangedAt = timestamp()"
-)
+    + _NEW_VERSION)
 
 
 def structural_update(label: Label, props: Iterable[str]) -> bool:
