@@ -35,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.core.db import Graph  # noqa: E402
-from seeds.matching_set import base_site, noisy  # noqa: E402
 from graph.core.migrate import migrate  # noqa: E402
 from graph.server.managed import ManagedNeo4j, free_port  # noqa: E402
+from seeds.matching_set import base_site, noisy  # noqa: E402
 from seeds.sample import NW_HEALTH, load_sample  # noqa: E402
 from seeds.scale import load_scale  # noqa: E402
 from supplygraph.imports.sites import import_sites  # noqa: E402
@@ -113,7 +113,9 @@ async def bench(rows: int, existing: int, *, variants: bool, decisions: Path | N
                 await load_scale(graph, sites=existing, progress=False)
             path = Path(tmp) / "sites.csv"
             if variants:
-                pool = await graph.query(_SITES)
+                records, _, _ = await graph.driver.execute_query(  # no query timeout
+                    _SITES, database_=graph.database)
+                pool = [r.data() for r in records]
                 repeats = make_variants_csv(path, rows, pool)
                 what = "noisy variants of existing sites"
             else:
