@@ -15,8 +15,10 @@ Rows are new sites of `seeds.matching_set`, about 10% of them noisy repeats of e
 registry that already holds its sites: 90% noisy variants (typos, abbreviations, reordered
 or missing addresses, ...) of existing sites the importer may see, 10% new ones.
 `--decisions FILE` writes every row's outcome, matched id and candidates (ids and scores) as
-JSON lines, so two runs on the same seed can be compared (the ids of created sites are drawn
-at random and left out). `--profile FILE` writes a cProfile of the import.
+JSON lines, so two runs on the same seed can be compared (a created site's id, drawn at
+random, is written as the row that created it). Set PYTHONHASHSEED: blocking iterates a set
+of strings, so ties at the pool's edge depend on the hash seed. `--profile FILE` writes a
+cProfile of the import.
 """
 
 from __future__ import annotations
@@ -136,12 +138,16 @@ async def bench(rows: int, existing: int, *, variants: bool, decisions: Path | N
             print(f"created {out['created']}, matched {out['matched']}, needs confirmation "
                   f"{out['needsConfirmation']}, rejected {out['rejected']}")
             if decisions:
+                # A created site's id is drawn at random: name it by the row that made it.
+                made = {r.record_id: f"row {r.row}" for r in summary.results
+                        if r.outcome == "CREATED"}
                 with decisions.open("w", encoding="utf-8") as fh:
                     for r in summary.results:
                         fh.write(json.dumps({
                             "row": r.row, "outcome": r.outcome,
-                            "id": r.record_id if r.outcome != "CREATED" else None,
-                            "candidates": [[c["id"], c["score"]] for c in r.candidates]}) + "\n")
+                            "id": made.get(r.record_id, r.record_id),
+                            "candidates": [[made.get(c["id"], c["id"]), c["score"]]
+                                           for c in r.candidates]}) + "\n")
         finally:
             await graph.close()
             server.stop()
