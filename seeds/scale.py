@@ -11,8 +11,11 @@ remediation), so that a million sites never sit in memory at once.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import random
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -215,51 +218,92 @@ def _contracts(rng: random.Random, w: _World, ds: Dataset, count: int,
             ds.rel(Label.CONTRACT, cid, Rel.SOURCED_FROM, Label.PRODUCTION_SITE, s)
 
 
+def _site_chunks(rng: random.Random, w: _World, sites: int, tier1_sites: dict[str, list[str]],
+                 supplier_brands: dict[str, list[str]]) -> Iterator[Dataset]:
+    used: set[str] = set()
+    done = 0
+    while done < sites:
+        k = min(_CHUNK_SITES, sites - done)
+        ds = Dataset()
+        _sites_chunk(rng, w, ds, k, used, tier1_sites, supplier_brands)
+        done += k
+        yield ds
+
+
+def _contract_chunks(rng: random.Random, w: _World, count: int,
+                     tier1_sites: dict[str, list[str]]) -> Iterator[Dataset]:
+    # Runs only once every site chunk has been generated: contracts pick tier-1 sites.
+    made = 0
+    while made < count:
+        k = min(_CHUNK_SITES, count - made)
+        ds = Dataset()
+        _contracts(rng, w, ds, k, tier1_sites)
+        made += k
+        yield ds
+
+
+async def _write_pipelined(graph: Graph, chunks: Iterator[Dataset], batch_size: int,
+                           written: Callable[[Dataset], None]) -> None:
+    """Writes each chunk's nodes, then its relationships, three steps at a time: chunk k+1 is
+    generated (in a thread) while chunk k's nodes and chunk k-1's relationships are written
+    in two transactions at once. Those two touch disjoint nodes (chunk k's new ones; chunk
+    k-1's and the companies, organisations and categories they link to), so they take no lock
+    the other wants; every relationship's ends exist, chunk k-1's nodes having been written
+    a step earlier. `written` is called with each chunk once it is wholly in the graph."""
+    # One chunk at a time goes through the generator thread, so the random stream (and
+    # with it the data) is the same as generating everything in order.
+    upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
+    behind: Dataset | None = None
+    try:
+        while (current := await upcoming) is not None:
+            upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
+            async with asyncio.TaskGroup() as lanes:
+                lanes.create_task(current.load_nodes(graph, batch_size))
+                if behind is not None:
+                    lanes.create_task(behind.load_rels(graph, batch_size))
+            if behind is not None:
+                written(behind)
+            behind = current
+        if behind is not None:
+            await behind.load_rels(graph, batch_size)
+            written(behind)
+    finally:
+        upcoming.cancel()
+
+
 async def load_scale(graph: Graph, *, sites: int, random_seed: int = 1, batch_size: int = 5000,
                      progress: bool = True) -> dict[str, Any]:
     rng = random.Random(random_seed)
     ds = Dataset()
-    nodes = rels = 0
     start = time.monotonic()
     world = _world(rng, sites, ds)
     supplier_brands: dict[str, list[str]] = {}
     for b, sups in world.brand_suppliers.items():
         for s in sups:
             supplier_brands.setdefault(s, []).append(b)
+    nodes, rels = ds.counts()
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), disable=not progress, transient=False) as bar:
-        n, r = ds.counts()
         await ds.load(graph, batch_size)
-        nodes, rels = nodes + n, rels + r
         ds.clear()
 
-        task = bar.add_task("sites", total=sites)
-        used: set[str] = set()
-        tier1_sites: dict[str, list[str]] = {}
-        done = 0
-        while done < sites:
-            k = min(_CHUNK_SITES, sites - done)
-            _sites_chunk(rng, world, ds, k, used, tier1_sites, supplier_brands)
-            n, r = ds.counts()
-            await ds.load(graph, batch_size)
-            nodes, rels = nodes + n, rels + r
-            ds.clear()
-            done += k
-            bar.update(task, completed=done)
-
         n_contracts = _sizes(sites)["contracts"]
+        task = bar.add_task("sites", total=sites)
         ctask = bar.add_task("contracts", total=n_contracts)
-        made = 0
-        while made < n_contracts:
-            k = min(_CHUNK_SITES, n_contracts - made)
-            _contracts(rng, world, ds, k, tier1_sites)
-            n, r = ds.counts()
-            await ds.load(graph, batch_size)
+
+        def written(chunk: Dataset) -> None:
+            nonlocal nodes, rels
+            n, r = chunk.counts()
             nodes, rels = nodes + n, rels + r
-            ds.clear()
-            made += k
-            bar.update(ctask, completed=made)
+            bar.advance(task, len(chunk.nodes.get(Label.PRODUCTION_SITE, ())))
+            bar.advance(ctask, len(chunk.nodes.get(Label.CONTRACT, ())))
+
+        tier1_sites: dict[str, list[str]] = {}
+        chunks = itertools.chain(
+            _site_chunks(rng, world, sites, tier1_sites, supplier_brands),
+            _contract_chunks(rng, world, n_contracts, tier1_sites))
+        await _write_pipelined(graph, chunks, batch_size, written)
 
     seconds = time.monotonic() - start
     return {

@@ -133,12 +133,20 @@ class Dataset:
     async def load(self, graph: Graph, batch_size: int = 5000,
                    advance: Callable[[int], None] | None = None) -> None:
         # Nodes first, so that every relationship finds both ends.
+        await self.load_nodes(graph, batch_size, advance)
+        await self.load_rels(graph, batch_size)
+
+    async def load_nodes(self, graph: Graph, batch_size: int = 5000,
+                         advance: Callable[[int], None] | None = None) -> None:
         for label, rows in self.nodes.items():
             for i in range(0, len(rows), batch_size):
                 chunk = rows[i:i + batch_size]
                 await write_nodes(graph, label, chunk)
                 if advance:
                     advance(len(chunk))
+
+    async def load_rels(self, graph: Graph, batch_size: int = 5000) -> None:
+        """The relationships; both ends of each must have been written already."""
         for (start, rel, end), rel_rows in self.rels.items():
             for i in range(0, len(rel_rows), batch_size):
                 await write_rels(graph, start, rel, end, rel_rows[i:i + batch_size])

@@ -73,13 +73,15 @@ def _truthy(value: Any) -> bool:
 
 
 async def reserve_ids(graph: Graph, chunk: list[tuple[int, dict[str, Any]]],
-                      ) -> dict[str, list[str]]:
-    """An unused site id for every row of the chunk that may create a site."""
+                      exclude: set[str] | None = None) -> dict[str, list[str]]:
+    """An unused site id for every row of the chunk that may create a site, none of
+    `exclude` (ids taken by a batch not yet committed)."""
     async def run(query: Any, params: dict[str, Any]) -> Any:
         return await graph.query(query, params, write=True, name="free_site_ids")
 
     countries = [str(d.get("countryCode") or "").upper() for _, d in chunk]
-    return await free_site_ids(run, [c for c in countries if len(c) == 2 and c.isalpha()])
+    return await free_site_ids(run, [c for c in countries if len(c) == 2 and c.isalpha()],
+                               exclude)
 
 
 def plan_site_batch(chunk: list[tuple[int, dict[str, Any]]], low: float, high: float,

@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from anyascii import anyascii
@@ -90,6 +92,7 @@ def normalise_address(address: str) -> str:
     return " ".join(w for w in words if w)
 
 
+@lru_cache(maxsize=262144)
 def _numbers(text: str) -> frozenset[str]:
     return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
 
@@ -146,10 +149,13 @@ def _is_generic(word: str) -> bool:
         word, _GENERIC, scorer=fuzz.ratio, score_cutoff=84) is not None
 
 
+@lru_cache(maxsize=262144)
 def _distinctive(name: str) -> str:
     return " ".join(w for w in name.split() if not _is_generic(w))
 
 
+# Pure functions of their strings, cached: an import scores the same names again and again.
+@lru_cache(maxsize=262144)
 def _name_score(a: str, b: str) -> float:
     s = 0.5 * fuzz.token_sort_ratio(a, b) + 0.5 * fuzz.token_set_ratio(a, b)
     da, db = _distinctive(a), _distinctive(b)
@@ -335,18 +341,30 @@ class SiteIndex:
         keys = self.by_country.get(site.country, [])
         if not keys:
             return []
-        shared: Counter[int] = Counter()
-        for b in _blocks(site):
-            shared.update(self._blocks.get((site.country, b), ()))
-        if not shared:
+        lists = [hit for b in _blocks(site) if (hit := self._blocks.get((site.country, b)))]
+        if not lists:
             return []
+        if len(lists) == 1:
+            # One block: every site in it counts once, and a block lists its sites in the
+            # order they were added, which is ascending: the first MAX_POOL are the ones
+            # `most_common` would keep below.
+            ids = lists[0][:MAX_POOL]
+            return self._closest(site, ids, keys, limit, cutoff)
+        shared: Counter[int] = Counter(chain.from_iterable(lists))
         if len(shared) > MAX_POOL:
             # A common word ("Golden") blocks thousands of sites together: keep those that
-            # share the most blocking keys with the row.
-            ids = sorted(i for i, _ in shared.most_common(MAX_POOL))
+            # share the most blocking keys with the row (ties: the first counted, as
+            # `Counter.most_common` does, since a stable sort keeps their order).
+            top = sorted(shared.items(), key=itemgetter(1), reverse=True)[:MAX_POOL]
+            ids = sorted(i for i, _ in top)
         else:
             ids = sorted(shared)
+        return self._closest(site, ids, keys, limit, cutoff)
+
+    def _closest(self, site: SiteKey, ids: list[int], keys: list[SiteKey], limit: int,
+                 cutoff: float) -> list[SiteKey]:
         names = self._names[site.country]
-        hits = process.extract(" ".join(site.names), [names[i] for i in ids],
+        pool = [names[ids[0]]] if len(ids) == 1 else list(itemgetter(*ids)(names))
+        hits = process.extract(" ".join(site.names), pool,
                                scorer=fuzz.token_set_ratio, limit=limit, score_cutoff=cutoff)
         return [keys[ids[j]] for _, _, j in hits]

@@ -8,6 +8,7 @@ planned (validated, resolved, matched) by `graph.imports.site_rows`, the same co
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import time
@@ -153,31 +154,45 @@ async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings
     confirm_ids = {str(d["confirmMatch"]) for _, d in records if d.get("confirmMatch")}
     visible_confirm = await visible_sites(graph, actor, confirm_ids)
 
-    for number, first in enumerate(range(0, len(records), batch_size)):
-        chunk = records[first:first + batch_size]
-        if number in done:
-            summary.results += [RowResult.of(d) for d in done[number]]
-            summary.resumed_batches += 1
+    # Batch k is written while batch k+1 is planned (matching is most of an import's time):
+    # one write at a time, committed in order, so a checkpoint still means "every batch up
+    # to here"; the ids batch k takes are kept out of batch k+1's reservation, since the
+    # graph does not hold them yet.
+    writing: asyncio.Future[None] | None = None
+    in_flight: set[str] = set()
+    try:
+        for number, first in enumerate(range(0, len(records), batch_size)):
+            chunk = records[first:first + batch_size]
+            if number in done:
+                summary.results += [RowResult.of(d) for d in done[number]]
+                summary.resumed_batches += 1
+                if progress:
+                    progress(len(chunk))
+                continue
+            ids = await reserve_ids(graph, chunk, in_flight)
+            # In a thread, so that the event loop carries the write meanwhile.
+            results, new_sites, links = await asyncio.to_thread(
+                plan_site_batch, chunk, settings.match_low, settings.match_high, index,
+                lookups, visible_confirm, sharing, ids)
+            if not dry_run:
+                payload = [r.as_dict() for r in results]
+
+                async def tx_fn(tx: AsyncManagedTransaction, n: int = number,
+                                p: list[dict[str, Any]] = payload,
+                                s: list[dict[str, Any]] = new_sites,
+                                lk: dict[str, list[dict[str, str]]] = links) -> None:
+                    await write_site_batch(tx, actor, new_sites=s, links=lk, run=run,
+                                           number=n, results=p)
+
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(graph.write(tx_fn))
+                in_flight = {site["props"]["id"] for site in new_sites}
+            summary.results += results
             if progress:
                 progress(len(chunk))
-            continue
-        results, new_sites, links = plan_site_batch(chunk, settings.match_low,
-                                                    settings.match_high, index, lookups,
-                                                    visible_confirm, sharing,
-                                                    await reserve_ids(graph, chunk))
-        if not dry_run:
-            payload = [r.as_dict() for r in results]
-
-            async def tx_fn(tx: AsyncManagedTransaction, n: int = number,
-                            p: list[dict[str, Any]] = payload,
-                            s: list[dict[str, Any]] = new_sites,
-                            lk: dict[str, list[dict[str, str]]] = links) -> None:
-                await write_site_batch(tx, actor, new_sites=s, links=lk, run=run, number=n,
-                                       results=p)
-
-            await graph.write(tx_fn)
-        summary.results += results
-        if progress:
-            progress(len(chunk))
+    finally:
+        if writing is not None:
+            await writing
     summary.seconds = time.perf_counter() - start
     return summary

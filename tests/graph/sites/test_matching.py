@@ -3,19 +3,26 @@ the generated labelled set (no database)."""
 
 from __future__ import annotations
 
-import pytest
+import random
+from collections import Counter
 
+import pytest
+from rapidfuzz import fuzz, process
+
+from graph.sites import matching
 from graph.sites.matching import (
     MATCHED,
     NEEDS_CONFIRMATION,
     NEW,
+    SiteIndex,
     SiteKey,
+    _blocks,
     decide,
     normalise_address,
     normalise_name,
     score,
 )
-from seeds.matching_set import evaluate, labelled_pairs
+from seeds.matching_set import base_site, evaluate, labelled_pairs, noisy
 from supplygraph.settings import Settings
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -105,3 +112,42 @@ def test_labelled_set_is_deterministic_and_balanced() -> None:
     assert 0.4 < share < 0.6
     kinds = {p.noise for p in a if not p.duplicate}
     assert {"sister_plant", "same_building", "numbered_plants"} <= kinds
+
+
+def _near_by_counting(index: SiteIndex, site: SiteKey, limit: int = 15,
+                      cutoff: float = 50) -> list[SiteKey]:
+    """`SiteIndex.near` as first written (count every block, `most_common`), kept as the
+    reference its faster form must agree with."""
+    keys = index.by_country.get(site.country, [])
+    shared: Counter[int] = Counter()
+    for b in _blocks(site):
+        shared.update(index._blocks.get((site.country, b), ()))
+    if not shared:
+        return []
+    pool = matching.MAX_POOL
+    ids = sorted(i for i, _ in shared.most_common(pool)) if len(shared) > pool \
+        else sorted(shared)
+    names = index._names[site.country]
+    hits = process.extract(" ".join(site.names), [names[i] for i in ids],
+                           scorer=fuzz.token_set_ratio, limit=limit, score_cutoff=cutoff)
+    return [keys[ids[j]] for _, _, j in hits]
+
+
+@pytest.mark.parametrize("max_pool", [10, 40, 400])
+def test_site_index_near_picks_what_counting_every_block_picks(
+        max_pool: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given an index where common words block more sites together than the pool holds
+    monkeypatch.setattr(matching, "MAX_POOL", max_pool)
+    rng = random.Random(3)
+    index = SiteIndex()
+    made = [base_site(rng, i) for i in range(6000)]
+    for s in made:
+        index.add(SiteKey.of(id=s["id"], name=s["name"], country=s["country"],
+                             address=s["address"], city=s["city"]))
+    rows = [noisy(rng, rng.choice(made))[0] for _ in range(400)] + \
+        [base_site(rng, 10_000 + i) for i in range(100)]
+    # when each row is looked up, then the candidates are the reference's, in its order
+    for r in rows:
+        site = SiteKey.of(id="", name=r["name"], country=r["country"], address=r["address"],
+                          city=r["city"])
+        assert index.near(site) == _near_by_counting(index, site)
