@@ -55,16 +55,8 @@ def exposure_query(head: str, max_tier: int, site: Shape, finding: Shape) -> Lit
         "WHERE ($countries IS NULL OR s.countryCode IN $countries) "
         "WITH key, s, tier, path ORDER BY tier, size(path), [x IN path | x.id] "
         "WITH key, s, head(collect({tier: tier, path: path})) AS best "
-        "CALL (s) { "
-        "  OPTIONAL MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
-        f"  WHERE {visible('r')} AND {visible('f')} "
-        "  AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) "
-        "  AND ($categories IS NULL OR f.category IN $categories) "
-        "  AND ($statuses IS NULL OR f.status IN $statuses) "
-        "  WITH f, coalesce(f.updatedAt, f.createdAt) AS at "
-        "  ORDER BY f.severityRank DESC, at DESC, f.id "
-        "  RETURN collect(f) AS fs, max(f.severityRank) AS top, max(at) AS latest "
-        "} "
+        "CALL (s) { " + site_findings()
+        + "RETURN collect(f) AS fs, max(f.severityRank) AS top, max(at) AS latest } "
         "WITH key, s, best, fs, top, latest "
         "WHERE NOT $findingFilter OR size(fs) > 0 "
         "ORDER BY key, top IS NULL, top DESC, latest IS NULL, latest DESC, best.tier, s.id "
@@ -74,6 +66,22 @@ def exposure_query(head: str, max_tier: int, site: Shape, finding: Shape) -> Lit
         f"site: {_proj(site, 'm.s')}, "
         f"findings: [f IN m.fs | {finding.projection('f')}]}}] AS rows"
     )
+
+
+@lru_cache(maxsize=2)
+def site_findings(filtered: bool = True) -> LiteralString:
+    """Rows `f, at` (its last change) of the site `s`'s findings in visible reports, most
+    severe and then most recent first; only those matching the filter parameters
+    (`$minSeverity`, `$categories`, `$statuses`) when `filtered`. One OPTIONAL row of nulls
+    when there is none."""
+    return lit(
+        "OPTIONAL MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
+        f"WHERE {visible('r')} AND {visible('f')} "
+        + ("AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) "
+           "AND ($categories IS NULL OR f.category IN $categories) "
+           "AND ($statuses IS NULL OR f.status IN $statuses) " if filtered else "")
+        + "WITH f, coalesce(f.updatedAt, f.createdAt) AS at "
+        "ORDER BY f.severityRank DESC, at DESC, f.id ")
 
 
 def _proj(shape: Shape, expr: str) -> str:

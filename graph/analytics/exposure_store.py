@@ -30,7 +30,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from graph.analytics.exposure import MAX_TIER, exposure, reach_text
+from graph.analytics.exposure import MAX_TIER, exposure, reach_text, site_findings
 from graph.core.visibility import Shape, lit, peers_of, viewer_params, visible
 
 if TYPE_CHECKING:
@@ -44,15 +44,7 @@ if TYPE_CHECKING:
 def _finding_key(filtered: bool) -> str:
     """`top` and `latest` of the site `s` over the findings of visible reports (matching the
     filter parameters when `filtered`)."""
-    where = f"WHERE {visible('r')} AND {visible('f')} "
-    if filtered:
-        where += ("AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) "
-                  "AND ($categories IS NULL OR f.category IN $categories) "
-                  "AND ($statuses IS NULL OR f.status IN $statuses) ")
-    return ("OPTIONAL MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
-            + where +
-            "RETURN max(f.severityRank) AS top, max(coalesce(f.updatedAt, f.createdAt)) "
-            "AS latest ")
+    return site_findings(filtered) + "RETURN max(f.severityRank) AS top, max(at) AS latest "
 
 
 # ----- building a store ---------------------------------------------------------------------
@@ -196,16 +188,7 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool) -> Litera
         # The store is exact; the page's sites are checked again all the same, so that no
         # fault in keeping it could show a site the viewer may not see.
         f"  WHERE {visible('s')} "
-        "  CALL (s) { "
-        "    OPTIONAL MATCH (s)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(f:Finding) "
-        f"    WHERE {visible('r')} AND {visible('f')} "
-        "    AND ($minSeverity IS NULL OR f.severityRank >= $minSeverity) "
-        "    AND ($categories IS NULL OR f.category IN $categories) "
-        "    AND ($statuses IS NULL OR f.status IN $statuses) "
-        "    WITH f, coalesce(f.updatedAt, f.createdAt) AS at "
-        "    ORDER BY f.severityRank DESC, at DESC, f.id "
-        "    RETURN collect(f) AS fs "
-        "  } "
+        "  CALL (s) { " + site_findings() + "RETURN collect(f) AS fs } "
         "  WITH i, s, e, fs ORDER BY i "
         f"  RETURN collect({{tier: e.tier, path: {_path('e', 's')}, "
         f"site: {site.projection('s')}, findings: [f IN fs | {finding.projection('f')}]}}) "
