@@ -1,5 +1,7 @@
-"""A checksum of the whole graph: every node but the migration mark (it holds a time) (labels, every property) and every relationship
-(type, both ends' ids, every property), so that two loads can be compared (not a test).
+"""A checksum of the whole graph: every node but the migration mark (it holds a time) and the
+exposure generation (a counter every load bumps), with its labels and every property, and
+every relationship (type, both ends' ids, every property), so that two loads can be
+compared (not a test).
 
     .venv/bin/python -m bench.graph_checksum [--wipe]
 
@@ -24,7 +26,7 @@ from graph.core.db import Graph  # noqa: E402
 from supplygraph.settings import Settings  # noqa: E402
 
 _NODES = """
-MATCH (n) WHERE NOT n:SchemaMigration
+MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:ExposureState
 RETURN labels(n) AS labels, properties(n) AS props
 """
 _RELS = """
@@ -32,7 +34,7 @@ MATCH (a)-[r]->(b)
 RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props
 """
 _COUNTS = """
-CALL () { MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS nodes }
+CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:ExposureState RETURN count(n) AS nodes }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
 RETURN nodes, rels
 """
