@@ -18,14 +18,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from auth.backend import ViewerUser
-from auth.viewer import Viewer
 from graph.core.db import Graph
 from supplygraph.http.bookmarks import BOOKMARK_HEADER, BookmarkTokens
 from supplygraph.http.graphql import REQUEST_ID_HEADER, graphql_routes
 from supplygraph.settings import Settings
+from tests.support.viewers import AsViewer
 from tests.support.oauth import make_actor
 from tests.support.served import serve, token
 from tests.support.writes import CREATE_SITE, OWNER, ensure_test_orgs, fresh, writer
@@ -38,17 +36,6 @@ def _create(name: str) -> dict[str, object]:
     return {"query": CREATE_SITE, "variables": {"input": {"name": name, "countryCode": "VN"}}}
 
 
-class _AsViewer:
-    """Stands in for the bearer middleware: every request is `viewer`."""
-
-    def __init__(self, app: ASGIApp, viewer: Viewer) -> None:
-        self.app, self.viewer = app, viewer
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["user"] = ViewerUser(self.viewer)
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture
 def settings(neo4j_settings: Settings, tmp_path: Path) -> Settings:
     return neo4j_settings.model_copy(update={"keys_dir": tmp_path / "keys"})
@@ -59,7 +46,7 @@ async def http(settings: Settings, sample_graph: Graph) -> AsyncIterator[httpx.A
     await ensure_test_orgs(sample_graph)
     app = Starlette(routes=graphql_routes(settings))
     app.state.graph = sample_graph
-    app.add_middleware(_AsViewer, viewer=await writer(sample_graph, OWNER))
+    app.add_middleware(AsViewer, viewer=await writer(sample_graph, OWNER))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://t") as client:
         yield client

@@ -12,9 +12,7 @@ import httpx
 import pytest
 from neo4j import AsyncGraphDatabase
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from auth.backend import ViewerUser
 from auth.client_secrets import hash_secret, new_client_secret
 from auth.viewer import Viewer
 from graph.orgs.clients import create_client
@@ -23,6 +21,7 @@ from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.http.graphql import graphql_routes
 from supplygraph.settings import Settings
+from tests.support.viewers import AsViewer
 from tests.support.reads import viewer_for
 
 
@@ -32,21 +31,10 @@ async def nrht(sample_graph: Graph) -> Viewer:
 
 
 # ----- HTTP ---------------------------------------------------------------------------------
-class _AsViewer:
-    """Stands in for the bearer middleware: every request is `viewer`."""
-
-    def __init__(self, app: ASGIApp, viewer: Viewer) -> None:
-        self.app, self.viewer = app, viewer
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["user"] = ViewerUser(self.viewer)
-        await self.app(scope, receive, send)
-
-
 def _app(settings: Settings, graph: Graph, viewer: Viewer) -> Starlette:
     app = Starlette(routes=graphql_routes(settings))
     app.state.graph = graph
-    app.add_middleware(_AsViewer, viewer=viewer)
+    app.add_middleware(AsViewer, viewer=viewer)
     return app
 
 
