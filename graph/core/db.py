@@ -1,10 +1,20 @@
 """One async driver per process, pointed at the managed server or at `NEO4J_URI`.
 
 Reads go through `read(...)` (READ routing, so a cluster or Aura serves them from any
-member), writes through `write(...)` (WRITE routing). Both use the driver's managed
-transactions, which retry transient failures. Errors leave as `GraphUnavailable` (the
-server cannot be reached or refused our credentials) with a message naming the URI, never
-the password, and `InvalidBookmark` (the server refused a bookmark a client sent back).
+member), writes through `write(...)` (WRITE routing), single statements through `query(...)`.
+Each runs as a transaction of ours behind a circuit breaker (graph/core/circuit.py), retried
+here rather than by the driver's managed transactions: those retry a dead server for
+`max_transaction_retry_time` (the 14 s wait of issue 15) and hide each attempt from the
+circuit. Here a dropped connection is tried once more on a fresh one, then the circuit opens
+and every transaction fails at once until a probe reaches Neo4j; transient errors (deadlocks,
+a leader switch) are retried with backoff for `neo4j_retry_seconds`. A write whose connection
+drops while committing is not retried (it may have been applied): the client retries with its
+Idempotency-Key, which makes that safe.
+
+Errors leave as `GraphUnavailable` (the server cannot be reached, or refused our credentials;
+the message names the URI, never the password), `GraphBusy` (no pooled connection came free
+within the acquisition timeout), `GraphTimeout` (Neo4j stopped the transaction at its time
+limit) and `InvalidBookmark` (the server refused a bookmark a client sent back).
 
 Causal consistency: a `RequestGraph` carries one request's `Bookmarks`, seeded with those the
 client sent back (so its reads wait until the server has applied those writes, on whichever
@@ -14,6 +24,9 @@ read-back sees its write, and the response can hand the new bookmarks to the cli
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
@@ -23,10 +36,20 @@ from neo4j import (
     AsyncGraphDatabase,
     AsyncManagedTransaction,
     NotificationMinimumSeverity,
-    RoutingControl,
 )
 from neo4j.api import AsyncBookmarkManager
-from neo4j.exceptions import AuthError, ClientError, ConfigurationError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    ConnectionAcquisitionTimeoutError,
+    DatabaseUnavailable,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graph.core.circuit import Circuit
 
 if TYPE_CHECKING:
     from supplygraph.settings import Settings
@@ -38,6 +61,25 @@ _SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "ne
 
 class GraphUnavailable(RuntimeError):
     """Neo4j cannot be reached, or refused the configured credentials."""
+
+
+class GraphBusy(RuntimeError):
+    """Every pooled connection stayed busy for the acquisition timeout: this process is
+    asking more of Neo4j than its pool holds."""
+
+
+class GraphTimeout(RuntimeError):
+    """Neo4j stopped the transaction at its time limit (ours or the server's)."""
+
+
+# Neo4j could not be reached: these open the circuit.
+_UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
+# The server's codes for a transaction it stopped at a time limit (the driver reports the
+# last two as client errors; a stop by an operator reads the same and is answered the same).
+_TIMEOUT_CODES = frozenset({"Neo.ClientError.Transaction.TransactionTimedOut",
+                            "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+                            "Neo.ClientError.Transaction.Terminated",
+                            "Neo.ClientError.Transaction.LockClientStopped"})
 
 
 class InvalidBookmark(ValueError):
@@ -93,9 +135,14 @@ def connection_params(settings: Settings) -> tuple[str, tuple[str, str]]:
 def open_driver(settings: Settings) -> AsyncDriver:
     uri, auth = connection_params(settings)
     try:
+        # Sized in docs/operations.md ("Limits and timeouts"): the pool holds one connection
+        # per request in flight and then some; waiting for one, or for a server that does
+        # not answer a connect, is bounded well below a client's patience.
         return AsyncGraphDatabase.driver(
-            uri, auth=auth, connection_timeout=5.0, connection_acquisition_timeout=10.0,
-            max_transaction_retry_time=10.0, user_agent="supplygraph",
+            uri, auth=auth, connection_timeout=settings.neo4j_connection_timeout_seconds,
+            connection_acquisition_timeout=settings.neo4j_acquisition_timeout_seconds,
+            max_connection_pool_size=settings.neo4j_max_pool_size,
+            user_agent="supplygraph",
             # No server notifications: on a fresh database every query naming a property or
             # relationship type not written yet gets one ("property key does not exist"),
             # which the driver logs as a warning on stderr. Errors are not notifications.
@@ -119,10 +166,13 @@ async def check_connectivity(driver: AsyncDriver, settings: Settings) -> None:
 class Graph:
     """The driver plus the database name: what every `graph/` function takes."""
 
-    def __init__(self, driver: AsyncDriver, database: str, query_timeout: float | None = None):
+    def __init__(self, driver: AsyncDriver, database: str, query_timeout: float | None = None,
+                 *, circuit: Circuit | None = None, retry_seconds: float = 5.0) -> None:
         self.driver = driver
         self.database = database
         self.query_timeout = query_timeout
+        self.circuit = circuit or Circuit(retry_seconds=0.5)
+        self.retry_seconds = retry_seconds
         # Called after each query with (query_name, seconds); metrics hook in here.
         self.observers: list[Callable[[str, float], None]] = []
         self.round_trips = 0
@@ -130,7 +180,9 @@ class Graph:
     @classmethod
     def from_settings(cls, settings: Settings) -> Graph:
         return cls(open_driver(settings), settings.neo4j_database,
-                   settings.query_timeout_seconds)
+                   settings.query_timeout_seconds,
+                   circuit=Circuit(retry_seconds=settings.circuit_retry_seconds),
+                   retry_seconds=settings.neo4j_retry_seconds)
 
     async def close(self) -> None:
         await self.driver.close()
@@ -143,54 +195,108 @@ class Graph:
     async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
                     write: bool = False, name: str = "query",
                     bookmarks: Bookmarks | None = None) -> list[dict[str, Any]]:
-        """Run one statement in its own managed transaction; records as dicts. Without
-        `bookmarks`, the driver's own manager chains the process's `query` calls."""
-        import time
+        """Run one statement in its own transaction, within `query_timeout`; records as
+        dicts. Without `bookmarks`, the driver's own manager chains the process's calls."""
+        async def work(tx: Any) -> list[dict[str, Any]]:
+            result = await tx.run(cypher, params or {})
+            return list(await result.data())
 
-        extra: dict[str, Any] = {}
-        if bookmarks is not None:
-            extra["bookmark_manager_"] = bookmarks.manager
+        manager = bookmarks.manager if bookmarks is not None \
+            else self.driver.execute_query_bookmark_manager
         start = time.perf_counter()
         try:
-            records, _, _ = await self.driver.execute_query(
-                neo4j.Query(cypher, timeout=self.query_timeout),
-                parameters_=params or {},
-                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
-                database_=self.database,
-                **extra,
-            )
-        except (ServiceUnavailable, OSError) as exc:
-            raise GraphUnavailable("Neo4j is not reachable") from exc
-        except ClientError as exc:
-            if exc.code in _BOOKMARK_ERRORS:
-                raise _invalid(exc, bookmarks) from exc
-            raise
+            return await self._transaction(work, write=write, manager=manager,
+                                           bookmarks=bookmarks, timeout=self.query_timeout)
         finally:
             self._observe(name, time.perf_counter() - start)
-        return [r.data() for r in records]
 
     async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
                    bookmarks: Bookmarks | None = None) -> T:
-        return await self._session(fn, write=False, bookmarks=bookmarks)
+        return await self._transaction(fn, write=False, bookmarks=bookmarks,
+                                       manager=bookmarks.manager if bookmarks else None)
 
     async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
                     bookmarks: Bookmarks | None = None) -> T:
-        return await self._session(fn, write=True, bookmarks=bookmarks)
+        return await self._transaction(fn, write=True, bookmarks=bookmarks,
+                                       manager=bookmarks.manager if bookmarks else None)
 
-    async def _session(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
-                       write: bool, bookmarks: Bookmarks | None) -> T:
-        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
-        manager = bookmarks.manager if bookmarks is not None else None
+    async def _transaction(self, fn: Callable[[Any], Awaitable[T]], *, write: bool,
+                           manager: Any, bookmarks: Bookmarks | None,
+                           timeout: float | None = None) -> T:
+        """`fn` in a transaction, behind the circuit (see the module's docstring)."""
+        probe = self.circuit.admit()
+        if probe is False:
+            raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
+                                   "reaches it)")
         try:
-            async with self.driver.session(database=self.database, default_access_mode=mode,
-                                           bookmark_manager=manager) as session:
-                if write:
-                    return await session.execute_write(fn)
-                return await session.execute_read(fn)
-        except ClientError as exc:
-            if exc.code in _BOOKMARK_ERRORS:
-                raise _invalid(exc, bookmarks) from exc
+            result = await self._attempts(fn, write, manager, bookmarks, timeout)
+        except GraphUnavailable:
+            self.circuit.unreachable()
             raise
+        except (ClientError, TransientError, GraphTimeout, InvalidBookmark):
+            self.circuit.reached()  # the server answered, with an error of its own
+            raise
+        except BaseException:
+            if probe:
+                self.circuit.abandoned()
+            raise
+        self.circuit.reached()
+        return result
+
+    async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
+                        bookmarks: Bookmarks | None, timeout: float | None) -> T:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        fresh_connection_tries = 1
+        delay, deadline = 0.05, None
+        while True:
+            committing = False
+            try:
+                async with self.driver.session(database=self.database,
+                                               default_access_mode=mode,
+                                               bookmark_manager=manager) as session:
+                    tx = await session.begin_transaction(timeout=timeout)
+                    try:
+                        result = await fn(tx)
+                    except BaseException:
+                        await asyncio.shield(_close_quietly(tx))
+                        raise
+                    committing = True
+                    await tx.commit()
+                    return result
+            except ConnectionAcquisitionTimeoutError as exc:
+                raise GraphBusy("no connection to Neo4j came free in time") from exc
+            except _UNREACHABLE as exc:
+                if committing and write:
+                    raise GraphUnavailable("Neo4j went away while the write committed; "
+                                           "retry it with its Idempotency-Key") from exc
+                if fresh_connection_tries > 0:  # a pooled connection the server dropped
+                    fresh_connection_tries -= 1
+                    continue
+                raise GraphUnavailable("Neo4j is not reachable") from exc
+            except ClientError as exc:
+                if exc.code in _BOOKMARK_ERRORS:
+                    raise _invalid(exc, bookmarks) from exc
+                if exc.code in _TIMEOUT_CODES:
+                    raise GraphTimeout("the database stopped the transaction at its time "
+                                       "limit") from exc
+                raise
+            except TransientError as exc:
+                if not exc.is_retryable():
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + self.retry_seconds
+                if now >= deadline:
+                    raise
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+                delay = min(delay * 2, 1.0)
+
+
+async def _close_quietly(tx: Any) -> None:
+    """Rolls back a transaction whose work failed; its own failure adds nothing."""
+    try:
+        await tx.close()
+    except Exception:  # noqa: BLE001 - the work's error is the one to report
+        pass
 
 
 class QueryRunner(Protocol):
