@@ -10,7 +10,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.federation.schema import FederationAny
@@ -80,6 +79,7 @@ class Schema(strawberry.federation.Schema):
 def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
     """`metrics` receives every operation and error code (supplygraph.http.graphql passes
     supplygraph.http.metrics); without it nothing is recorded."""
+    from schema.core.caches import BoundedParserCache
     from schema.core.cost import CachedValidationUnlessRefused, QueryCost
     from schema.core.errors import ErrorCodesAndMetrics
     from schema.mutations import Mutation
@@ -111,9 +111,10 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
             # never hit, so every request validated its document again.
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            # A fresh instance per request; the caches behind them are process-wide.
-            lambda: ParserCache(maxsize=256),
-            lambda: CachedValidationUnlessRefused(maxsize=256),
+            # A fresh instance per request; the caches behind them are process-wide and
+            # bounded by size as well as entries (schema/core/caches.py).
+            BoundedParserCache,
+            CachedValidationUnlessRefused,
         ],
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations}),

@@ -211,13 +211,16 @@ class Graph:
             self._observe(name, time.perf_counter() - start)
 
     async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
-                   bookmarks: Bookmarks | None = None) -> T:
-        return await self._transaction(fn, write=False, bookmarks=bookmarks,
+                   bookmarks: Bookmarks | None = None, timeout: float | None = None) -> T:
+        """`fn` in a read transaction; without `timeout`, the server's ceiling applies."""
+        return await self._transaction(fn, write=False, bookmarks=bookmarks, timeout=timeout,
                                        manager=bookmarks.manager if bookmarks else None)
 
     async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
-                    bookmarks: Bookmarks | None = None) -> T:
-        return await self._transaction(fn, write=True, bookmarks=bookmarks,
+                    bookmarks: Bookmarks | None = None, timeout: float | None = None) -> T:
+        """`fn` in a write transaction; without `timeout` (the CLI's bulk imports), the
+        server's ceiling applies."""
+        return await self._transaction(fn, write=True, bookmarks=bookmarks, timeout=timeout,
                                        manager=bookmarks.manager if bookmarks else None)
 
     async def _transaction(self, fn: Callable[[Any], Awaitable[T]], *, write: bool,
@@ -323,9 +326,13 @@ class RequestGraph:
         return await self.graph.query(cypher, params, write=write, name=name,
                                       bookmarks=self.bookmarks)
 
+    # A request's transactions, reads and writes alike, stop at the query time limit
+    # (answered TIMEOUT), so that no request holds a connection longer than that.
     async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        return await self.graph.read(fn, bookmarks=self.bookmarks)
+        return await self.graph.read(fn, bookmarks=self.bookmarks,
+                                     timeout=self.graph.query_timeout)
 
     async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.bookmarks.wrote = True
-        return await self.graph.write(fn, bookmarks=self.bookmarks)
+        return await self.graph.write(fn, bookmarks=self.bookmarks,
+                                      timeout=self.graph.query_timeout)
