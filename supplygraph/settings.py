@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     # the connection timeout (a refused connect fails at once).
     neo4j_max_pool_size: int = Field(default=100, ge=1, le=1000)
     neo4j_acquisition_timeout_seconds: float = Field(default=2.0, gt=0, le=120)
-    neo4j_connection_timeout_seconds: float = Field(default=2.0, gt=0, le=120)
+    neo4j_connection_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     # Transient errors (deadlocks, a leader switch) are retried with backoff this long.
     neo4j_retry_seconds: float = Field(default=5.0, ge=0, le=120)
     # With Neo4j unreachable every transaction fails at once (503 SERVICE_UNAVAILABLE);
