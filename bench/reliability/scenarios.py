@@ -100,7 +100,7 @@ async def _client(stack: Stack, i: int, rec: Recorder, until: float, writes: flo
             headers = stack.auth(i)
             if rng.random() < writes:
                 key, body = _submission(stack, rng)
-                sent[key] = body
+                sent[key] = {"client": i, "body": body}
                 result = await _send(http, rec, body, {**headers, "Idempotency-Key": key})
                 if _acked(result):
                     acked.append(key)
@@ -224,9 +224,10 @@ async def api_kill(stack: Stack, clients: int = 16, before: float = 8.0) -> Reco
     # Every submission not acknowledged is sent again with its key, as a client would.
     unanswered = [k for k in sent if k not in set(acked)]
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=CLIENT_TIMEOUT) as http:
-        for n, key in enumerate(unanswered):
-            result = await _send(http, rec, sent[key], {**stack.auth(n),
-                                                        "Idempotency-Key": key})
+        for key in unanswered:
+            # The same client sends it again: an Idempotency-Key is the client's own.
+            result = await _send(http, rec, sent[key]["body"],
+                                 {**stack.auth(sent[key]["client"]), "Idempotency-Key": key})
             if _acked(result):
                 acked.append(key)
     rec.stop()

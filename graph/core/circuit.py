@@ -3,18 +3,21 @@
 States (docs/operations.md, "When Neo4j goes away"):
 
 - closed: every transaction goes to Neo4j;
-- open: the last attempt could not reach Neo4j; every transaction fails at once with
-  `GraphUnavailable` (the API answers 503 SERVICE_UNAVAILABLE) for `retry_seconds`;
-- half-open: after that, exactly one transaction (the probe) is let through while the others
-  keep failing fast; if it reaches Neo4j the circuit closes, if not it opens again.
+- open: an attempt could not reach Neo4j; every transaction fails at once with
+  `GraphUnavailable` (the API answers 503 SERVICE_UNAVAILABLE), and a probe in the
+  background (`graph.core.db.Graph`) asks Neo4j every `retry_seconds`; the first answer
+  closes the circuit.
 
-Only failures to reach the server count (refused or dropped connections, the database not
+No client request is ever the probe: a probe may wait for a connect to time out (a server
+that is starting accepts connections before it answers them), and no request should.
+
+Only failures to reach the server open it (refused or dropped connections, the database not
 available): a query error, a timeout or a full connection pool says the server is there.
 
-Why our own and not `purgatory` or `pybreaker`: they count failures of the calls they wrap,
-while here the call is a transaction whose failure means several things (see `graph.core.db`,
-which decides what counts), and the state must be readable by /readyz without a call. The
-whole of it is the forty lines below, on an injectable clock for the tests.
+Why our own and not `purgatory` or `pybreaker`: they count failures of the calls they wrap
+and let a call through as the probe, while here a transaction's failure means several things
+(graph.core.db decides what counts) and the probe is a query of its own. What is left is the
+state below, on an injectable clock for the tests.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from enum import Enum
 class State(Enum):
     CLOSED = "closed"
     OPEN = "open"
-    HALF_OPEN = "half_open"
 
 
 class Circuit:
@@ -35,40 +37,26 @@ class Circuit:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.retry_seconds = retry_seconds
         self.clock = clock
-        self._opened_at: float | None = None
-        self._probing = False
-        self.opened = 0  # times the circuit opened, for /metrics
+        self.opened_at: float | None = None
+        self.opened = 0  # times the circuit opened (outages seen)
 
     @property
     def state(self) -> State:
-        if self._opened_at is None:
-            return State.CLOSED
-        if self._probing or self.clock() - self._opened_at >= self.retry_seconds:
-            return State.HALF_OPEN
-        return State.OPEN
+        return State.CLOSED if self.opened_at is None else State.OPEN
 
-    def admit(self) -> bool | None:
-        """May a transaction go to Neo4j now? True: yes, as the probe (report its outcome
-        with `probed`); None: yes, the circuit is closed; False: no, fail fast."""
-        if self._opened_at is None:
-            return None
-        if self._probing or self.clock() - self._opened_at < self.retry_seconds:
-            return False
-        self._probing = True
-        return True
+    def admit(self) -> bool:
+        """May a transaction go to Neo4j now? False: fail fast."""
+        return self.opened_at is None
 
     def reached(self) -> None:
         """Neo4j answered (with data or with an error of its own)."""
-        self._opened_at = None
-        self._probing = False
+        self.opened_at = None
 
-    def unreachable(self) -> None:
-        """Neo4j could not be reached: open (again) from now."""
-        if self._opened_at is None:
+    def unreachable(self) -> bool:
+        """Neo4j could not be reached: open (again) from now. True when this opened it (a
+        probe should start)."""
+        opening = self.opened_at is None
+        if opening:
             self.opened += 1
-        self._opened_at = self.clock()
-        self._probing = False
-
-    def abandoned(self) -> None:
-        """The probe ended without telling (cancelled): let the next transaction probe."""
-        self._probing = False
+        self.opened_at = self.clock()
+        return opening

@@ -6,10 +6,11 @@ Each runs as a transaction of ours behind a circuit breaker (graph/core/circuit.
 here rather than by the driver's managed transactions: those retry a dead server for
 `max_transaction_retry_time` (the 14 s wait of issue 15) and hide each attempt from the
 circuit. Here a dropped connection is tried once more on a fresh one, then the circuit opens
-and every transaction fails at once until a probe reaches Neo4j; transient errors (deadlocks,
-a leader switch) are retried with backoff for `neo4j_retry_seconds`. A write whose connection
-drops while committing is not retried (it may have been applied): the client retries with its
-Idempotency-Key, which makes that safe.
+and every transaction fails at once while a background task asks Neo4j `RETURN 1` every
+`circuit_retry_seconds`, closing the circuit at its first answer; transient errors
+(deadlocks, a leader switch) are retried with backoff for `neo4j_retry_seconds`. A write
+whose connection drops while committing is not retried (it may have been applied): the
+client retries with its Idempotency-Key, which makes that safe.
 
 Errors leave as `GraphUnavailable` (the server cannot be reached, or refused our credentials;
 the message names the URI, never the password), `GraphBusy` (no pooled connection came free
@@ -173,6 +174,7 @@ class Graph:
         self.query_timeout = query_timeout
         self.circuit = circuit or Circuit(retry_seconds=0.5)
         self.retry_seconds = retry_seconds
+        self._prober: asyncio.Task[None] | None = None
         # Called after each query with (query_name, seconds); metrics hook in here.
         self.observers: list[Callable[[str, float], None]] = []
         self.round_trips = 0
@@ -185,6 +187,8 @@ class Graph:
                    retry_seconds=settings.neo4j_retry_seconds)
 
     async def close(self) -> None:
+        if self._prober is not None:
+            self._prober.cancel()
         await self.driver.close()
 
     def _observe(self, name: str, seconds: float) -> None:
@@ -227,24 +231,41 @@ class Graph:
                            manager: Any, bookmarks: Bookmarks | None,
                            timeout: float | None = None) -> T:
         """`fn` in a transaction, behind the circuit (see the module's docstring)."""
-        probe = self.circuit.admit()
-        if probe is False:
+        if not self.circuit.admit():
             raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
                                    "reaches it)")
         try:
             result = await self._attempts(fn, write, manager, bookmarks, timeout)
         except GraphUnavailable:
-            self.circuit.unreachable()
+            self._unreachable()
             raise
         except (ClientError, TransientError, GraphTimeout, InvalidBookmark):
             self.circuit.reached()  # the server answered, with an error of its own
             raise
-        except BaseException:
-            if probe:
-                self.circuit.abandoned()
-            raise
         self.circuit.reached()
         return result
+
+    def _unreachable(self) -> None:
+        self.circuit.unreachable()
+        if self._prober is None or self._prober.done():
+            self._prober = asyncio.get_running_loop().create_task(
+                self._probe(), name="neo4j-circuit-probe")
+
+    async def _probe(self) -> None:
+        """Asks Neo4j every `retry_seconds` until it answers, then closes the circuit."""
+        async def ping(tx: Any) -> None:
+            await (await tx.run("RETURN 1")).consume()
+
+        while not self.circuit.admit():
+            await asyncio.sleep(self.circuit.retry_seconds)
+            try:
+                await self._attempts(ping, False, None, None, self.circuit.retry_seconds * 4)
+            except (GraphUnavailable, GraphBusy):
+                self.circuit.unreachable()
+            except Exception:  # noqa: BLE001 - an error of the server's: it is there
+                self.circuit.reached()
+            else:
+                self.circuit.reached()
 
     async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
                         bookmarks: Bookmarks | None, timeout: float | None) -> T:

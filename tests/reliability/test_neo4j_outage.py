@@ -87,7 +87,7 @@ async def test_with_neo4j_gone_every_request_is_503_and_it_recovers_without_a_re
                 _unavailable(await http.post("/graphql", headers=auth, json=READ))
                 _unavailable(await http.post("/graphql", headers=auth, json=_create()))
                 _unavailable(await http.get("/readyz"))
-            assert outage_graph.circuit.state in (State.OPEN, State.HALF_OPEN)
+            assert outage_graph.circuit.state is State.OPEN
             assert outage_graph.circuit.opened >= 1
             # and the process itself still answers
             assert (await http.get("/healthz")).status_code == 200
