@@ -80,8 +80,9 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=3600)
     # GraphQL and OAuth requests one process works on at once; beyond it a request is
     # answered 503 OVERLOADED with Retry-After at once, rather than queueing (the 12 s p50
-    # of issue 15). Health checks and /metrics are not counted.
-    max_in_flight: int = Field(default=48, ge=1, le=10_000)
+    # of issue 15). Health checks and /metrics are not counted. Sized for Neo4j on 2 cores
+    # and 2 API processes: about 8 requests per Neo4j core, over all processes.
+    max_in_flight: int = Field(default=16, ge=1, le=10_000)
     # Behind a reverse proxy: take the client's address from X-Forwarded-For, trusting only
     # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
     proxy_headers: bool = False

@@ -70,10 +70,13 @@ async def import_crash(stack: Stack, rows: int = 20_000) -> Recorder:
     rec.stop()
     summary = json.loads(second.stdout.strip().splitlines()[-1]) if second.stdout else {}
     counts = {r["address"]: r["n"] for r in await stack.cypher(BY_TAG, tag=tag)}
-    not_written = summary.get("needsConfirmation", 0) + summary.get("rejected", 0)
+    # Rows matched to a site already there (or to an earlier row) update it rather than
+    # create one; rows needing confirmation or rejected are reported, never written.
+    not_written = sum(summary.get(k, 0) for k in ("matched", "updated", "needsConfirmation",
+                                                  "rejected"))
     rec.extra.update({
         "rows": rows, "resumed batches": summary.get("resumedBatches"),
-        "created (2nd run)": summary.get("created"), "not written by design": not_written,
+        "created": summary.get("created"), "matched or not written by design": not_written,
         "lost": rows - len(counts) - not_written,
         "duplicated": sum(n - 1 for n in counts.values() if n > 1),
         "rows/s": round(rows / (rec.ended - rec.started), 1) if rec.ended else None})
