@@ -161,7 +161,8 @@ async def neo4j_kill(stack: Stack, clients: int = 16, before: float = 5.0,
     readyz = asyncio.create_task(_poll_readyz(stack, rec))
     await asyncio.sleep(before)
     killed = time.monotonic()
-    stack.kill_neo4j()
+    # In a thread: reaping the JVM takes a while, and the clients' clocks must keep running.
+    await asyncio.to_thread(stack.kill_neo4j)
     await asyncio.sleep(outage)
     await asyncio.to_thread(stack.neo4j.start)  # returns once bolt answers
     back = time.monotonic()
@@ -241,7 +242,8 @@ async def api_kill(stack: Stack, clients: int = 16, before: float = 8.0) -> Reco
              for i in range(clients)]
     await asyncio.sleep(before)
     rec.extra["acked before kill"] = len(acked)
-    stack.kill_api()  # mid-write: 16 submissions are in flight at any moment
+    # Mid-write: 16 submissions are in flight at any moment.
+    await asyncio.to_thread(stack.kill_api)
     await asyncio.sleep(0.5)
     for t in tasks:
         t.cancel()
