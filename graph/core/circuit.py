@@ -37,7 +37,8 @@ class Circuit:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.retry_seconds = retry_seconds
         self.clock = clock
-        self.opened_at: float | None = None
+        self.opened_at: float | None = None  # the last failure to reach Neo4j
+        self.since: float | None = None  # the first one of this outage
         self.opened = 0  # times the circuit opened (outages seen)
 
     @property
@@ -56,7 +57,8 @@ class Circuit:
         """Neo4j could not be reached: open (again) from now. True when this opened it (a
         probe should start)."""
         opening = self.opened_at is None
+        self.opened_at = self.clock()
         if opening:
             self.opened += 1
-        self.opened_at = self.clock()
+            self.since = self.opened_at
         return opening

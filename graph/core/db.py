@@ -26,6 +26,7 @@ read-back sees its write, and the response can hand the new bookmarks to the cli
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from supplygraph.settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger("supplygraph.graph")
 
 _SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
@@ -246,7 +248,8 @@ class Graph:
         return result
 
     def _unreachable(self) -> None:
-        self.circuit.unreachable()
+        if self.circuit.unreachable():
+            log.warning("Neo4j unreachable: circuit open, failing fast while a probe asks it")
         if self._prober is None or self._prober.done():
             self._prober = asyncio.get_running_loop().create_task(
                 self._probe(), name="neo4j-circuit-probe")
@@ -260,12 +263,16 @@ class Graph:
             await asyncio.sleep(self.circuit.retry_seconds)
             try:
                 await self._attempts(ping, False, None, None, self.circuit.retry_seconds * 4)
-            except (GraphUnavailable, GraphBusy):
+            except (GraphUnavailable, GraphBusy) as exc:
+                log.debug("circuit probe: %s", exc.__cause__ or exc)
                 self.circuit.unreachable()
-            except Exception:  # noqa: BLE001 - an error of the server's: it is there
-                self.circuit.reached()
-            else:
-                self.circuit.reached()
+                continue
+            except Exception as exc:  # noqa: BLE001 - an error of the server's: it is there
+                log.info("circuit probe answered with %s", type(exc).__name__)
+            since = self.circuit.since or 0.0
+            self.circuit.reached()
+            log.warning("Neo4j answers again: circuit closed after %.1f s open",
+                        self.circuit.clock() - since)
 
     async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
                         bookmarks: Bookmarks | None, timeout: float | None) -> T:
