@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # Transient errors (deadlocks, a leader switch) are retried with backoff this long.
     neo4j_retry_seconds: float = Field(default=5.0, ge=0, le=120)
     # With Neo4j unreachable every transaction fails at once (503 SERVICE_UNAVAILABLE);
-    # one probe goes through this often (graph/core/circuit.py).
+    # a background probe asks it this often (graph/core/circuit.py).
     circuit_retry_seconds: float = Field(default=0.5, gt=0, le=60)
 
     # The API.
