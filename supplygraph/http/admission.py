@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 
+from supplygraph.http import metrics
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,7 +54,6 @@ class Admission:
         self.max_in_flight = max_in_flight
         self.retry_after = retry_after
         self.in_flight = 0  # one event loop per process: a plain counter is exact
-        self.shed = 0  # requests refused, for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +74,7 @@ class Admission:
 
         bounded = not scope["path"].startswith(_UNBOUNDED)
         if bounded and self.in_flight >= self.max_in_flight:
-            self.shed += 1
+            metrics.SHED.inc()
             refusal = error_response(
                 503, "the server is at its limit of requests in flight; retry shortly",
                 "OVERLOADED", request_id, headers={"Retry-After": str(self.retry_after)},
@@ -82,6 +83,7 @@ class Admission:
             return
         if bounded:
             self.in_flight += 1
+            metrics.IN_FLIGHT.set(self.in_flight)
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
@@ -93,3 +95,4 @@ class Admission:
         finally:
             if bounded:
                 self.in_flight -= 1
+                metrics.IN_FLIGHT.set(self.in_flight)

@@ -89,8 +89,9 @@ async def test_with_neo4j_gone_every_request_is_503_and_it_recovers_without_a_re
                 _unavailable(await http.get("/readyz"))
             assert outage_graph.circuit.state is State.OPEN
             assert outage_graph.circuit.opened >= 1
-            # and the process itself still answers
+            # and the process itself still answers, and says the circuit is open
             assert (await http.get("/healthz")).status_code == 200
+            assert "supplygraph_neo4j_circuit_open 1.0" in (await http.get("/metrics")).text
         finally:
             # when Neo4j comes back
             await asyncio.to_thread(server.start)
@@ -102,6 +103,7 @@ async def test_with_neo4j_gone_every_request_is_503_and_it_recovers_without_a_re
         # then requests succeed again, from the same app, and the circuit is closed
         await wait_until(read_succeeds, "a read succeeds after Neo4j is back")
         assert outage_graph.circuit.state is State.CLOSED
+        assert "supplygraph_neo4j_circuit_open 0.0" in (await http.get("/metrics")).text
         r = await http.post("/graphql", headers=auth, json=_create())
         assert r.json()["data"]["createProductionSite"]["outcome"] == "CREATED", r.text
         assert (await http.get("/readyz")).status_code == 200

@@ -28,6 +28,12 @@ mutation($id: ID!, $input: UpdateProductionSiteInput!) {
 ME = {"query": "{ me { clientId } }"}
 
 
+async def _metric(http: httpx.AsyncClient, name: str) -> float:
+    text = (await http.get("/metrics")).text
+    return sum(float(line.split()[-1]) for line in text.splitlines()
+               if line.startswith(name + " ") or line.startswith(name + "_total "))
+
+
 @pytest.fixture
 async def writer(sample_graph: Graph) -> Actor:
     return await make_actor(sample_graph, scopes=("sites:read", "sites:write"))
@@ -66,6 +72,7 @@ async def test_a_process_at_its_bound_answers_503_overloaded_at_once_and_health_
             in_flight = asyncio.create_task(http.post("/graphql", headers=auth,
                                                       json=_update(site_id)))
             await wait_until(someone_waits, "the update waits for the site's lock")
+            shed_before = await _metric(http, "supplygraph_requests_shed")
             # when another request arrives
             refused = await http.post("/graphql", headers=auth, json=ME)
             # then it is refused with a code, the request id and when to come back
@@ -77,6 +84,9 @@ async def test_a_process_at_its_bound_answers_503_overloaded_at_once_and_health_
             # and the health checks are not counted against the bound
             assert (await http.get("/healthz")).status_code == 200
             assert (await http.get("/readyz")).status_code == 200
+            # and /metrics counts it
+            assert await _metric(http, "supplygraph_requests_shed") == shed_before + 1
+            assert await _metric(http, "supplygraph_requests_in_flight") == 1
             assert not in_flight.done()
         # and the held request completes, after which requests are taken again
         done = await in_flight
