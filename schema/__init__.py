@@ -42,6 +42,7 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
     supplygraph.http.metrics); without it nothing is recorded."""
     from schema.core.cost import CachedValidationUnlessRefused, QueryCost
     from schema.core.errors import ErrorCodesAndMetrics
+    from schema.core.execution import PlainFieldsExecutionContext
     from schema.mutations import Mutation
     from schema.query import Query
     from schema.types import (
@@ -75,6 +76,9 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
             lambda: ParserCache(maxsize=256),
             lambda: CachedValidationUnlessRefused(maxsize=256),
         ],
+        # Plain fields (attributes: no resolver, no protection) are read without
+        # graphql-core's per-field machinery (schema/core/execution.py).
+        execution_context_class=PlainFieldsExecutionContext,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations}),
     )
