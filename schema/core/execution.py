@@ -33,6 +33,7 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 _BACKREF = "strawberry-definition"
+_DATA = frozenset({str, int, float, bool})
 
 
 class _Plain:
@@ -142,6 +143,19 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for name, details, plain in plan:
                 result = Undefined
                 if plain is not None:
+                    if plain.coerce is not None:
+                        # The common case inline: a str, int, float or bool can be neither
+                        # awaitable nor an error, so it needs no checks before coercion.
+                        value = getattr(source_value, plain.attr, Undefined)
+                        if type(value) in _DATA:
+                            try:
+                                result = plain.coerce(value)
+                            except Exception:  # noqa: BLE001 - execute_field reports it
+                                result = None
+                            if result is not None:
+                                results[name] = result
+                                continue
+                            result = Undefined
                     result = self._read(plain, parent_type, source_value, path, name, details)
                 if result is Undefined:
                     result = self.execute_field(parent_type, source_value, details,
