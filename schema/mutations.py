@@ -26,6 +26,7 @@ from schema import payloads as p
 from schema import mutations_types as t
 from schema.alerts.types import AlertMutation
 from schema.disclosures.types import DisclosureMutation
+from schema.sites.review import ReviewMutation
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
@@ -40,7 +41,7 @@ def _write(scope: Scope, text: str) -> Any:
 
 
 @strawberry.type
-class Mutation(DisclosureMutation, AlertMutation):
+class Mutation(DisclosureMutation, AlertMutation, ReviewMutation):
     @_write(Scope.SITES_WRITE, "Create a production site, unless matching finds it exists: "
                                "at or above the high threshold the existing site is returned "
                                "(MATCHED); between the thresholds nothing is written and the "

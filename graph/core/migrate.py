@@ -12,8 +12,9 @@ from typing import LiteralString
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 4  # 2: history, idempotency keys, merged sites, import checkpoints;
-# 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py)
+SCHEMA_VERSION = 5  # 2: history, idempotency keys, merged sites, import checkpoints;
+# 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py);
+# 5: site identifiers, pending matches (issue 13)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
@@ -53,6 +54,12 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX site_country_type IF NOT EXISTS "
     "FOR (n:ProductionSite) ON (n.countryCode, n.siteType)",
     "CREATE INDEX site_sharing IF NOT EXISTS FOR (n:ProductionSite) ON (n.sharing)",
+    # Identifiers: indexes, not uniqueness constraints (graph/sites/identifiers.py says why).
+    "CREATE INDEX site_os_id IF NOT EXISTS FOR (n:ProductionSite) ON (n.osId)",
+    "CREATE INDEX site_lei IF NOT EXISTS FOR (n:ProductionSite) ON (n.lei)",
+    "CREATE INDEX site_duns IF NOT EXISTS FOR (n:ProductionSite) ON (n.duns)",
+    "CREATE INDEX site_rba IF NOT EXISTS FOR (n:ProductionSite) ON (n.rbaFacilityId)",
+    "CREATE INDEX site_factory_code IF NOT EXISTS FOR (n:ProductionSite) ON (n.factoryCode)",
     "CREATE INDEX site_findings_changed IF NOT EXISTS "
     "FOR (n:ProductionSite) ON (n.findingsChangedAt)",
     "CREATE INDEX finding_status IF NOT EXISTS FOR (n:Finding) ON (n.status)",

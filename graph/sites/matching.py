@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from graph.core.visibility import lit, visible
 from graph.sites.evidence import Evidence, judge
+from graph.sites.identifiers import idents
 from graph.sites.normalise import (  # noqa: F401 - the names matching is known by
     SiteKey,
     _is_generic,
@@ -109,15 +110,19 @@ CANDIDATES: LiteralString = lit(
     "    + coalesce(n.address, '') + ' ' + coalesce(n.city, '')) AS text "
     "  WITH n, size([w IN row.words WHERE text CONTAINS w]) AS shared "
     "  RETURN n ORDER BY shared DESC, n.id LIMIT $keep } "
-    "RETURN row.i AS i, collect(n {.id, .name, .aliases, .address, .city, .countryCode}) "
-    "AS sites"
+    "RETURN row.i AS i, collect(n {.id, .name, .aliases, .address, .city, .countryCode, "
+    ".osId, .lei, .duns, .rbaFacilityId, .factoryCode, .contributedBy, "
+    "lat: n.location.latitude, lon: n.location.longitude}) AS sites"
 )
 
 SITES_OF_COUNTRY: LiteralString = lit(
     "MATCH (n:ProductionSite {countryCode: $country}) "
     f"WHERE {visible('n')} "
     "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.address AS address, "
-    "n.city AS city, n.countryCode AS countryCode ORDER BY n.id"  # ties: never storage order
+    "n.city AS city, n.countryCode AS countryCode, n.osId AS osId, n.lei AS lei, "
+    "n.duns AS duns, n.rbaFacilityId AS rbaFacilityId, n.factoryCode AS factoryCode, "
+    "n.contributedBy AS contributedBy, n.location.latitude AS lat, "
+    "n.location.longitude AS lon ORDER BY n.id"  # ties: never storage order
 )
 
 
@@ -139,7 +144,8 @@ def lucene_query(site: SiteKey) -> str | None:
 def _key(row: dict[str, Any]) -> SiteKey:
     return SiteKey.of(id=row["id"], name=row.get("name") or "", country=row["countryCode"],
                       aliases=row.get("aliases") or [], address=row.get("address"),
-                      city=row.get("city"))
+                      city=row.get("city"), idents=idents(row, row.get("contributedBy")),
+                      lat=row.get("lat"), lon=row.get("lon"))
 
 
 async def candidates(runner: QueryRunner, sites: Sequence[SiteKey], viewer: dict[str, Any],
