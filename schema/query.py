@@ -32,6 +32,7 @@ from schema.types import AuditReport, Brand, Contract, Organisation, ProductionS
 
 from schema.alerts.types import AlertQuery
 from schema.disclosures.types import DisclosureQuery
+from schema.sites.export import ExportQuery
 from schema.sites.review import ReviewQuery
 from schema.analytics.types import ExposureEntry, ExposureFilter, exposure_connection
 from schema.orgs.viewer import ViewerType, me_field
@@ -148,7 +149,7 @@ def _connection(page: Page, typ: Any) -> Any:
 
 
 @strawberry.type
-class Query(DisclosureQuery, AlertQuery, ReviewQuery):
+class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
     @scoped(SITES, "A production site by id (a merged duplicate's id gives the site it was "
                    "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],

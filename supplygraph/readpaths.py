@@ -44,7 +44,7 @@ from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites import commands as sites
-from graph.sites import matching, merge, pending
+from graph.sites import export, matching, merge, pending
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 
 
@@ -233,6 +233,9 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
                   "decidedAt decidedBy decisionNote"),
         **_fields(Rule.LIST, pending.list_pending, "candidates siteId",
                   "only sites the reader may see today")},
+    "SiteExport": _fields(Rule.LIST, export.EXPORT_PAGE,
+                          "content count hasNextPage endCursor",
+                          "visible sites only, paged by id (keyset)"),
     "PendingMatchPayload": {**_payload("pendingMatch", pending.list_pending),
                             "site": ReadPath(Rule.PAYLOAD, nodes.nodes_by_id)},
     "BrandPayload": _payload("brand", nodes.nodes_by_id),
@@ -290,6 +293,7 @@ GRAPHQL["Query"] = {
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
     "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
+    "siteExport": ReadPath(Rule.LIST, export.EXPORT_PAGE),
     "me": ReadPath(Rule.CALLER, Viewer),
     "_service": ReadPath(Rule.SCHEMA, None),
 }
@@ -348,6 +352,12 @@ CLI: dict[str, ReadPath] = {
     "schema print": ReadPath(Rule.SCHEMA, None),
     "import": ReadPath(Rule.AS_ORG, site_rows.visible_sites,
                        "matches and candidates among sites --org may see"),
+    "matches list": ReadPath(Rule.AS_ORG, pending.LIST_PENDING,
+                             "--org's own pending matches (all for an operator), candidates "
+                             "it may see"),
+    "matches confirm": ReadPath(Rule.AS_ORG, pending.confirm),
+    "matches reject": ReadPath(Rule.AS_ORG, pending.reject),
+    "export": ReadPath(Rule.AS_ORG, export.EXPORT_PAGE, "the sites --org may see"),
     "serve": ReadPath(Rule.CONSOLE, None),
     "demo-client": ReadPath(Rule.CONSOLE, clients.create_client),
     "worker": ReadPath(Rule.CONSOLE, outbox.counts, "counts per delivery state"),

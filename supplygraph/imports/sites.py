@@ -106,6 +106,9 @@ def map_header(header: list[Any]) -> tuple[dict[int, str], HeaderReport]:
     return mapping, report
 
 
+_RANGE = re.compile(r"^\s*(\d+)\s*[-–]\s*\d+\s*$")
+
+
 def _cell_dict(row: list[Any], mapping: dict[int, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for i, key in mapping.items():
@@ -115,6 +118,10 @@ def _cell_dict(row: list[Any], mapping: dict[int, str]) -> dict[str, Any]:
             if value == "":
                 value = None
         data[key] = value
+    workers = data.get("workerCount")
+    if isinstance(workers, str) and (m := _RANGE.match(workers)):
+        # OSH writes a band ("1001-5000"); the site has at least its lower bound.
+        data["workerCount"] = int(m.group(1))
     country = data.get("countryCode")
     if isinstance(country, str) and len(country) > 2:
         data["countryCode"] = COUNTRY_NAMES.get(_norm_header(country), country)
