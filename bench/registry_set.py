@@ -94,6 +94,7 @@ class Row:
     key: SiteKey
     truth: str | None  # the id of the site this row is, or None (new)
     kind: str
+    raw: Site | None = field(default=None, compare=False, hash=False)  # as the file has it
 
 
 @dataclass
@@ -308,19 +309,19 @@ def labelled_registry(n_sites: int = 2000, n_rows: int = 1800, *, seed: int = 13
         if r < in_file_share and created:
             earlier, earlier_id = rng.choice(created)
             copy, noise = noisy_copy(rng, earlier, row_id)
-            rows.append(Row(copy.key(), earlier_id, "in_file:" + noise))
+            rows.append(Row(copy.key(), earlier_id, "in_file:" + noise, copy))
         elif r < in_file_share + new_share:
             if rng.random() < 0.7:
                 n, kind = hard_negative(rng, make, rng.choice(sites))
             else:
                 n, kind = make.site(), "new"
             n.id = row_id
-            rows.append(Row(n.key(), None, kind))
+            rows.append(Row(n.key(), None, kind, n))
             created.append((n, row_id))
         else:
             s = rng.choice(sites)
             copy, noise = noisy_copy(rng, s, row_id)
-            rows.append(Row(copy.key(), s.id, noise))
+            rows.append(Row(copy.key(), s.id, noise, copy))
     return LabelledRegistry(sites, rows)
 
 
