@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.registry_set import evaluate, labelled_registry, merges_into_empty  # noqa: E402
+from bench.registry_eval import evaluate, merges_into_empty
+from bench.registry_set import labelled_registry  # noqa: E402
 from seeds.matching_set import evaluate as evaluate_pairs  # noqa: E402
 from seeds.matching_set import labelled_pairs  # noqa: E402
 from supplygraph.settings import Settings  # noqa: E402

@@ -446,7 +446,8 @@ class ImportSiteResult:
 
 
 @strawberry.type(description="Valid rows are written together, in one transaction; invalid "
-                             "rows and rows needing confirmation are reported and skipped.")
+                             "rows are reported and skipped; rows needing confirmation are "
+                             "kept as pending matches (`pendingMatchId`).")
 class ImportSitesPayload:
     results: list[ImportSiteResult] = strawberry.field(default_factory=list)
     created: int = 0

@@ -166,7 +166,8 @@ class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
                                order_by: list[ProductionSiteOrder] | None = None,
                                first: int | None = None,
                                after: str | None = None) -> Connection[ProductionSite]:
-        return _connection(await lists.production_sites(info, filter, order_by, first, after), ProductionSite)
+        page = await lists.production_sites(info, filter, order_by, first, after)
+        return _connection(page, ProductionSite)
 
     @scoped(SITES, "A brand by id.")
     async def brand(self, info: Info[Context, Any],

@@ -1,6 +1,7 @@
 """`importSites`: the rows of one call are planned together (graph/imports/site_rows.py, as
 `supplygraph import sites` plans them) and their valid rows written in one transaction (all
-or nothing); invalid rows and rows needing confirmation are reported and skipped."""
+or nothing); invalid rows are reported and skipped; rows needing confirmation are kept as
+pending matches (graph/sites/pending.py) in the same transaction."""
 
 from __future__ import annotations
 

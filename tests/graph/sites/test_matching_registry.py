@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.registry_set import evaluate, labelled_registry, merges_into_empty
+from bench.registry_eval import evaluate, merges_into_empty
+from bench.registry_set import labelled_registry
 from graph.sites.matching import MATCHED, NEEDS_CONFIRMATION, SiteKey, decide
 from supplygraph.settings import Settings
 
