@@ -44,6 +44,9 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT disclosure_request_id IF NOT EXISTS "
     "FOR (n:DisclosureRequest) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (n:Webhook) REQUIRE n.id IS UNIQUE",
+    # Pending matches are kept once per organisation and content (graph/sites/pending.py).
+    "CREATE CONSTRAINT pending_match_id IF NOT EXISTS "
+    "FOR (n:PendingMatch) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT outbox_entry_id IF NOT EXISTS "
     "FOR (n:OutboxEntry) REQUIRE n.id IS UNIQUE",
 )
@@ -77,6 +80,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX disclosure_contract IF NOT EXISTS "
     "FOR (n:DisclosureRequest) ON (n.contractId)",
     "CREATE INDEX webhook_owner IF NOT EXISTS FOR (n:Webhook) ON (n.contributedBy)",
+    "CREATE INDEX pending_match_owner IF NOT EXISTS FOR (n:PendingMatch) ON (n.contributedBy)",
     "CREATE INDEX webhook_active IF NOT EXISTS FOR (n:Webhook) ON (n.active)",
     "CREATE INDEX outbox_due IF NOT EXISTS FOR (n:OutboxEntry) ON (n.status, n.nextAttemptAt)",
     "CREATE INDEX outbox_webhook IF NOT EXISTS FOR (n:OutboxEntry) ON (n.webhookId)",
