@@ -51,6 +51,18 @@ def clean_identifiers(props: dict[str, Any], c: Checker) -> None:
             props[key] = props[key].strip().upper()
 
 
+def raw_values(data: Mapping[str, Any]) -> set[str]:
+    """The identifier values of an unvalidated row, spelt as `clean_identifiers` spells
+    them: what to look up before its rows are matched."""
+    out = set()
+    for key in SCHEMES:
+        value = data.get(key)
+        if value:
+            text = str(value).strip().upper()
+            out.add(re.sub(r"[\s-]", "", text) if key in ("duns", "lei") else text)
+    return out
+
+
 def idents(props: Mapping[str, Any], org: str | None) -> list[str]:
     """A site's identifiers as matching compares them; a factory code means something only
     with the organisation whose code it is."""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, LiteralString
 
 from rapidfuzz import fuzz, process
 
-from graph.core.visibility import lit, visible
+from graph.core.visibility import lit, owned, visible
 from graph.sites.evidence import Evidence, judge
 from graph.sites.identifiers import idents
 from graph.sites.normalise import (  # noqa: F401 - the names matching is known by
@@ -150,17 +150,51 @@ def _key(row: dict[str, Any]) -> SiteKey:
 
 async def candidates(runner: QueryRunner, sites: Sequence[SiteKey], viewer: dict[str, Any],
                      *, keep: int = 40) -> list[list[SiteKey]]:
-    """Visible same-country sites near each of `sites`, in one round trip."""
+    """Visible same-country sites near each of `sites` (one round trip), and the visible
+    holders of their identifiers in any country (one more, when they have any)."""
     rows = [{"i": i, "q": q, "country": s.country, "words": _words(s)}
             for i, s in enumerate(sites) if (q := lucene_query(s))]
     out: list[list[SiteKey]] = [[] for _ in sites]
-    if not rows:
-        return out
-    found = await runner.query(CANDIDATES, {"rows": rows, "keep": keep, **viewer},
-                               name="match_candidates")
-    for r in found:
-        out[r["i"]] = [_key(s) for s in r["sites"]]
+    if rows:
+        found = await runner.query(CANDIDATES, {"rows": rows, "keep": keep, **viewer},
+                                   name="match_candidates")
+        for r in found:
+            out[r["i"]] = [_key(s) for s in r["sites"]]
+    values = {i.rpartition(":")[2] for s in sites for i in s.idents}
+    if values:
+        holders = await identified(runner, values, viewer)
+        for site, pool in zip(sites, out, strict=True):
+            seen = {k.id for k in pool}
+            pool += [k for k in holders if k.idents & site.idents and k.id not in seen]
     return out
+
+
+# The factory code is the contributor's own: only the viewer's own sites hold the viewer's.
+IDENTIFIED: LiteralString = lit(
+    "UNWIND $values AS v CALL (v) { "
+    "  MATCH (n:ProductionSite {osId: v}) RETURN n "
+    "  UNION MATCH (n:ProductionSite {lei: v}) RETURN n "
+    "  UNION MATCH (n:ProductionSite {duns: v}) RETURN n "
+    "  UNION MATCH (n:ProductionSite {rbaFacilityId: v}) RETURN n "
+    f"  UNION MATCH (n:ProductionSite {{factoryCode: v}}) WHERE {owned('n')} "
+    "  RETURN n } "
+    f"WITH DISTINCT n WHERE {visible('n')} "
+    "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.address AS address, "
+    "n.city AS city, n.countryCode AS countryCode, n.osId AS osId, n.lei AS lei, "
+    "n.duns AS duns, n.rbaFacilityId AS rbaFacilityId, n.factoryCode AS factoryCode, "
+    "n.contributedBy AS contributedBy, n.location.latitude AS lat, "
+    "n.location.longitude AS lon ORDER BY n.id"
+)
+
+
+async def identified(runner: QueryRunner, values: Iterable[str], viewer: dict[str, Any],
+                     ) -> list[SiteKey]:
+    """Visible sites holding any of these identifier values (any scheme, any country)."""
+    wanted = sorted({v for v in values if v})
+    if not wanted:
+        return []
+    rows = await runner.query(IDENTIFIED, {"values": wanted, **viewer}, name="match_identified")
+    return [_key(r) for r in rows]
 
 
 MAX_POOL = 400
@@ -180,7 +214,6 @@ def _blocks(key: SiteKey) -> set[str]:
     street = max((w for w in key.address.split() if not w.isdigit()), key=len, default="")
     if street:
         out.update(f"#{n}:{street[:4]}" for n in house_numbers(key.address))
-    out.update(f"@{i}" for i in key.idents)  # one shared identifier is reason to look
     return out
 
 
@@ -193,6 +226,21 @@ class SiteIndex:
     by_country: dict[str, list[SiteKey]] = field(default_factory=dict)
     _blocks: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _names: dict[str, list[str]] = field(default_factory=dict)
+    # Holders of identifiers, of any country: one shared identifier is reason to look,
+    # whatever the name, and a shared LEI across countries is a question to ask.
+    _by_ident: dict[str, list[SiteKey]] = field(default_factory=dict)
+
+    async def load_identified(self, runner: QueryRunner, values: Iterable[str],
+                              viewer: dict[str, Any]) -> None:
+        """The visible holders of these identifier values, in any country."""
+        for k in await identified(runner, values, viewer):
+            self._add_ident(k)
+
+    def _add_ident(self, key: SiteKey) -> None:
+        for i in key.idents:
+            held = self._by_ident.setdefault(i, [])
+            if all(k.id != key.id for k in held):
+                held.append(key)
 
     async def load(self, runner: QueryRunner, countries: Iterable[str],
                    viewer: dict[str, Any]) -> None:
@@ -208,11 +256,24 @@ class SiteIndex:
         keys = self.by_country.setdefault(key.country, [])
         self._names.setdefault(key.country, []).append(" ".join(key.names))
         keys.append(key)
+        self._add_ident(key)
         for b in _blocks(key):
             self._blocks.setdefault((key.country, b), []).append(len(keys) - 1)
 
     def near(self, site: SiteKey, *, limit: int = 15, cutoff: float = 50) -> list[SiteKey]:
-        """The closest sites by name among those sharing a block, to be scored fully."""
+        """The closest sites by name among those sharing a block, and the holders of the
+        site's identifiers, to be scored fully."""
+        found = self._near(site, limit, cutoff)
+        if site.idents:
+            seen = {k.id for k in found}
+            for i in sorted(site.idents):
+                for k in self._by_ident.get(i, ()):
+                    if k.id not in seen:
+                        seen.add(k.id)
+                        found.append(k)
+        return found
+
+    def _near(self, site: SiteKey, limit: int, cutoff: float) -> list[SiteKey]:
         keys = self.by_country.get(site.country, [])
         if not keys:
             return []

@@ -13,6 +13,7 @@ from graph.core.fields import Checker
 from graph.core.records import check_orgs
 from graph.imports.site_rows import plan_site_batch, reserve_ids, visible_sites
 from graph.sites.commands import create_site_batch
+from graph.sites.identifiers import raw_values
 from graph.sites.matching import SiteIndex
 from graph.sites.pending import save_pending
 from resolvers.core.mutations import Build, Idempotency, Result, actor_of, graph_of, run, write
@@ -43,6 +44,9 @@ async def import_sites(info: Info[Context, Any], data: dict[str, Any], build: Bu
         await index.load(info.context.graph,
                          {str(r.get("countryCode") or "").upper() for _, r in records
                           if len(str(r.get("countryCode") or "")) == 2}, actor.params())
+        await index.load_identified(info.context.graph,
+                                    {v for _, r in records for v in raw_values(r)},
+                                    actor.params())
         graph = graph_of(info)
         lookups = await resolve_companies(graph, actor, {
             str(r[k]) for _, r in records for k in ("brand", "supplier") if r.get(k)})

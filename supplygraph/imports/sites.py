@@ -28,6 +28,7 @@ from graph.imports.site_rows import (
 )
 from graph.sites.commands import create_site_batch
 from graph.sites.fields import SITE_FIELDS
+from graph.sites.identifiers import raw_values
 from graph.sites.matching import SiteIndex
 from graph.sites.pending import save_pending
 from supplygraph.imports.actor import actor_for
@@ -176,6 +177,8 @@ async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings
     index = SiteIndex()
     countries = {str(d.get("countryCode") or "").upper() for _, d in records}
     await index.load(graph, [c for c in countries if len(c) == 2], actor.params())
+    await index.load_identified(graph, {v for _, d in records for v in raw_values(d)},
+                                actor.params())
     companies = {str(d[k]) for _, d in records for k in ("brand", "supplier") if d.get(k)}
     lookups = await resolve_companies(graph, actor, companies)
     confirm_ids = {str(d["confirmMatch"]) for _, d in records if d.get("confirmMatch")}

@@ -111,3 +111,36 @@ async def test_site_export_has_what_the_caller_may_see_in_osh_columns(
     features = json.loads(geo["content"])["features"]
     ours = [f for f in features if f["properties"]["name"] == name]
     assert ours[0]["geometry"] == {"type": "Point", "coordinates": [100.33, 5.41]}
+
+
+def _lei() -> str:
+    return secrets.token_hex(9).upper() + f"{secrets.randbelow(90) + 10}"
+
+
+async def test_an_lei_of_a_site_in_another_country_is_a_question_with_the_reason(
+        sample_graph: Graph, nrht: Viewer) -> None:
+    lei = _lei()
+    await call(sample_graph, nrht, CREATE, {"input": {
+        "name": f"{fresh()} Display Sdn Bhd", "countryCode": "MY", "lei": lei,
+        "address": f"4 Jalan {fresh()}", "createAnyway": True}})
+    payload = (await call(sample_graph, nrht, CREATE, {"input": {
+        "name": f"{fresh()} Displays SA de CV", "countryCode": "MX", "lei": lei,
+        "address": f"40 Calle {fresh()}"}})).data["createProductionSite"]
+    assert payload["outcome"] == "NEEDS_CONFIRMATION" and payload["site"] is None
+    parts = payload["candidates"][0]["parts"]
+    assert parts["identifiers"] == "CONFLICT"
+    assert parts["reasons"] == [f"LEI:{lei} shared, but countries differ (MX, MY)"]
+
+
+async def test_an_os_id_a_visible_site_holds_never_makes_a_second_holder(
+        sample_graph: Graph, nrht: Viewer) -> None:
+    os_id = _os_id()
+    await call(sample_graph, nrht, CREATE, {"input": {
+        "name": f"{fresh()} Cable Sdn Bhd", "countryCode": "MY", "osId": os_id,
+        "address": f"8 Jalan {fresh()}", "createAnyway": True}})
+    # another name altogether: no word in common for the text search to find
+    payload = (await call(sample_graph, nrht, CREATE, {"input": {
+        "name": f"{fresh()} Wire Sdn Bhd", "countryCode": "MY", "osId": os_id}})).data[
+        "createProductionSite"]
+    assert payload["outcome"] == "NEEDS_CONFIRMATION"
+    assert f"OSH:{os_id} shared" in payload["candidates"][0]["parts"]["reasons"]
