@@ -142,6 +142,8 @@ def clean_name(name: str, other_name: str, other_address: str) -> str:
 
 def _identifiers(a: SiteKey, b: SiteKey) -> tuple[str, list[str], list[str]]:
     """(verdict, shared, conflicting): identifiers are "SCHEME:value" strings."""
+    if not a.idents or not b.idents:
+        return NONE, [], []  # most pairs: nothing to compare
     sa, sb = dict(_split(i) for i in a.idents), dict(_split(i) for i in b.idents)
     shared = sorted(f"{s}:{v}" for s, v in sa.items() if sb.get(s) == v)
     conflicting = sorted(s for s, v in sa.items() if s in sb and sb[s] != v)
