@@ -88,7 +88,10 @@ async def test_a_look_alike_waits_in_the_queue_and_is_decided_from_the_command_l
         f"{group} Assembly (Kulim) Sdn Bhd", f"12 {street}, Kulim", "")])
     result = _import(neo4j_settings, second)
     assert result["needsConfirmation"] == 1 and result["matched"] == 0
-    assert _import(neo4j_settings, second)["needsConfirmation"] == 1  # again: kept once
+    human_import = run_cli(neo4j_settings, "import", "sites", str(second), "--org", ORG,
+                           "--summary", str(tmp_path / "b.summary.csv"))
+    assert "1 need confirmation" in human_import.stdout  # again: kept once (below)
+    assert f"kept for review: supplygraph matches list --org {ORG}" in human_import.stdout
     listed = run_cli(neo4j_settings, "matches", "list", "--org", ORG, "--json")
     assert listed.returncode == 0, listed.stderr
     mine = [p for p in json.loads(listed.stdout)["pendingMatches"]
@@ -96,6 +99,13 @@ async def test_a_look_alike_waits_in_the_queue_and_is_decided_from_the_command_l
     assert len(mine) == 1
     pid, candidate = mine[0]["id"], mine[0]["candidates"][0]
     assert candidate["parts"]["reasons"][0].startswith("names differ")
+    # the import summary a reviewer opens says the same: candidate, its parts, the queue entry
+    summary = list(csv.DictReader((tmp_path / "b.summary.csv").open(encoding="utf-8")))
+    assert summary[0]["outcome"] == "NEEDS_CONFIRMATION"
+    assert summary[0]["pending match"] == pid
+    assert candidate["id"] in summary[0]["candidates"]
+    assert "address 100.0" in summary[0]["candidates"]
+    assert "names differ" in summary[0]["candidates"]
     human = run_cli(neo4j_settings, "matches", "list", "--org", ORG)
     assert pid in human.stdout and "names differ" in human.stdout
     # the outsider does not see it, and cannot decide it
