@@ -111,8 +111,9 @@ def unmatched_words(a: str, b: str) -> tuple[list[str], list[str]]:
     ja, jb = "".join(wa), "".join(wb)
     if ja == jb or (min(len(ja), len(jb)) >= 8 and fuzz.ratio(ja, jb) >= 92):
         return [], []  # "Jade Port" / "Jadeport"
-    only_a = [w for w in wa if not any(_same_word(w, x) for x in wb)]
-    only_b = [w for w in wb if not any(_same_word(w, x) for x in wa)]
+    sa, sb = set(wa), set(wb)
+    only_a = [w for w in wa if w not in sb and not any(_same_word(w, x) for x in wb)]
+    only_b = [w for w in wb if w not in sa and not any(_same_word(w, x) for x in wa)]
     return only_a, only_b
 
 
@@ -122,10 +123,11 @@ def clean_name(name: str, other_name: str, other_address: str) -> str:
     name), a legal form or common word with a typo ("limitd", "plantt"), and short words
     trailing the name ("td", "s o", "de ccv": what a typo leaves of a legal form)."""
     other = other_name.split()
+    exact = set(other)  # most words of a duplicate are spelt alike: no fuzzy look needed
     addr = other_address.split()
     kept: list[str] = []
     for w in name.split():
-        if w.isdigit() or any(_same_word(w, x) for x in other):
+        if w in exact or w.isdigit() or any(_same_word(w, x) for x in other):
             kept.append(w)
         elif len(w) >= 4 and any(_same_word(w, x) for x in addr):
             continue
