@@ -44,7 +44,7 @@ from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites import commands as sites
-from graph.sites import matching, merge
+from graph.sites import export, matching, merge, pending
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 
 
@@ -111,7 +111,8 @@ _HISTORY = ReadPath(Rule.RELATED, history.history_query, "versions of a visible 
 GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "ProductionSite": _record(
         SITE_SHAPE, "name aliases address city region countryCode location siteType "
-                    "workerCount status",
+                    "workerCount status osId lei duns rbaFacilityId factoryCode sector "
+                    "productType facilityType processingType parentCompany",
         products=ReadPath(Rule.RELATED, rel.SITE_PRODUCTS),
         operators=ReadPath(Rule.RELATED, rel.SITE_OPERATORS),
         brands=ReadPath(Rule.RELATED, rel.SITE_BRANDS),
@@ -217,8 +218,26 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "ProductionSitePayload": {
         **_payload("site", nodes.nodes_by_id),
         "outcome": ReadPath(Rule.PAYLOAD, sites.create_site),
-        "candidates": ReadPath(Rule.LIST, matching.SiteIndex, "visible same-country sites")},
-    "SiteCandidate": _fields(Rule.LIST, matching.SiteIndex, "siteId name score"),
+        "candidates": ReadPath(Rule.LIST, matching.SiteIndex, "visible same-country sites"),
+        "pendingMatchId": ReadPath(Rule.PAYLOAD, pending.save_pending,
+                                   "the caller's own submission, kept")},
+    "SiteCandidate": _fields(Rule.LIST, matching.SiteIndex, "siteId name score parts"),
+    "MatchScoreParts": _fields(Rule.VALUE, matching.SiteIndex,
+                               "name address distanceM identifiers reasons",
+                               "computed from the caller's input and a visible candidate"),
+    # The review queue (graph/sites/pending.py): the submitting organisation's and the
+    # operator's; candidates and the decided site filtered by what the reader sees today.
+    "PendingMatch": {
+        **_fields(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING,
+                  "id status name countryCode address city submittedBy source row createdAt "
+                  "decidedAt decidedBy decisionNote"),
+        **_fields(Rule.LIST, pending.list_pending, "candidates siteId",
+                  "only sites the reader may see today")},
+    "SiteExport": _fields(Rule.LIST, export.EXPORT_PAGE,
+                          "content count hasNextPage endCursor",
+                          "visible sites only, paged by id (keyset)"),
+    "PendingMatchPayload": {**_payload("pendingMatch", pending.list_pending),
+                            "site": ReadPath(Rule.PAYLOAD, nodes.nodes_by_id)},
     "BrandPayload": _payload("brand", nodes.nodes_by_id),
     "SupplierPayload": _payload("supplier", nodes.nodes_by_id),
     "ContractPayload": _payload("contract", nodes.nodes_by_id),
@@ -238,7 +257,7 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
                   "created matched needsConfirmation rejected", "counts of the caller's rows")},
     "ImportSiteResult": {
         **_payload("row", site_rows.visible_sites),
-        **_fields(Rule.PAYLOAD, site_rows.visible_sites, "outcome siteId"),
+        **_fields(Rule.PAYLOAD, site_rows.visible_sites, "outcome siteId pendingMatchId"),
         "candidates": ReadPath(Rule.LIST, matching.SiteIndex)},
     "DisclosureRequestPayload": _payload("request", disclosures.list_requests),
     "SupplierRepresentativePayload": {
@@ -273,6 +292,8 @@ GRAPHQL["Query"] = {
     "disclosureRequests": ReadPath(Rule.OWN, disclosures.list_requests),
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
+    "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
+    "siteExport": ReadPath(Rule.LIST, export.EXPORT_PAGE),
     "me": ReadPath(Rule.CALLER, Viewer),
     "_service": ReadPath(Rule.SCHEMA, None),
 }
@@ -297,6 +318,8 @@ GRAPHQL["Mutation"] = {
     "setSupplierRepresentative": ReadPath(Rule.WRITE, disclosures.set_representation),
     "registerWebhook": ReadPath(Rule.WRITE, webhooks.create_webhook),
     "deleteWebhook": ReadPath(Rule.WRITE, webhooks.delete_webhook),
+    "confirmMatch": ReadPath(Rule.WRITE, pending.confirm),
+    "rejectMatch": ReadPath(Rule.WRITE, pending.reject),
 }
 
 # The body of a webhook delivery (supplygraph/worker.py): the envelope is the recipient's
@@ -329,6 +352,12 @@ CLI: dict[str, ReadPath] = {
     "schema print": ReadPath(Rule.SCHEMA, None),
     "import": ReadPath(Rule.AS_ORG, site_rows.visible_sites,
                        "matches and candidates among sites --org may see"),
+    "matches list": ReadPath(Rule.AS_ORG, pending.LIST_PENDING,
+                             "--org's own pending matches (all for an operator), candidates "
+                             "it may see"),
+    "matches confirm": ReadPath(Rule.AS_ORG, pending.confirm),
+    "matches reject": ReadPath(Rule.AS_ORG, pending.reject),
+    "export": ReadPath(Rule.AS_ORG, export.EXPORT_PAGE, "the sites --org may see"),
     "serve": ReadPath(Rule.CONSOLE, None),
     "demo-client": ReadPath(Rule.CONSOLE, clients.create_client),
     "worker": ReadPath(Rule.CONSOLE, outbox.counts, "counts per delivery state"),
