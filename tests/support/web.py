@@ -1,8 +1,8 @@
 """The web app's actors and clients: people of the sample organisations with passwords, an
 in-process client (httpx over ASGI, cookies kept) and helpers to sign in through the form.
 
-Each test run makes its own accounts (unique e-mail addresses), so tests never share a
-session or a sign-in throttle."""
+Accounts get unique e-mail addresses, so test runs never share one; each test gets its own
+app (and so its own sign-in throttle) and its own cookies."""
 
 from __future__ import annotations
 
@@ -46,8 +46,10 @@ async def make_person(graph: Graph, who: str, org: str, role: str) -> Person:
     return Person(email, org, role)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def people(sample_graph: Graph) -> dict[str, Person]:
+    """One set per test module (Argon2 makes each account cost half a second here); a test
+    that disables or throttles someone makes its own person instead."""
     return {who: await make_person(sample_graph, who, org, role)
             for who, (org, role) in ACTORS.items()}
 

@@ -10,12 +10,11 @@ from graph.orgs.users import disable_user
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
-from tests.support.web import (  # noqa: F401 - fixtures
+from tests.support.web import (
     Person,
     csrf_of,
-    people,
+    make_person,
     sign_in,
-    web,
     web_settings,
 )
 
@@ -103,12 +102,13 @@ async def test_signing_out_ends_the_session_on_the_server(
 
 
 async def test_disabling_a_person_ends_their_sessions_now(
-        web: httpx.AsyncClient, sample_graph: Graph, people: dict[str, Person]) -> None:
-    await sign_in(web, people["buyer"])
+        web: httpx.AsyncClient, sample_graph: Graph) -> None:
+    leaver = await make_person(sample_graph, "leaver", s.NW_HEALTH, "reader")
+    await sign_in(web, leaver)
     assert (await web.get("/exposure")).status_code == 200
-    assert await disable_user(sample_graph, ref=people["buyer"].email)
+    assert await disable_user(sample_graph, ref=leaver.email)
     assert (await web.get("/exposure")).status_code == 303
-    assert (await sign_in(web, people["buyer"])).status_code == 401
+    assert (await sign_in(web, leaver)).status_code == 401
 
 
 async def test_pages_carry_no_token_and_allow_no_other_origin(
