@@ -32,7 +32,7 @@ stop: install
 
 # The Node and browser pieces of the tests (federation gateway, graphql-http audit, GraphiQL
 # in Chromium) install here; any that cannot install fails `make test` loudly.
-NODE_TESTS := tests/federation tests/http_audit
+NODE_TESTS := tests/federation tests/http_audit tests/web/axe
 NODE_STAMPS := $(addsuffix /node_modules/.supplygraph-installed,$(NODE_TESTS))
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
