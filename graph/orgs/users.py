@@ -74,6 +74,12 @@ SET u.passwordHash = $passwordHash, u.setupHash = null, u.setupExpiresAt = null
 RETURN u.id AS id, u.email AS email
 """
 
+SET_PASSWORD: LiteralString = """
+MATCH (u:User {email: $email})
+SET u.passwordHash = $passwordHash, u.setupHash = null, u.setupExpiresAt = null
+RETURN u.id AS id
+"""
+
 LIST_USERS: LiteralString = """
 MATCH (u:User)
 WHERE $orgId IS NULL OR u.orgId = $orgId
@@ -172,6 +178,14 @@ async def complete_setup(graph: Graph, *, setup_hash: str, password_hash: str) -
                                               "passwordHash": password_hash},
                              write=True, name="complete_setup")
     return str(rows[0]["email"]) if rows else None
+
+
+async def set_password(graph: Graph, *, email: str, password_hash: str) -> bool:
+    """Sets an account's password (the demo's sample people); False for no such account."""
+    rows = await graph.query(SET_PASSWORD, {"email": normalise_email(email),
+                                            "passwordHash": password_hash},
+                             write=True, name="set_password")
+    return bool(rows)
 
 
 async def list_users(graph: Graph, *, org_id: str | None = None) -> list[UserRecord]:
