@@ -13,9 +13,11 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -88,6 +90,37 @@ def token_key(token: str) -> str:
 
 def same_token(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+TOTP_ISSUER = "supplygraph"
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, email: str) -> str:
+    """The otpauth:// address an authenticator app takes (typed, or pasted)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
+
+
+def totp_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The 30-second time step whose code `code` is (this one or its neighbours, for clock
+    drift), or None. The step is what is spent, so that no code works twice."""
+    code = code.strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    at = time.time() if now is None else now
+    for drift in (0, -1, 1):
+        moment = at + drift * totp.interval
+        try:
+            expected = totp.at(moment)
+        except ValueError:  # not base 32 (binascii.Error): a secret sent back altered
+            return None
+        if hmac.compare_digest(expected, code):
+            return int(moment // totp.interval)
+    return None
 
 
 def scopes_of(role: str, org_kind: str) -> frozenset[Scope]:

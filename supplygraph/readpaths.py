@@ -346,6 +346,8 @@ WEB: dict[str, ReadPath] = {
     "/signin": ReadPath(Rule.CALLER, users.user_for_sign_in,
                         "one answer for an unknown address, a wrong password and a disabled "
                         "account; throttled per address and per e-mail"),
+    "/signin/code": ReadPath(Rule.CALLER, users.pending_session,
+                             "the second step of the caller's own session"),
     "/signout": ReadPath(Rule.CALLER, users.end_session),
     "/setup/{token}": ReadPath(Rule.CALLER, users.complete_setup,
                                "one answer for unknown, spent and expired links"),
@@ -354,6 +356,9 @@ WEB: dict[str, ReadPath] = {
                                  "a site the person may not see is not found, as an unknown id"),
     "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),
     "/reports/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
+    "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,
+                                  "a new secret for the person themselves, stored once "
+                                  "a code made from it comes back"),
     "/admin": ReadPath(Rule.CALLER, users.session_context, "a redirect by role"),
     "/admin/organisations": ReadPath(Rule.OWN_OR_OPERATOR, organisations.list_organisations,
                                      "the operator only; everyone else: not found"),

@@ -64,7 +64,8 @@ RETURN o IS NOT NULL AS orgKnown, taken IS NOT NULL AS emailTaken
 
 USER_FOR_SIGN_IN: LiteralString = """
 MATCH (u:User {email: $email})
-RETURN u.id AS id, u.passwordHash AS passwordHash, u.disabled AS disabled
+RETURN u.id AS id, u.passwordHash AS passwordHash, u.disabled AS disabled,
+       u.totpSecret IS NOT NULL AS twoStep
 """
 
 COMPLETE_SETUP: LiteralString = """
@@ -103,18 +104,39 @@ RETURN DISTINCT u.id AS id
 CREATE_SESSION: LiteralString = """
 MATCH (u:User {id: $userId}) WHERE NOT u.disabled
 CREATE (u)-[:HAS_SESSION]->(:WebSession {key: $key, csrf: $csrf, createdAt: $now,
-                                         expiresAt: $expiresAt})
+                                         expiresAt: $expiresAt, verified: $verified})
 RETURN u.id AS id
 """
 
 SESSION_CONTEXT: LiteralString = lit(
     "MATCH (u:User)-[:HAS_SESSION]->(s:WebSession {key: $key}) "
-    "WHERE s.expiresAt > $now AND NOT u.disabled "
+    "WHERE s.expiresAt > $now AND NOT u.disabled AND s.verified "
     "MATCH (o:Organisation {id: u.orgId}) "
     + peers_of("o")
     + "RETURN u {.id, .email, .role} AS user, s.csrf AS csrf, "
     "o {.id, .name, .kind} AS org, consortia, peers"
 )
+
+# Two-step sign-in (TOTP, RFC 6238): a session made by the password alone stays unverified
+# (it opens no page) until a code is given; a code's time step is spent once per person.
+PENDING_SESSION: LiteralString = """
+MATCH (u:User)-[:HAS_SESSION]->(s:WebSession {key: $key})
+WHERE s.expiresAt > $now AND NOT u.disabled AND NOT s.verified
+RETURN u.id AS userId, u.totpSecret AS totpSecret, s.csrf AS csrf
+"""
+
+VERIFY_SESSION: LiteralString = """
+MATCH (u:User)-[:HAS_SESSION]->(s:WebSession {key: $key})
+WHERE s.expiresAt > $now AND NOT u.disabled AND coalesce(u.totpLastStep, -1) < $step
+SET s.verified = true, u.totpLastStep = $step
+RETURN u.id AS id
+"""
+
+SET_TOTP: LiteralString = """
+MATCH (u:User {id: $userId}) WHERE NOT u.disabled
+SET u.totpSecret = $secret, u.totpLastStep = $step
+RETURN u.id AS id
+"""
 
 END_SESSION: LiteralString = """
 MATCH (s:WebSession {key: $key})
@@ -205,10 +227,32 @@ async def disable_user(graph: Graph, *, ref: str, org_id: str | None = None) -> 
 
 
 async def create_session(graph: Graph, *, key: str, user_id: str, csrf: str,
-                         expires_at: str) -> bool:
+                         expires_at: str, verified: bool = True) -> bool:
     rows = await graph.query(CREATE_SESSION, {"key": key, "userId": user_id, "csrf": csrf,
-                                              "now": _now(), "expiresAt": expires_at},
+                                              "now": _now(), "expiresAt": expires_at,
+                                              "verified": verified},
                              write=True, name="create_session")
+    return bool(rows)
+
+
+async def pending_session(graph: Graph, *, key: str) -> dict[str, Any] | None:
+    """A live session still waiting for its second step: the person and their TOTP secret."""
+    rows = await graph.query(PENDING_SESSION, {"key": key, "now": _now()},
+                             name="pending_session")
+    return rows[0] if rows else None
+
+
+async def verify_session(graph: Graph, *, key: str, step: int) -> bool:
+    """Marks the session verified by a code of time step `step`; False when that step (or a
+    later one) was already spent, so a code seen over a shoulder cannot be used again."""
+    rows = await graph.query(VERIFY_SESSION, {"key": key, "now": _now(), "step": step},
+                             write=True, name="verify_session")
+    return bool(rows)
+
+
+async def set_totp(graph: Graph, *, user_id: str, secret: str, step: int) -> bool:
+    rows = await graph.query(SET_TOTP, {"userId": user_id, "secret": secret, "step": step},
+                             write=True, name="set_totp")
     return bool(rows)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from supplygraph.web import admin, pages, report_form, signin
+from supplygraph.web import admin, pages, report_form, signin, two_step
 from supplygraph.web.render import STATIC_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -26,12 +26,14 @@ GET, BOTH = ["GET"], ["GET", "POST"]
 PAGES: dict[str, tuple[object, list[str]]] = {
     "/": (pages.home, GET),
     "/signin": (signin.signin, BOTH),
+    "/signin/code": (two_step.code, BOTH),
     "/signout": (signin.signout, ["POST"]),
     "/setup/{token}": (signin.setup, BOTH),
     "/exposure": (pages.exposure, GET),
     "/sites/{site_id}": (pages.site, GET),
     "/reports/new": (report_form.new_report, BOTH),
     "/reports/site-search": (report_form.site_search, GET),
+    "/account/two-step": (two_step.enrol, BOTH),
     "/admin": (admin.admin_home, GET),
     "/admin/organisations": (admin.organisations, GET),
     "/admin/users": (admin.people, BOTH),

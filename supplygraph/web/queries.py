@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from auth.viewer import Viewer
+    from schema import Schema
     from supplygraph.settings import Settings
 
 DOCUMENTS = Path(__file__).resolve().parent / "documents.graphql"
@@ -55,12 +56,16 @@ def documents() -> dict[str, str]:
 
 
 class PageQueries:
-    """Built once per app: the schema (as the HTTP view builds it) and the documents."""
+    """One per app: the schema (built as the HTTP view builds it, on the first page served,
+    so that an app serving no page pays nothing) and the documents."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.schema = build_schema(settings, metrics.GRAPHQL_METRICS)
         self.documents = documents()
+
+    @cached_property
+    def schema(self) -> Schema:
+        return build_schema(self.settings, metrics.GRAPHQL_METRICS)
 
     async def run(self, request: Request, viewer: Viewer, operation: str,
                   variables: dict[str, Any] | None = None) -> Answer:

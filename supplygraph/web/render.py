@@ -38,9 +38,11 @@ def translator(request: Request) -> Translator:
 
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-    person = request.state.person if "person" in request.state._state else None
+    person = getattr(request.state, "person", None)
+    # A form shown before sign-in (sign-in, setup link) carries its own token, even to a
+    # person who is signed in; every other form carries the session's.
+    csrf = values.pop("signin_csrf", None) or (person.csrf if person is not None else "")
     page = environment().get_template(template).render(
-        _=translator(request), person=person, static=STATIC_PATH,
-        csrf=person.csrf if person is not None else values.pop("signin_csrf", ""),
+        _=translator(request), person=person, static=STATIC_PATH, csrf=csrf,
         path=request.url.path, **values)
     return HTMLResponse(page, status_code=status, headers=HEADERS)

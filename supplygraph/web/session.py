@@ -61,8 +61,9 @@ def _secure(settings: Settings) -> bool:
 async def current_person(request: Request) -> Person | None:
     """The person whose live session the request's cookie names, or None (cached on the
     request, so a page asks Neo4j once)."""
-    if "person" in request.state._state:
-        return request.state.person  # type: ignore[no-any-return]
+    known: Person | None | bool = getattr(request.state, "person", False)
+    if known is not False:
+        return known  # type: ignore[return-value]
     token = request.cookies.get(SESSION_COOKIE)
     person = None
     if token:
@@ -82,19 +83,22 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (no `//host` or scheme)."""
+    """Where to go after signing in: a path of this site only (no `//host`, no scheme, and
+    nothing a browser would strip into one: backslashes, spaces, control characters)."""
     if not target or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or any(c == "\\" or c.isspace() or ord(c) < 32 for c in target):
         return "/exposure"
     return target
 
 
 async def start_session(graph: Graph, settings: Settings, response: Response,
-                        user_id: str) -> bool:
+                        user_id: str, verified: bool = True) -> bool:
+    """A new session (a new token: nothing from before sign-in is kept); an unverified one
+    opens no page until the second step (supplygraph/web/two_step.py) verifies it."""
     token, csrf = new_token(), new_token()
     expires = datetime.now(UTC) + timedelta(hours=settings.web_session_hours)
     made = await users.create_session(graph, key=token_key(token), user_id=user_id, csrf=csrf,
-                                      expires_at=expires.isoformat())
+                                      expires_at=expires.isoformat(), verified=verified)
     if made:
         response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.web_session_hours * 3600),
                             path="/", httponly=True, samesite="lax", secure=_secure(settings))
@@ -108,15 +112,17 @@ async def end_session(request: Request, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def signin_csrf(request: Request, response: Response | None = None) -> str:
-    """The sign-in form's token: the cookie's, or a new one set on `response`."""
-    token = request.cookies.get(SIGNIN_COOKIE)
-    if not token:
-        token = new_token()
-        if response is not None:
-            response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, path="/", httponly=True,
-                                samesite="strict", secure=_secure(request.app.state.settings))
-    return token
+def form_token(request: Request) -> str:
+    """The token of a form shown before sign-in (sign-in, setup link): the browser's
+    `SIGNIN_COOKIE` if it has one, else a new one that `keep_form_token` sets."""
+    return request.cookies.get(SIGNIN_COOKIE) or new_token()
+
+
+def keep_form_token(request: Request, response: Response, token: str) -> Response:
+    if request.cookies.get(SIGNIN_COOKIE) != token:
+        response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, path="/", httponly=True,
+                            samesite="strict", secure=_secure(request.app.state.settings))
+    return response
 
 
 def form_csrf_ok(sent: object, expected: str | None) -> bool:

@@ -7,12 +7,14 @@ guesser time and the server no Argon2 work once the budget is spent.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from auth.backend import client_address
-from auth.people import PasswordRefused, hash_password, new_token, token_key, verify_password
+from auth.people import PasswordRefused, hash_password, token_key, verify_password
 from graph.orgs import users
 from supplygraph.web.render import render
 from supplygraph.web.session import (
@@ -21,12 +23,14 @@ from supplygraph.web.session import (
     current_person,
     end_session,
     form_csrf_ok,
+    form_token,
+    keep_form_token,
     safe_next,
     start_session,
 )
 
 
-def _throttle_key(email: str) -> str:
+def throttle_key(email: str) -> str:
     # Apart from OAuth client ids, which share the buckets' key space.
     return f"web:{email.strip().lower()}"
 
@@ -34,16 +38,11 @@ def _throttle_key(email: str) -> str:
 def _signin_page(request: Request, *, status: int = 200, email: str = "",
                  error: str | None = None, notice: str | None = None,
                  retry_after: str | None = None) -> Response:
-    token = request.cookies.get(SIGNIN_COOKIE) or new_token()
+    token = form_token(request)
     response = render(request, "signin.html", status=status, signin_csrf=token, email=email,
                       error=error, notice=notice, retry_after=retry_after,
                       next=safe_next(request.query_params.get("next")))
-    if SIGNIN_COOKIE not in request.cookies:
-        settings = request.app.state.settings
-        response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, path="/", httponly=True,
-                            samesite="strict",
-                            secure=settings.public_url.startswith("https://"))
-    return response
+    return keep_form_token(request, response, token)
 
 
 async def signin(request: Request) -> Response:
@@ -58,7 +57,7 @@ async def signin(request: Request) -> Response:
         return render(request, "refused.html", status=403)
     limits = request.app.state.limits
     address = client_address(request)
-    refusal = limits.auth_blocked(_throttle_key(email), address)
+    refusal = limits.auth_blocked(throttle_key(email), address)
     if refusal is not None:
         return _signin_page(request, status=429, email=email, error="signin.throttled",
                             retry_after=refusal.retry_after_header)
@@ -67,10 +66,14 @@ async def signin(request: Request) -> Response:
     password = str(form.get("password", ""))
     stored = row["passwordHash"] if row is not None and not row["disabled"] else None
     if not await run_in_threadpool(verify_password, stored, password) or row is None:
-        limits.auth_failed(_throttle_key(email), address)
+        limits.auth_failed(throttle_key(email), address)
         return _signin_page(request, status=401, email=email, error="signin.wrong")
-    response = RedirectResponse(safe_next(str(form.get("next", ""))), status_code=303)
-    if not await start_session(graph, request.app.state.settings, response, row["id"]):
+    target = safe_next(str(form.get("next", "")))
+    if row["twoStep"]:
+        target = f"/signin/code?next={quote(target, safe='')}"
+    response = RedirectResponse(target, status_code=303)
+    if not await start_session(graph, request.app.state.settings, response, row["id"],
+                               verified=not row["twoStep"]):
         return _signin_page(request, status=401, email=email, error="signin.wrong")
     response.delete_cookie(SIGNIN_COOKIE, path="/")
     return response
@@ -110,10 +113,7 @@ async def setup(request: Request) -> Response:
 
 def _setup_page(request: Request, token: str, *, status: int = 200,
                 error: str | None = None) -> Response:
-    signin_token = request.cookies.get(SIGNIN_COOKIE) or new_token()
-    response = render(request, "setup.html", status=status, signin_csrf=signin_token,
-                      token=token, error=error)
-    if SIGNIN_COOKIE not in request.cookies:
-        response.set_cookie(SIGNIN_COOKIE, signin_token, max_age=3600, path="/",
-                            httponly=True, samesite="strict")
-    return response
+    form = form_token(request)
+    response = render(request, "setup.html", status=status, signin_csrf=form, token=token,
+                      error=error)
+    return keep_form_token(request, response, form)

@@ -4,12 +4,14 @@ failures throttled: through the app's HTTP interface, in process, over the real 
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from graph.core.db import Graph
 from graph.orgs.users import disable_user
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
+from supplygraph.web.session import safe_next
 from tests.support.web import (
     Person,
     csrf_of,
@@ -118,3 +120,13 @@ async def test_pages_carry_no_token_and_allow_no_other_origin(
     assert "eyJ" not in page.text and web.cookies["sg_session"] not in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("asked", ["//evil.example/", "https://evil.example/",
+                                   "/\t/evil.example", "/\\evil.example", "exposure", ""])
+def test_sign_in_never_sends_a_person_off_the_site(asked: str) -> None:
+    assert safe_next(asked) == "/exposure"
+
+
+def test_sign_in_sends_a_person_back_to_a_path_of_the_site() -> None:
+    assert safe_next("/sites/CN2024074M9S34Q?tab=reports") == "/sites/CN2024074M9S34Q?tab=reports"
