@@ -21,6 +21,7 @@ from urllib.parse import quote
 from starlette.responses import RedirectResponse, Response
 
 from auth.people import new_token, person_viewer, same_token, token_key
+from auth.scopes import Scope
 from graph.orgs import users
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class Person:
     @property
     def is_operator(self) -> bool:
         return self.viewer.is_operator
+
+    @property
+    def can_report(self) -> bool:
+        """Offered the report form (the schema refuses the mutation to anyone else anyway)."""
+        return self.viewer.has(Scope.REPORTS_WRITE)
 
 
 def _secure(settings: Settings) -> bool:
