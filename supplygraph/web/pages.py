@@ -73,14 +73,26 @@ def group_by_contract(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _page_size(asked: str | None) -> int:
+    try:
+        return min(max(int(asked or EXPOSURE_PAGE_SIZE), 1), EXPOSURE_PAGE_SIZE)
+    except ValueError:
+        return EXPOSURE_PAGE_SIZE
+
+
 @signed_in
 async def exposure(request: Request, person: Person) -> Response:
+    after = request.query_params.get("after") or None
+    size = _page_size(request.query_params.get("first"))
     answer = await request.app.state.page_queries.run(
-        request, person.viewer, "MyExposure", {"first": EXPOSURE_PAGE_SIZE})
+        request, person.viewer, "MyExposure", {"first": size, "after": after})
     connection = answer.data["myExposure"]
     entries = [edge["node"] for edge in connection["edges"]]
+    more = connection["pageInfo"]["endCursor"] if connection["pageInfo"]["hasNextPage"] \
+        else None
     return render(request, "exposure.html", groups=group_by_contract(entries),
-                  total=connection["totalCount"], shown=len(entries),
+                  total=connection["totalCount"], shown=len(entries), more=more,
+                  first_page=after is None, page_size=size,
                   partial=bool(answer.error_codes))
 
 

@@ -183,3 +183,20 @@ async def test_operator_lists_organisations_and_manages_their_people(
     assert orgs.status_code == 200 and s.LK_UNI in orgs.text
     page = await web.get("/admin/users", params={"org": s.LK_UNI})
     assert people["other_buyer"].email in page.text
+
+
+async def test_buyer_pages_through_her_exposure_without_losing_or_repeating_a_site(
+        web: httpx.AsyncClient, people: dict[str, Person]) -> None:
+    await sign_in(web, people["buyer"])
+    whole = await web.get("/exposure")
+    everything = re.findall(r'href="/sites/([A-Z0-9]+)"', whole.text)
+    assert len(everything) > 40 and "Next " not in whole.text
+    seen: list[str] = []
+    page = await web.get("/exposure", params={"first": "40"})
+    while True:
+        seen += re.findall(r'href="/sites/([A-Z0-9]+)"', page.text)
+        following = re.search(r'href="(/exposure\?first=40&amp;after=[^"]+)"', page.text)
+        if following is None:
+            break
+        page = await web.get(following.group(1).replace("&amp;", "&"))
+    assert sorted(seen) == sorted(everything)
