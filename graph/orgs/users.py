@@ -101,8 +101,13 @@ DETACH DELETE s
 RETURN DISTINCT u.id AS id
 """
 
+# A sign-in also removes the person's expired sessions, so that they never pile up without
+# a sweep of every session (`purge_sessions` does that, for an operator's schedule).
 CREATE_SESSION: LiteralString = """
 MATCH (u:User {id: $userId}) WHERE NOT u.disabled
+OPTIONAL MATCH (u)-[:HAS_SESSION]->(old:WebSession) WHERE old.expiresAt <= $now
+DETACH DELETE old
+WITH DISTINCT u
 CREATE (u)-[:HAS_SESSION]->(:WebSession {key: $key, csrf: $csrf, createdAt: $now,
                                          expiresAt: $expiresAt, verified: $verified})
 RETURN u.id AS id

@@ -130,3 +130,19 @@ def test_sign_in_never_sends_a_person_off_the_site(asked: str) -> None:
 
 def test_sign_in_sends_a_person_back_to_a_path_of_the_site() -> None:
     assert safe_next("/sites/CN2024074M9S34Q?tab=reports") == "/sites/CN2024074M9S34Q?tab=reports"
+
+
+async def test_signing_in_again_removes_the_persons_expired_sessions(
+        web: httpx.AsyncClient, sample_graph: Graph) -> None:
+    person = await make_person(sample_graph, "returning", s.NW_HEALTH, "reader")
+    await sign_in(web, person)
+    count = ("MATCH (:User {email: $email})-[:HAS_SESSION]->(x:WebSession) "
+             "RETURN count(x) AS n")
+    await sample_graph.query("MATCH (:User {email: $email})-[:HAS_SESSION]->(x:WebSession) "
+                             "SET x.expiresAt = '2000-01-01'", {"email": person.email},
+                             write=True)
+    assert (await web.get("/exposure")).status_code == 303
+    await sign_in(web, person)
+    rows = await sample_graph.query(count, {"email": person.email})
+    assert rows[0]["n"] == 1
+    assert (await web.get("/exposure")).status_code == 200
