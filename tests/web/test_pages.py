@@ -69,7 +69,8 @@ async def test_site_page_shows_identity_operators_reports_and_risk(
     await sign_in(web, people["buyer"])
     page = await web.get(f"/sites/{s.SITE_KUNSHAN}")
     assert page.status_code == 200
-    for part in (s.SITE_KUNSHAN, "Operated by", "Reports", "Risk", "Score "):
+    for part in (s.SITE_KUNSHAN, "Operated by", "Reports", "Risk", "Score ", "Leverage",
+                 "Contradicted audits", "found nothing on Forced labour"):
         assert part in page.text
     assert 'id="report-RPT-KUNSHAN-WDM-2026"' in page.text
 
