@@ -39,7 +39,7 @@ from graph.core.visibility import Protected, Shape
 from graph.disclosures import requests as disclosures
 from graph.imports import site_rows
 from graph.lists import list_brands, list_contracts, list_reports, list_sites, list_suppliers
-from graph.orgs import clients, organisations, viewer
+from graph.orgs import clients, organisations, users, viewer
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
@@ -69,6 +69,8 @@ class Rule(Enum):
     FIXED = "a label from a fixed vocabulary of ours, never from a request"
     CONSOLE = "the CLI, run by the operator with the database's credentials"
     AS_ORG = "the CLI acting for one organisation: what that organisation may see"
+    PAGE = ("a web page: GraphQL documents (supplygraph/web/documents.graphql) run in process "
+            "as the signed-in person, so every field holds its own rule above")
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,39 @@ CLI: dict[str, ReadPath] = {
     "serve": ReadPath(Rule.CONSOLE, None),
     "demo-client": ReadPath(Rule.CONSOLE, clients.create_client),
     "worker": ReadPath(Rule.CONSOLE, outbox.counts, "counts per delivery state"),
+    "users add": ReadPath(Rule.CONSOLE, users.create_user, "the setup link, once"),
+    "users list": ReadPath(Rule.CONSOLE, users.list_users, "never a password hash"),
+    "users disable": ReadPath(Rule.CONSOLE, users.disable_user),
+}
+
+# The web app's pages (supplygraph/web/__init__.py PAGES). A PAGE names the operations of
+# supplygraph/web/documents.graphql it runs; the rest say what they show and who to.
+WEB: dict[str, ReadPath] = {
+    "/": ReadPath(Rule.CALLER, users.session_context, "a redirect: signed in or not"),
+    "/signin": ReadPath(Rule.CALLER, users.user_for_sign_in,
+                        "one answer for an unknown address, a wrong password and a disabled "
+                        "account; throttled per address and per e-mail"),
+    "/signin/code": ReadPath(Rule.CALLER, users.pending_session,
+                             "the second step of the caller's own session"),
+    "/signout": ReadPath(Rule.CALLER, users.end_session),
+    "/setup/{token}": ReadPath(Rule.CALLER, users.complete_setup,
+                               "one answer for unknown, spent and expired links"),
+    "/exposure": ReadPath(Rule.PAGE, "MyExposure"),
+    "/sites/{site_id}": ReadPath(Rule.PAGE, "SitePage",
+                                 "a site the person may not see is not found, as an unknown id"),
+    "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),
+    "/reports/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
+    "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,
+                                  "a new secret for the person themselves, stored once "
+                                  "a code made from it comes back"),
+    "/admin": ReadPath(Rule.CALLER, users.session_context, "a redirect by role"),
+    "/admin/organisations": ReadPath(Rule.OWN_OR_OPERATOR, organisations.list_organisations,
+                                     "the operator only; everyone else: not found"),
+    "/admin/users": ReadPath(Rule.OWN_OR_OPERATOR, users.list_users,
+                             "the organisation's admins (their own $orgId, chosen by "
+                             "supplygraph/web/admin.py) and the operator"),
+    "/admin/users/{user_id}/disable": ReadPath(Rule.WRITE, users.disable_user,
+                                               "within the admin's own organisation only"),
 }
 
 # Rules held in the Cypher that reads Neo4j: their code must live in graph/.

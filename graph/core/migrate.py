@@ -12,9 +12,10 @@ from typing import LiteralString
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 5  # 2: history, idempotency keys, merged sites, import checkpoints;
+SCHEMA_VERSION = 6  # 2: history, idempotency keys, merged sites, import checkpoints;
 # 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py);
-# 5: site identifiers, pending matches (issue 13)
+# 5: site identifiers, pending matches (issue 13);
+# 6: people's accounts and their web sessions (graph/orgs/users.py)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
@@ -49,6 +50,13 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "FOR (n:PendingMatch) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT outbox_entry_id IF NOT EXISTS "
     "FOR (n:OutboxEntry) REQUIRE n.id IS UNIQUE",
+    # People and their web sessions (graph/orgs/users.py): one account per e-mail address.
+    "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (n:User) REQUIRE n.email IS UNIQUE",
+    "CREATE CONSTRAINT user_setup_hash IF NOT EXISTS "
+    "FOR (n:User) REQUIRE n.setupHash IS UNIQUE",
+    "CREATE CONSTRAINT web_session_key IF NOT EXISTS "
+    "FOR (n:WebSession) REQUIRE n.key IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (
