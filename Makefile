@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run neo4j stop test test-deps graphiql-assets bench bench-adversarial bench-peer bench-reliability lock clean
+.PHONY: install run neo4j stop test test-deps graphiql-assets webapp-assets ui-screenshots bench bench-adversarial bench-peer bench-reliability lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,7 +32,7 @@ stop: install
 
 # The Node and browser pieces of the tests (federation gateway, graphql-http audit, GraphiQL
 # in Chromium) install here; any that cannot install fails `make test` loudly.
-NODE_TESTS := tests/federation tests/http_audit
+NODE_TESTS := tests/federation tests/http_audit tests/web/axe
 NODE_STAMPS := $(addsuffix /node_modules/.supplygraph-installed,$(NODE_TESTS))
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
@@ -56,6 +56,15 @@ test: install test-deps
 # tools/graphiql/package-lock.json.
 graphiql-assets:
 	tools/graphiql/copy-assets.sh
+
+# Refresh the web app's htmx in supplygraph/web/static/vendor (committed) from
+# tools/webapp/package-lock.json.
+webapp-assets:
+	tools/webapp/copy-assets.sh
+
+# The screenshots of docs/ui.md: every page, at 1280 and 375 px, taken while axe-core checks it.
+ui-screenshots: install test-deps
+	SUPPLYGRAPH_SCREENSHOTS=$(CURDIR)/docs/ui $(BIN)/python -m pytest tests/web/test_accessibility.py -q -p no:cacheprovider
 
 bench: install
 	$(BIN)/python -m bench

@@ -176,6 +176,7 @@ _SITE_FILTER_CLAUSES: Mapping[str, str] = {
     "countries": "s.countryCode IN $countries",
     "siteTypes": "s.siteType IN $siteTypes",
     "statuses": "s.status IN $statuses",
+    "identifier": "$identifier IN [s.osId, s.lei, s.duns, s.rbaFacilityId, s.factoryCode]",
     "cpvCode": "EXISTS { MATCH (s)-[:MAKES]->(:ProductCategory {cpvCode: $cpvCode}) }",
     "brandId": "EXISTS { MATCH (b:Brand {id: $brandId})-[:PRODUCED_AT]->(s) "
                f"WHERE {visible('b')} }}",
@@ -235,7 +236,8 @@ async def list_sites(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: S
 
 _SITE_DEFAULTS: dict[str, Any] = {
     "contradictionWindow": 180,
-    **dict.fromkeys(("countries", "siteTypes", "statuses", "cpvCode", "brandId", "supplierId",
+    **dict.fromkeys(("countries", "siteTypes", "statuses", "identifier", "cpvCode", "brandId",
+                     "supplierId",
                      "findingCategory", "minSeverity", "hasOpenFindings",
                      "hasContradictions")),
 }

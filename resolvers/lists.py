@@ -71,6 +71,7 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
         filters = {
             "countries": country_codes(f.country_code, _path(info, "filter", "countryCode")),
             "siteTypes": _enums(f.site_type), "statuses": _enums(f.status),
+            "identifier": f.identifier.strip().upper() if f.identifier else None,
             "cpvCode": f.cpv_code, "brandId": f.brand_id, "supplierId": f.supplier_id,
             "hasOpenFindings": f.has_open_findings,
             "findingCategory": enum_value(f.finding_category) if f.finding_category else None,

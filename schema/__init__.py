@@ -82,6 +82,7 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
     from schema.core.caches import BoundedParserCache
     from schema.core.cost import CachedValidationUnlessRefused, QueryCost
     from schema.core.errors import ErrorCodesAndMetrics
+    from schema.core.execution import PlainFieldsExecutionContext
     from schema.mutations import Mutation
     from schema.query import Query
     from schema.types import (
@@ -116,6 +117,9 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
             BoundedParserCache,
             CachedValidationUnlessRefused,
         ],
+        # Plain fields (attributes: no resolver, no protection) are read without
+        # graphql-core's per-field machinery (schema/core/execution.py).
+        execution_context_class=PlainFieldsExecutionContext,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations}),
     )

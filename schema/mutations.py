@@ -26,6 +26,7 @@ from schema import payloads as p
 from schema import mutations_types as t
 from schema.alerts.types import AlertMutation
 from schema.disclosures.types import DisclosureMutation
+from schema.sites.review import ReviewMutation
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
 from strawberry.types import Info  # noqa: E402, TC002
@@ -40,11 +41,12 @@ def _write(scope: Scope, text: str) -> Any:
 
 
 @strawberry.type
-class Mutation(DisclosureMutation, AlertMutation):
+class Mutation(DisclosureMutation, AlertMutation, ReviewMutation):
     @_write(Scope.SITES_WRITE, "Create a production site, unless matching finds it exists: "
-                               "at or above the high threshold the existing site is returned "
-                               "(MATCHED); between the thresholds nothing is written and the "
-                               "candidates are listed (NEEDS_CONFIRMATION).")
+                               "on strong evidence the existing site is returned (MATCHED); "
+                               "for a look-alike no site is written, the candidates are "
+                               "listed with their score parts and the input is kept as a "
+                               "pending match (NEEDS_CONFIRMATION, docs/matching.md).")
     async def create_production_site(self, info: Info[Context, Any],
                                      input: t.CreateProductionSiteInput,  # noqa: A002
                                      ) -> t.ProductionSitePayload | None:
@@ -134,8 +136,8 @@ class Mutation(DisclosureMutation, AlertMutation):
     @_write(Scope.SITES_WRITE, "Import site rows as a disclosure list carries them (at most "
                                "`importMaxBatchRows` per call): each row is validated and "
                                "matched; the valid rows of one call are written together or "
-                               "not at all; invalid rows and rows needing confirmation are "
-                               "reported and skipped.")
+                               "not at all; invalid rows are reported and skipped; rows "
+                               "needing confirmation are kept as pending matches.")
     async def import_sites(self, info: Info[Context, Any],
                            input: t.ImportSitesInput) -> t.ImportSitesPayload | None:  # noqa: A002
         return await import_sites(info, t.as_dict(input), p.import_sites_payload)

@@ -62,10 +62,26 @@ class SiteOutcome(Enum):
     CONFIRMED = strawberry.enum_value(
         "CONFIRMED", description="The caller named the existing site (`confirmMatch`).")
     NEEDS_CONFIRMATION = strawberry.enum_value(
-        "NEEDS_CONFIRMATION", description="Candidates scored between the thresholds: nothing "
-                                          "was written; send again with `confirmMatch` or "
+        "NEEDS_CONFIRMATION", description="Matching could not decide: no site was written; "
+                                          "the submission is kept as a pending match "
+                                          "(`pendingMatchId`, `confirmMatch` / `rejectMatch`)"
+                                          ", or send again with `confirmMatch` or "
                                           "`createAnyway`.")
     REJECTED = strawberry.enum_value("REJECTED", description="Invalid; see errors.")
+
+
+@strawberry.type(description="Why matching scored a candidate as it did (docs/matching.md).")
+class MatchScoreParts:
+    name: float = strawberry.field(description="Name similarity, 0-100 (best of aliases).")
+    address: float | None = strawberry.field(
+        description="Address similarity, 0-100; null when one side has no address.")
+    distance_m: int | None = strawberry.field(
+        description="Metres between the coordinates; null when one side has none.")
+    identifiers: str = strawberry.field(
+        description="SAME (an OS ID, LEI, DUNS, RBA id or factory code in common), CONFLICT "
+                    "(one scheme, two values; or shared across countries) or NONE.")
+    reasons: list[str] = strawberry.field(
+        description="Why the match is not automatic (empty: strong evidence).")
 
 
 @strawberry.type(description="An existing site that may be the submitted one.")
@@ -73,6 +89,19 @@ class SiteCandidate:
     site_id: strawberry.ID
     name: str
     score: float = strawberry.field(description="0-100.")
+    parts: MatchScoreParts | None = None
+
+
+def site_candidates(items: list[dict[str, Any]]) -> list[SiteCandidate]:
+    out = []
+    for c in items:
+        p = c.get("parts")
+        parts = MatchScoreParts(name=p["name"], address=p.get("address"),
+                                distance_m=p.get("distanceM"), identifiers=p["identifiers"],
+                                reasons=list(p.get("reasons") or [])) if p else None
+        out.append(SiteCandidate(site_id=strawberry.ID(c["id"]), name=c.get("name") or "",
+                                 score=c["score"], parts=parts))
+    return out
 
 
 # ----- inputs ---------------------------------------------------------------------------------
@@ -96,6 +125,16 @@ class CreateProductionSiteInput:
     site_type: SiteType | None = None
     worker_count: int | None = None
     status: SiteStatus | None = None
+    os_id: str | None = None
+    lei: str | None = None
+    duns: str | None = None
+    rba_facility_id: str | None = None
+    factory_code: str | None = None
+    sector: str | None = None
+    product_type: str | None = None
+    facility_type: str | None = None
+    processing_type: str | None = None
+    parent_company: str | None = None
     products: list[str] | None = strawberry.field(default=None, description="CPV codes made.")
     sharing: Sharing | None = None
     shared_with: list[strawberry.ID] | None = None
@@ -120,6 +159,16 @@ class UpdateProductionSiteInput:
     site_type: SiteType | None = None
     worker_count: int | None = None
     status: SiteStatus | None = None
+    os_id: str | None = None
+    lei: str | None = None
+    duns: str | None = None
+    rba_facility_id: str | None = None
+    factory_code: str | None = None
+    sector: str | None = None
+    product_type: str | None = None
+    facility_type: str | None = None
+    processing_type: str | None = None
+    parent_company: str | None = None
     source: str | None = None
     note: str | None = strawberry.field(default=None, description="Kept in the history.")
 
@@ -292,6 +341,16 @@ class ImportSiteRow:
     worker_count: int | None = None
     latitude: float | None = None
     longitude: float | None = None
+    os_id: str | None = None
+    lei: str | None = None
+    duns: str | None = None
+    rba_facility_id: str | None = None
+    factory_code: str | None = None
+    sector: str | None = None
+    product_type: str | None = None
+    facility_type: str | None = None
+    processing_type: str | None = None
+    parent_company: str | None = None
     products: list[str] | None = None
     brand_id: strawberry.ID | None = None
     supplier_id: strawberry.ID | None = None
@@ -313,6 +372,8 @@ class ProductionSitePayload:
     site: ProductionSite | None = None
     outcome: SiteOutcome | None = None
     candidates: list[SiteCandidate] = strawberry.field(default_factory=list)
+    pending_match_id: strawberry.ID | None = strawberry.field(
+        default=None, description="NEEDS_CONFIRMATION: the pending match that keeps it.")
     errors: list[MutationError] = strawberry.field(default_factory=list)
 
 
@@ -379,11 +440,14 @@ class ImportSiteResult:
     outcome: SiteOutcome
     site_id: strawberry.ID | None = None
     candidates: list[SiteCandidate] = strawberry.field(default_factory=list)
+    pending_match_id: strawberry.ID | None = strawberry.field(
+        default=None, description="NEEDS_CONFIRMATION: the pending match that keeps it.")
     errors: list[MutationError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="Valid rows are written together, in one transaction; invalid "
-                             "rows and rows needing confirmation are reported and skipped.")
+                             "rows are reported and skipped; rows needing confirmation are "
+                             "kept as pending matches (`pendingMatchId`).")
 class ImportSitesPayload:
     results: list[ImportSiteResult] = strawberry.field(default_factory=list)
     created: int = 0

@@ -40,8 +40,7 @@ def mutation_errors(result: Result) -> list[t.MutationError]:
 
 
 def _candidates(items: list[dict[str, Any]]) -> list[t.SiteCandidate]:
-    return [t.SiteCandidate(site_id=strawberry.ID(c["id"]), name=c.get("name") or "",
-                            score=c["score"]) for c in items]
+    return t.site_candidates(items)
 
 
 async def site_payload(info: Info[Context, Any], result: Result) -> t.ProductionSitePayload:
@@ -52,7 +51,8 @@ async def site_payload(info: Info[Context, Any], result: Result) -> t.Production
     row = await load(info, SITE_SHAPE, site.get("siteId"))
     return t.ProductionSitePayload(
         site=ProductionSite.from_row(row) if row else None,
-        outcome=t.SiteOutcome(site["outcome"]), candidates=_candidates(site["candidates"]))
+        outcome=t.SiteOutcome(site["outcome"]), candidates=_candidates(site["candidates"]),
+        pending_match_id=site.get("pendingMatchId"))
 
 
 async def site_update_payload(info: Info[Context, Any],
@@ -126,8 +126,7 @@ async def import_sites_payload(info: Info[Context, Any],
         out.append(t.ImportSiteResult(
             row=r.row, outcome=t.SiteOutcome(r.outcome),
             site_id=r.record_id,
-            candidates=[t.SiteCandidate(site_id=c["id"], name=c.get("name") or "",
-                                        score=c["score"]) for c in r.candidates],
+            candidates=_candidates(r.candidates), pending_match_id=r.pending_id,
             errors=[t.MutationError(code=t.MutationErrorCode.BAD_USER_INPUT, message=m,
                                     path=["input", "rows", str(r.row),
                                           *m.split(":", 1)[0].split(".")])

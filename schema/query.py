@@ -32,6 +32,8 @@ from schema.types import AuditReport, Brand, Contract, Organisation, ProductionS
 
 from schema.alerts.types import AlertQuery
 from schema.disclosures.types import DisclosureQuery
+from schema.sites.export import ExportQuery
+from schema.sites.review import ReviewQuery
 from schema.analytics.types import ExposureEntry, ExposureFilter, exposure_connection
 from schema.orgs.viewer import ViewerType, me_field
 
@@ -51,6 +53,9 @@ class ProductionSiteFilter:
         default=None, description="ISO 3166-1 alpha-2 codes (any of).")
     site_type: list[SiteType] | None = None
     status: list[SiteStatus] | None = None
+    identifier: str | None = strawberry.field(
+        default=None, description="Has this OS ID, LEI, DUNS number, RBA facility id or "
+                                  "factory code (upper case; DUNS without separators).")
     cpv_code: str | None = strawberry.field(default=None, description="Makes this CPV code.")
     brand_id: strawberry.ID | None = strawberry.field(
         default=None, description="Disclosed as producing for this brand.")
@@ -144,7 +149,7 @@ def _connection(page: Page, typ: Any) -> Any:
 
 
 @strawberry.type
-class Query(DisclosureQuery, AlertQuery):
+class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
     @scoped(SITES, "A production site by id (a merged duplicate's id gives the site it was "
                    "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],
@@ -161,7 +166,8 @@ class Query(DisclosureQuery, AlertQuery):
                                order_by: list[ProductionSiteOrder] | None = None,
                                first: int | None = None,
                                after: str | None = None) -> Connection[ProductionSite]:
-        return _connection(await lists.production_sites(info, filter, order_by, first, after), ProductionSite)
+        page = await lists.production_sites(info, filter, order_by, first, after)
+        return _connection(page, ProductionSite)
 
     @scoped(SITES, "A brand by id.")
     async def brand(self, info: Info[Context, Any],

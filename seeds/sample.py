@@ -73,6 +73,22 @@ REPORT_RED_DELTA_NGO = "RPT-REDDELTA-NGO-2025"
 REPORT_TINFIELD_GRIEVANCE = "RPT-TINFIELD-GRV-2026"
 
 # Contracts.
+# One person per sample organisation that people sign in for (not the consortia), for the web
+# app (`supplygraph demo-client` gives them a password made on the machine it runs on; none is
+# kept here): (organisation, e-mail address, role).
+SAMPLE_PEOPLE = [
+    (NW_HEALTH, "buyer@nrht.sample.example", "admin"),
+    (NW_CITY, "buyer@eastmere.sample.example", "reader"),
+    (NW_MINISTRY, "buyer@nmoe.sample.example", "reader"),
+    (LK_UNI, "buyer@ulake.sample.example", "admin"),
+    (LK_TECH, "buyer@ltu.sample.example", "reader"),
+    (LK_COLLEGE, "buyer@greyhaven.sample.example", "reader"),
+    (MONITOR_WORKERS, "monitor@wvmn.sample.example", "contributor"),
+    (MONITOR_NGO, "researcher@fcrc.sample.example", "contributor"),
+    (AUDITOR, "auditor@veritas.sample.example", "contributor"),
+    (OPERATOR, "operator@sample.example", "admin"),
+]
+
 CONTRACT_NW_HEALTH_LAPTOPS = "CTR-NRHT-LAPTOPS"
 CONTRACT_NW_HEALTH_DESKTOPS = "CTR-NRHT-DESKTOPS"  # PRIVATE
 CONTRACT_NW_CITY_PHONES = "CTR-EASTMERE-PHONES"

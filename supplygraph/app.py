@@ -73,15 +73,24 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
 
     from auth.routes import install_auth, oauth_routes
     from supplygraph.http.graphql import graphql_routes
+    from supplygraph.web import web_routes
+    from supplygraph.web.pages import not_found_page
+    from supplygraph.web.queries import PageQueries
 
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *oauth_routes(),
         *graphql_routes(settings),
+        # The web app for people (docs/ui.md), after the API's paths.
+        *web_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # An unknown path answers the web app's "not found" page (a browser's address bar is
+    # where a mistyped or another organisation's record id comes from).
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found_page})
     app.state.settings = settings
+    app.state.page_queries = PageQueries(settings)
     if graph is not None:
         # Usable without the lifespan (httpx.ASGITransport does not run it).
         app.state.graph = graph

@@ -39,12 +39,12 @@ from graph.core.visibility import Protected, Shape
 from graph.disclosures import requests as disclosures
 from graph.imports import site_rows
 from graph.lists import list_brands, list_contracts, list_reports, list_sites, list_suppliers
-from graph.orgs import clients, organisations, viewer
+from graph.orgs import clients, organisations, users, viewer
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites import commands as sites
-from graph.sites import matching, merge
+from graph.sites import export, matching, merge, pending
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 
 
@@ -69,6 +69,8 @@ class Rule(Enum):
     FIXED = "a label from a fixed vocabulary of ours, never from a request"
     CONSOLE = "the CLI, run by the operator with the database's credentials"
     AS_ORG = "the CLI acting for one organisation: what that organisation may see"
+    PAGE = ("a web page: GraphQL documents (supplygraph/web/documents.graphql) run in process "
+            "as the signed-in person, so every field holds its own rule above")
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ _HISTORY = ReadPath(Rule.RELATED, history.history_query, "versions of a visible 
 GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "ProductionSite": _record(
         SITE_SHAPE, "name aliases address city region countryCode location siteType "
-                    "workerCount status",
+                    "workerCount status osId lei duns rbaFacilityId factoryCode sector "
+                    "productType facilityType processingType parentCompany",
         products=ReadPath(Rule.RELATED, rel.SITE_PRODUCTS),
         operators=ReadPath(Rule.RELATED, rel.SITE_OPERATORS),
         brands=ReadPath(Rule.RELATED, rel.SITE_BRANDS),
@@ -217,8 +220,26 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "ProductionSitePayload": {
         **_payload("site", nodes.nodes_by_id),
         "outcome": ReadPath(Rule.PAYLOAD, sites.create_site),
-        "candidates": ReadPath(Rule.LIST, matching.SiteIndex, "visible same-country sites")},
-    "SiteCandidate": _fields(Rule.LIST, matching.SiteIndex, "siteId name score"),
+        "candidates": ReadPath(Rule.LIST, matching.SiteIndex, "visible same-country sites"),
+        "pendingMatchId": ReadPath(Rule.PAYLOAD, pending.save_pending,
+                                   "the caller's own submission, kept")},
+    "SiteCandidate": _fields(Rule.LIST, matching.SiteIndex, "siteId name score parts"),
+    "MatchScoreParts": _fields(Rule.VALUE, matching.SiteIndex,
+                               "name address distanceM identifiers reasons",
+                               "computed from the caller's input and a visible candidate"),
+    # The review queue (graph/sites/pending.py): the submitting organisation's and the
+    # operator's; candidates and the decided site filtered by what the reader sees today.
+    "PendingMatch": {
+        **_fields(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING,
+                  "id status name countryCode address city submittedBy source row createdAt "
+                  "decidedAt decidedBy decisionNote"),
+        **_fields(Rule.LIST, pending.list_pending, "candidates siteId",
+                  "only sites the reader may see today")},
+    "SiteExport": _fields(Rule.LIST, export.EXPORT_PAGE,
+                          "content count hasNextPage endCursor",
+                          "visible sites only, paged by id (keyset)"),
+    "PendingMatchPayload": {**_payload("pendingMatch", pending.list_pending),
+                            "site": ReadPath(Rule.PAYLOAD, nodes.nodes_by_id)},
     "BrandPayload": _payload("brand", nodes.nodes_by_id),
     "SupplierPayload": _payload("supplier", nodes.nodes_by_id),
     "ContractPayload": _payload("contract", nodes.nodes_by_id),
@@ -238,7 +259,7 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
                   "created matched needsConfirmation rejected", "counts of the caller's rows")},
     "ImportSiteResult": {
         **_payload("row", site_rows.visible_sites),
-        **_fields(Rule.PAYLOAD, site_rows.visible_sites, "outcome siteId"),
+        **_fields(Rule.PAYLOAD, site_rows.visible_sites, "outcome siteId pendingMatchId"),
         "candidates": ReadPath(Rule.LIST, matching.SiteIndex)},
     "DisclosureRequestPayload": _payload("request", disclosures.list_requests),
     "SupplierRepresentativePayload": {
@@ -273,6 +294,8 @@ GRAPHQL["Query"] = {
     "disclosureRequests": ReadPath(Rule.OWN, disclosures.list_requests),
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
+    "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
+    "siteExport": ReadPath(Rule.LIST, export.EXPORT_PAGE),
     "me": ReadPath(Rule.CALLER, Viewer),
     "_service": ReadPath(Rule.SCHEMA, None),
 }
@@ -297,6 +320,8 @@ GRAPHQL["Mutation"] = {
     "setSupplierRepresentative": ReadPath(Rule.WRITE, disclosures.set_representation),
     "registerWebhook": ReadPath(Rule.WRITE, webhooks.create_webhook),
     "deleteWebhook": ReadPath(Rule.WRITE, webhooks.delete_webhook),
+    "confirmMatch": ReadPath(Rule.WRITE, pending.confirm),
+    "rejectMatch": ReadPath(Rule.WRITE, pending.reject),
 }
 
 # The body of a webhook delivery (supplygraph/worker.py): the envelope is the recipient's
@@ -329,9 +354,48 @@ CLI: dict[str, ReadPath] = {
     "schema print": ReadPath(Rule.SCHEMA, None),
     "import": ReadPath(Rule.AS_ORG, site_rows.visible_sites,
                        "matches and candidates among sites --org may see"),
+    "matches list": ReadPath(Rule.AS_ORG, pending.LIST_PENDING,
+                             "--org's own pending matches (all for an operator), candidates "
+                             "it may see"),
+    "matches confirm": ReadPath(Rule.AS_ORG, pending.confirm),
+    "matches reject": ReadPath(Rule.AS_ORG, pending.reject),
+    "export": ReadPath(Rule.AS_ORG, export.EXPORT_PAGE, "the sites --org may see"),
     "serve": ReadPath(Rule.CONSOLE, None),
     "demo-client": ReadPath(Rule.CONSOLE, clients.create_client),
     "worker": ReadPath(Rule.CONSOLE, outbox.counts, "counts per delivery state"),
+    "users add": ReadPath(Rule.CONSOLE, users.create_user, "the setup link, once"),
+    "users list": ReadPath(Rule.CONSOLE, users.list_users, "never a password hash"),
+    "users disable": ReadPath(Rule.CONSOLE, users.disable_user),
+}
+
+# The web app's pages (supplygraph/web/__init__.py PAGES). A PAGE names the operations of
+# supplygraph/web/documents.graphql it runs; the rest say what they show and who to.
+WEB: dict[str, ReadPath] = {
+    "/": ReadPath(Rule.CALLER, users.session_context, "a redirect: signed in or not"),
+    "/signin": ReadPath(Rule.CALLER, users.user_for_sign_in,
+                        "one answer for an unknown address, a wrong password and a disabled "
+                        "account; throttled per address and per e-mail"),
+    "/signin/code": ReadPath(Rule.CALLER, users.pending_session,
+                             "the second step of the caller's own session"),
+    "/signout": ReadPath(Rule.CALLER, users.end_session),
+    "/setup/{token}": ReadPath(Rule.CALLER, users.complete_setup,
+                               "one answer for unknown, spent and expired links"),
+    "/exposure": ReadPath(Rule.PAGE, "MyExposure"),
+    "/sites/{site_id}": ReadPath(Rule.PAGE, "SitePage",
+                                 "a site the person may not see is not found, as an unknown id"),
+    "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),
+    "/reports/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
+    "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,
+                                  "a new secret for the person themselves, stored once "
+                                  "a code made from it comes back"),
+    "/admin": ReadPath(Rule.CALLER, users.session_context, "a redirect by role"),
+    "/admin/organisations": ReadPath(Rule.OWN_OR_OPERATOR, organisations.list_organisations,
+                                     "the operator only; everyone else: not found"),
+    "/admin/users": ReadPath(Rule.OWN_OR_OPERATOR, users.list_users,
+                             "the organisation's admins (their own $orgId, chosen by "
+                             "supplygraph/web/admin.py) and the operator"),
+    "/admin/users/{user_id}/disable": ReadPath(Rule.WRITE, users.disable_user,
+                                               "within the admin's own organisation only"),
 }
 
 # Rules held in the Cypher that reads Neo4j: their code must live in graph/.

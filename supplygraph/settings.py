@@ -127,6 +127,13 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = 10  # per client id and per address, before any hashing
     rate_limit_max_keys: int = 10_000  # clients or addresses tracked per limit (LRU)
 
+    # The web app for people (docs/ui.md): sessions live server side for this long after
+    # sign-in; sign-in failures are throttled by auth_failures_per_minute, per e-mail address
+    # and per network address. `web_locale`: the message catalogue pages are rendered in.
+    web_session_hours: float = 8.0
+    web_setup_link_hours: float = 72.0
+    web_locale: str = "en"
+
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low
     # to match_high the caller must confirm; below match_low a new site is created.

@@ -207,10 +207,22 @@ class Graph:
             result = await tx.run(cypher, params or {})
             return list(await result.data())
 
+        async def read_one(session: Any) -> list[dict[str, Any]]:
+            result = await session.run(neo4j.Query(cypher, timeout=self.query_timeout),
+                                       params or {})
+            return [r.data() async for r in result]
+
         manager = bookmarks.manager if bookmarks is not None \
             else self.driver.execute_query_bookmark_manager
         start = time.perf_counter()
         try:
+            if not write:
+                # An auto-commit transaction: RUN and PULL in one round trip, where an
+                # explicit one adds BEGIN and COMMIT (measured: half the wall time and half
+                # the driver's CPU per statement). One statement reads one consistent
+                # snapshot either way, and has no side effect to repeat on a retry.
+                return await self._transaction(read_one, write=False, manager=manager,
+                                               bookmarks=bookmarks, autocommit=True)
             return await self._transaction(work, write=write, manager=manager,
                                            bookmarks=bookmarks, timeout=self.query_timeout)
         finally:
@@ -231,13 +243,14 @@ class Graph:
 
     async def _transaction(self, fn: Callable[[Any], Awaitable[T]], *, write: bool,
                            manager: Any, bookmarks: Bookmarks | None,
-                           timeout: float | None = None) -> T:
-        """`fn` in a transaction, behind the circuit (see the module's docstring)."""
+                           timeout: float | None = None, autocommit: bool = False) -> T:
+        """`fn` in a transaction, behind the circuit (see the module's docstring); with
+        `autocommit`, `fn` gets the session and runs one auto-commit statement."""
         if not self.circuit.admit():
             raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
                                    "reaches it)")
         try:
-            result = await self._attempts(fn, write, manager, bookmarks, timeout)
+            result = await self._attempts(fn, write, manager, bookmarks, timeout, autocommit)
         except GraphUnavailable:
             self._unreachable()
             raise
@@ -275,7 +288,8 @@ class Graph:
                         self.circuit.clock() - since)
 
     async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
-                        bookmarks: Bookmarks | None, timeout: float | None) -> T:
+                        bookmarks: Bookmarks | None, timeout: float | None,
+                        autocommit: bool = False) -> T:
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         fresh_connection_tries = 1
         delay, deadline = 0.05, None
@@ -284,7 +298,10 @@ class Graph:
             try:
                 async with self.driver.session(database=self.database,
                                                default_access_mode=mode,
-                                               bookmark_manager=manager) as session:
+                                               bookmark_manager=manager,
+                                               fetch_size=-1) as session:
+                    if autocommit:
+                        return await fn(session)
                     tx = await session.begin_transaction(timeout=timeout)
                     try:
                         result = await fn(tx)

@@ -12,8 +12,10 @@ from typing import LiteralString
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 4  # 2: history, idempotency keys, merged sites, import checkpoints;
-# 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py)
+SCHEMA_VERSION = 6  # 2: history, idempotency keys, merged sites, import checkpoints;
+# 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py);
+# 5: site identifiers, pending matches (issue 13);
+# 6: people's accounts and their web sessions (graph/orgs/users.py)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
@@ -43,8 +45,18 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT disclosure_request_id IF NOT EXISTS "
     "FOR (n:DisclosureRequest) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (n:Webhook) REQUIRE n.id IS UNIQUE",
+    # Pending matches are kept once per organisation and content (graph/sites/pending.py).
+    "CREATE CONSTRAINT pending_match_id IF NOT EXISTS "
+    "FOR (n:PendingMatch) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT outbox_entry_id IF NOT EXISTS "
     "FOR (n:OutboxEntry) REQUIRE n.id IS UNIQUE",
+    # People and their web sessions (graph/orgs/users.py): one account per e-mail address.
+    "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (n:User) REQUIRE n.email IS UNIQUE",
+    "CREATE CONSTRAINT user_setup_hash IF NOT EXISTS "
+    "FOR (n:User) REQUIRE n.setupHash IS UNIQUE",
+    "CREATE CONSTRAINT web_session_key IF NOT EXISTS "
+    "FOR (n:WebSession) REQUIRE n.key IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (
@@ -53,6 +65,12 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX site_country_type IF NOT EXISTS "
     "FOR (n:ProductionSite) ON (n.countryCode, n.siteType)",
     "CREATE INDEX site_sharing IF NOT EXISTS FOR (n:ProductionSite) ON (n.sharing)",
+    # Identifiers: indexes, not uniqueness constraints (graph/sites/identifiers.py says why).
+    "CREATE INDEX site_os_id IF NOT EXISTS FOR (n:ProductionSite) ON (n.osId)",
+    "CREATE INDEX site_lei IF NOT EXISTS FOR (n:ProductionSite) ON (n.lei)",
+    "CREATE INDEX site_duns IF NOT EXISTS FOR (n:ProductionSite) ON (n.duns)",
+    "CREATE INDEX site_rba IF NOT EXISTS FOR (n:ProductionSite) ON (n.rbaFacilityId)",
+    "CREATE INDEX site_factory_code IF NOT EXISTS FOR (n:ProductionSite) ON (n.factoryCode)",
     "CREATE INDEX site_findings_changed IF NOT EXISTS "
     "FOR (n:ProductionSite) ON (n.findingsChangedAt)",
     "CREATE INDEX finding_status IF NOT EXISTS FOR (n:Finding) ON (n.status)",
@@ -70,6 +88,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX disclosure_contract IF NOT EXISTS "
     "FOR (n:DisclosureRequest) ON (n.contractId)",
     "CREATE INDEX webhook_owner IF NOT EXISTS FOR (n:Webhook) ON (n.contributedBy)",
+    "CREATE INDEX pending_match_owner IF NOT EXISTS FOR (n:PendingMatch) ON (n.contributedBy)",
     "CREATE INDEX webhook_active IF NOT EXISTS FOR (n:Webhook) ON (n.active)",
     "CREATE INDEX outbox_due IF NOT EXISTS FOR (n:OutboxEntry) ON (n.status, n.nextAttemptAt)",
     "CREATE INDEX outbox_webhook IF NOT EXISTS FOR (n:OutboxEntry) ON (n.webhookId)",

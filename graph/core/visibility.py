@@ -222,6 +222,12 @@ def viewer_params(org: str, peers: Iterable[str], *, operator: bool = False,
             "viewerOperator": bool(operator)}
 
 
+def owned(var: str) -> LiteralString:
+    """The viewer contributed the record: what only its contributor's words mean, such as a
+    supplier's own factory code (graph/sites/identifiers.py)."""
+    return lit(f"({_var(var)}.contributedBy = $viewerOrg)")
+
+
 def own_or_operator(org_expr: str) -> LiteralString:
     """`org_expr` (an organisation id in the graph) is the viewer's, or the viewer is the
     operator: who may read what an organisation keeps to itself, such as which of its OAuth

@@ -10,6 +10,7 @@ the row is matched against the caller's visible sites and the rows before it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, LiteralString
@@ -22,6 +23,7 @@ from graph.core.records import Actor
 from graph.core.visibility import lit, visible
 from graph.sites.fields import site_props
 from graph.sites.matching import NEEDS_CONFIRMATION, SiteIndex, decide
+from graph.sites.pending import pending_row
 from graph.sites.planning import CREATED, free_site_ids, plan, site_key
 
 if TYPE_CHECKING:
@@ -38,15 +40,17 @@ class RowResult:
     name: str = ""
     candidates: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    pending_id: str | None = None  # NEEDS_CONFIRMATION: the pending match that keeps it
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "outcome": self.outcome, "id": self.record_id,
-                "name": self.name, "candidates": self.candidates, "errors": self.errors}
+                "name": self.name, "candidates": self.candidates, "errors": self.errors,
+                "pendingMatchId": self.pending_id}
 
     @classmethod
     def of(cls, d: dict[str, Any]) -> RowResult:
         return cls(d["row"], d["outcome"], d.get("id"), d.get("name") or "",
-                   d.get("candidates") or [], d.get("errors") or [])
+                   d.get("candidates") or [], d.get("errors") or [], d.get("pendingMatchId"))
 
 
 def messages(errors: list[FieldError]) -> list[str]:
@@ -84,11 +88,21 @@ async def reserve_ids(graph: Graph, chunk: list[tuple[int, dict[str, Any]]],
                                exclude)
 
 
+@dataclass
+class BatchPlan:
+    results: list[RowResult]
+    new_sites: list[dict[str, Any]]
+    links: dict[str, list[dict[str, str]]]
+    pending: list[dict[str, Any]]  # `graph.sites.pending.pending_row` values
+
+
 def plan_site_batch(chunk: list[tuple[int, dict[str, Any]]], low: float, high: float,
-                     index: SiteIndex, lookups: Lookups, visible_confirm: set[str],
-                     sharing: str, ids: dict[str, list[str]],
-                     ) -> tuple[list[RowResult], list[dict[str, Any]],
-                                dict[str, list[dict[str, str]]]]:
+                    index: SiteIndex, lookups: Lookups, visible_confirm: set[str],
+                    sharing: str, ids: dict[str, list[str]], *, org: str,
+                    shared_with: Sequence[str] = ()) -> BatchPlan:
+    """Each row validated, resolved and matched: the sites to create, the links to write,
+    and the rows to keep for review (as pending matches of `org`)."""
+    pending: list[dict[str, Any]] = []
     results: list[RowResult] = []
     new_sites: list[dict[str, Any]] = []
     links: dict[str, list[dict[str, str]]] = {"MAKES": [], "PRODUCED_AT": [], "OPERATES": []}
@@ -117,12 +131,18 @@ def plan_site_batch(chunk: list[tuple[int, dict[str, Any]]], low: float, high: f
         if c.errors:
             results.append(RowResult(line, REJECTED, name=name, errors=messages(c.errors)))
             continue
-        key = site_key(props)
+        key = site_key(props, org=org)
         decision = decide(key, index.near(key), low=low, high=high)
         site_plan = plan(decision, confirm=confirm, create_anyway=_truthy(data.get("createAnyway")))
-        cands = [{"id": x.id, "score": x.score, "name": x.name} for x in site_plan.candidates]
+        cands = [x.as_dict() for x in site_plan.candidates]
         if site_plan.outcome == NEEDS_CONFIRMATION:
-            results.append(RowResult(line, NEEDS_CONFIRMATION, name=name, candidates=cands))
+            keep = pending_row(org, props=props, products=products,
+                               brand=company.get("PRODUCED_AT"),
+                               supplier=company.get("OPERATES"), candidates=cands, row=line,
+                               sharing=sharing, shared_with=shared_with)
+            pending.append(keep)
+            results.append(RowResult(line, NEEDS_CONFIRMATION, name=name, candidates=cands,
+                                     pending_id=keep["id"]))
             continue
         site_id = site_plan.site_id
         if site_plan.outcome == CREATED:
@@ -133,13 +153,13 @@ def plan_site_batch(chunk: list[tuple[int, dict[str, Any]]], low: float, high: f
             new_sites.append({"props": {**clean, "id": site_id, "sharing": sharing,
                                         "sharedWith": []},
                               "lat": props.get("latitude"), "lon": props.get("longitude")})
-            index.add(site_key(props, site_id))
+            index.add(site_key(props, site_id, org=org))
         assert site_id is not None
         for cpv in products:
             links["MAKES"].append({"site": site_id, "other": cpv})
         for rel, other in company.items():
             links[rel].append({"site": site_id, "other": other})
         results.append(RowResult(line, site_plan.outcome, site_id, name, cands))
-    return results, new_sites, links
+    return BatchPlan(results, new_sites, links, pending)
 
 

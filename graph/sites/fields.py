@@ -12,6 +12,7 @@ from typing import Any
 from graph.core.fields import COUNTRY, ENUM, INT, NUMBER, TEXTS, Checker, Field, FieldTable
 from graph.core.model import Label, SiteStatus, SiteType
 from graph.core.visibility import Shape
+from graph.sites.identifiers import clean_identifiers
 
 SITE_FIELDS = FieldTable(Label.PRODUCTION_SITE, (
     Field("name", required=True, max_len=300,
@@ -26,8 +27,8 @@ SITE_FIELDS = FieldTable(Label.PRODUCTION_SITE, (
     Field("countryCode", COUNTRY, required=True,
           columns=("country", "country code", "countrycode", "iso country", "country iso",
                    "iso 3166", "country iso code")),
-    Field("siteType", ENUM, enum=SiteType, columns=("site type", "type", "facility type",
-                                                    "sitetype")),
+    # OSH's facility_type is free text ("Final Product Assembly"): `facilityType` below.
+    Field("siteType", ENUM, enum=SiteType, columns=("site type", "type", "sitetype")),
     Field("status", ENUM, enum=SiteStatus, default=SiteStatus.ACTIVE.value),
     Field("workerCount", INT, maximum=2_000_000,
           columns=("workers", "worker count", "workercount", "number of workers",
@@ -39,6 +40,22 @@ SITE_FIELDS = FieldTable(Label.PRODUCTION_SITE, (
           columns=("longitude", "lon", "lng", "long")),
     Field("aliases", TEXTS, default=(),
           columns=("aliases", "alias", "other names", "also known as", "aka", "local name")),
+    # Identifiers (graph/sites/identifiers.py): each one site's, except the LEI (a legal
+    # entity's, which may run several sites); the factory code is the contributor's own.
+    Field("osId", max_len=40, columns=("os id", "osh id", "open supply hub id", "oar id")),
+    Field("lei", max_len=20, columns=("lei", "legal entity identifier", "lei code")),
+    Field("duns", max_len=13, columns=("duns", "duns number", "d u n s", "duns no")),
+    Field("rbaFacilityId", max_len=40,
+          columns=("rba facility id", "rba id", "rba facility", "rba site id")),
+    Field("factoryCode", max_len=80,
+          columns=("factory code", "supplier factory code", "factory id", "site code",
+                   "supplier site code")),
+    # Open Supply Hub's facility-list attributes, kept as they come.
+    Field("sector", max_len=300, columns=("sector",)),
+    Field("productType", max_len=300, columns=("product type", "products type")),
+    Field("facilityType", max_len=300, columns=("facility type",)),
+    Field("processingType", max_len=300, columns=("processing type",)),
+    Field("parentCompany", max_len=300, columns=("parent company",)),
 ))
 
 SITE_SHAPE: Shape = SITE_FIELDS.shape(computed=(
@@ -57,4 +74,5 @@ def site_props(data: dict[str, Any], c: Checker, *, partial: bool = False) -> di
         props["aliasesText"] = " | ".join(props["aliases"])
     if ("latitude" in props) != ("longitude" in props):
         c.fail("latitude and longitude go together", "latitude")
+    clean_identifiers(props, c)
     return props

@@ -8,191 +8,44 @@
 2. Candidates: visible sites of the same country (`candidates`: the `site_text` full-text
    index with fuzzy terms, for one site; `SiteIndex`: every visible site of the country in
    memory, for imports).
-3. Score (`score`, 0-100) with rapidfuzz: names (best of name and aliases) weigh 0.65,
-   addresses (with city) 0.35; differing numbers in names (Plant 3 vs Plant 4) or house
-   numbers cost points.
-4. Decide (`decide`): at or above `high` reuse the best candidate; between `low` and `high`
-   the caller must confirm one or create anyway; below `low` a new site.
+3. Weigh the evidence (`graph.sites.evidence.judge`): name, address, distance and
+   identifiers, each kept as a score part for the reviewer, and whether it is strong.
+4. Decide (`decide`): reuse the best candidate only when its evidence is strong, its score
+   at least `high` and no other candidate is as strong; otherwise, from `low`, the caller
+   must confirm one or create anyway (the review queue); below `low` a new site.
 
-`labelled_pairs` generates the evaluation set that `bench/matching.py` and the tests use.
+`bench/registry_set.py` generates the labelled set `bench/matching.py` and the tests use.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
-from graph.core.visibility import lit, visible
+from graph.core.visibility import lit, owned, visible
+from graph.sites.evidence import Evidence, judge
+from graph.sites.identifiers import idents
+from graph.sites.normalise import (  # noqa: F401 - the names matching is known by
+    SiteKey,
+    _is_generic,
+    house_numbers,
+    normalise_address,
+    normalise_name,
+)
 
 if TYPE_CHECKING:
     from graph.core.db import QueryRunner
 
-# Legal forms, longest first, matched on normalised text (punctuation already spaces).
-_LEGAL_FORMS = sorted([
-    "co ltd", "company limited", "co limited", "limited", "ltd", "inc", "incorporated",
-    "corp", "corporation", "company", "co", "sdn bhd", "sdn", "bhd", "berhad",
-    "s a de c v", "sa de cv", "de c v", "s de rl de cv", "s de r l de c v", "s r o", "sro",
-    "spol s r o", "a s", "pvt ltd", "private limited", "pvt", "llc", "gmbh", "jsc", "plc",
-    "pte ltd", "pte", "tnhh", "cong ty tnhh", "cong ty", "co phan", "pt", "tbk", "srl",
-    "s a", "sa", "ag", "bv", "nv", "public company limited", "pcl", "jv", "group",
-    "holdings", "international", "intl", "youxian gongsi", "you xian gong si", "gongsi",
-    "gong si", "youxian", "you xian",
-], key=lambda s: -len(s))
-_COMMON_WORDS = frozenset("""
-factory plant works facility site campus branch unit industrial park zone estate
-industries industry manufacturing mfg the and of no number
-""".split())
-_ADDRESS_DROP = re.compile(
-    r"\b(?:suite|ste|unit|floor|fl|flr|room|rm|building|bldg|blk|block|workshop|tower)"
-    r"\s*[a-z]?\d+[a-z]?\b")
-_ADDRESS_WORDS = {
-    "road": "rd", "street": "st", "avenue": "ave", "boulevard": "blvd", "highway": "hwy",
-    "lane": "ln", "drive": "dr", "jalan": "jln", "lorong": "lrg", "duong": "d", "calle": "c",
-    "avenida": "av", "industrial": "ind", "economic": "econ", "technological": "tech",
-    "technology": "tech", "development": "dev", "district": "dist", "province": "prov",
-    "zone": "z", "park": "pk", "estate": "est", "sector": "sec", "main": "main",
-    "nagar": "ngr", "village": "vil", "thon": "vil", "xa": "", "phuong": "", "huyen": "",
-    "tinh": "", "quan": "", "district of": "",
-}
-_PUNCT = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"\d+")
-_LEGAL_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _LEGAL_FORMS) + r")\b")
-
-
-@lru_cache(maxsize=65536)
-def _ascii(text: str) -> str:
-    text = anyascii(text).lower().replace("&", " and ")
-    # "No.3" and "no3" mean the same: split letters from digits.
-    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
-    return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
-
-
-@lru_cache(maxsize=65536)
-def normalise_name(name: str) -> str:
-    text = _LEGAL_RE.sub(" ", _ascii(name))
-    words = [w for w in text.split() if w not in _COMMON_WORDS]
-    return " ".join(words)
-
-
-@lru_cache(maxsize=65536)
-def normalise_address(address: str) -> str:
-    text = _ascii(address)
-    text = _ADDRESS_DROP.sub(" ", text)
-    words = [_ADDRESS_WORDS.get(w, w) for w in text.split()]
-    return " ".join(w for w in words if w)
-
-
-@lru_cache(maxsize=262144)
-def _numbers(text: str) -> frozenset[str]:
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
-
-
-@dataclass(frozen=True)
-class SiteKey:
-    """A site as matching sees it: normalised names and address."""
-
-    id: str
-    names: tuple[str, ...]
-    address: str
-    country: str
-    label: str = ""
-
-    @classmethod
-    def of(cls, *, id: str, name: str, country: str, aliases: Iterable[str] = (),  # noqa: A002
-           address: str | None = None, city: str | None = None) -> SiteKey:
-        # The city says nothing about which company a name is: "Jade Circuit Kunshan"
-        # and "Lotus Cable Kunshan" share no more than the town.
-        city_words = tuple(_ascii(city).split()) if city else ()
-        names = tuple(dict.fromkeys(
-            n for n in (" ".join(w for w in normalise_name(x).split()
-                                 if not _near_any(w, city_words))
-                        or normalise_name(x) for x in (name, *aliases)) if n))
-        addr = normalise_address(" ".join(p for p in (address, city) if p))
-        return cls(id=id, names=names or (_ascii(name),), address=addr,
-                   country=(country or "").upper(), label=name)
-
-
-def _near_any(word: str, words: tuple[str, ...]) -> bool:
-    return word in words or (len(word) >= 5 and any(
-        fuzz.ratio(word, w) >= 84 for w in words if len(w) >= 5))
-
-
-NAME_WEIGHT = 0.65
-
-
-# Words that say what a company makes, not which company it is: two names that share only
-# these ("X Electronics", "Y Electronics") are different companies.
-_GENERIC = frozenset("""
-electronics electronic elec precision prec components component comp technology tech
-technologies systems system power display displays cable cables battery batteries metal
-metals plastics plastic optics optical assembly circuit circuits semiconductor devices
-products solutions materials energy industrial ind manufacturing mfg trading
-""".split())
-
-
-@lru_cache(maxsize=65536)
-def _is_generic(word: str) -> bool:
-    """A generic word, or one typo away from one ("compnents")."""
-    if word in _GENERIC:
-        return True
-    return len(word) >= 5 and process.extractOne(
-        word, _GENERIC, scorer=fuzz.ratio, score_cutoff=84) is not None
-
-
-@lru_cache(maxsize=262144)
-def _distinctive(name: str) -> str:
-    return " ".join(w for w in name.split() if not _is_generic(w))
-
-
-# Pure functions of their strings, cached: an import scores the same names again and again.
-@lru_cache(maxsize=262144)
-def _name_score(a: str, b: str) -> float:
-    s = 0.5 * fuzz.token_sort_ratio(a, b) + 0.5 * fuzz.token_set_ratio(a, b)
-    da, db = _distinctive(a), _distinctive(b)
-    if da and db and (da != a or db != b):
-        s = 0.5 * s + 0.5 * fuzz.token_sort_ratio(da, db)
-    na, nb = _numbers(a), _numbers(b)
-    if na and nb and na != nb:
-        s -= 25  # Plant 3 and Plant 4 of one company are two sites
-    elif na != nb:
-        s -= 5  # one names a plant number, the other does not
-    return s
-
-
-PLANT_NUMBER_CAP = 65.0
-
-
 def score(a: SiteKey, b: SiteKey) -> float:
-    """0-100: how likely two sites (of one country) are the same."""
-    if a.country and b.country and a.country != b.country:
-        return 0.0
-    name = max(_name_score(x, y) for x in a.names for y in b.names)
-    if all(_numbers(x) and _numbers(y) and _numbers(x) != _numbers(y)
-           for x in a.names for y in b.names):
-        # Plant 2 and Plant 3 of one company are two sites, even at one address.
-        name = min(name, PLANT_NUMBER_CAP)
-    if not a.address or not b.address:
-        return max(0.0, min(100.0, name - 5))  # no address to confirm: a little less sure
-    addr = fuzz.token_set_ratio(a.address, b.address) * 0.5 + \
-        fuzz.token_sort_ratio(a.address, b.address) * 0.5
-    # A shared address cannot make up for a different name (multi-tenant buildings).
-    total = min(NAME_WEIGHT * name + (1 - NAME_WEIGHT) * addr, name + 10)
-    if name <= PLANT_NUMBER_CAP:
-        total = min(total, PLANT_NUMBER_CAP)
-    na, nb = _numbers(a.address), _numbers(b.address)
-    if na and nb and not (na & nb):
-        total -= 20  # no house or lot number in common: most likely the neighbour
-    return max(0.0, min(100.0, total))
+    """0-100: how likely two sites are the same (ranking; `judge` says whether it is
+    enough)."""
+    return judge(a, b).score
 
 
 @dataclass(frozen=True)
@@ -200,6 +53,13 @@ class Candidate:
     id: str
     score: float
     name: str = ""
+    evidence: Evidence | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "score": self.score, "name": self.name}
+        if self.evidence is not None:
+            out["parts"] = self.evidence.as_dict()
+        return out
 
 
 @dataclass(frozen=True)
@@ -217,12 +77,17 @@ MATCHED, NEEDS_CONFIRMATION, NEW = "MATCHED", "NEEDS_CONFIRMATION", "NEW"
 
 def decide(site: SiteKey, candidates: Iterable[SiteKey], *, low: float, high: float,
            keep: int = 5) -> Decision:
-    scored = sorted((Candidate(c.id, round(score(site, c), 1), c.label) for c in candidates
-                     if c.id != site.id), key=lambda c: (-c.score, c.id))
+    judged = [(c, judge(site, c)) for c in candidates if c.id != site.id]
+    scored = sorted((Candidate(c.id, round(e.score, 1), c.label, e) for c, e in judged),
+                    key=lambda c: (-c.score, c.id))
     scored = [c for c in scored if c.score >= low][:keep]
     if not scored:
         return Decision(NEW)
-    if scored[0].score >= high:
+    best = scored[0]
+    assert best.evidence is not None
+    strong = [c for c in scored if c.evidence is not None and c.evidence.strong
+              and c.score >= high]
+    if best.evidence.strong and best.score >= high and len(strong) == 1:
         return Decision(MATCHED, tuple(scored))
     return Decision(NEEDS_CONFIRMATION, tuple(scored))
 
@@ -245,15 +110,19 @@ CANDIDATES: LiteralString = lit(
     "    + coalesce(n.address, '') + ' ' + coalesce(n.city, '')) AS text "
     "  WITH n, size([w IN row.words WHERE text CONTAINS w]) AS shared "
     "  RETURN n ORDER BY shared DESC, n.id LIMIT $keep } "
-    "RETURN row.i AS i, collect(n {.id, .name, .aliases, .address, .city, .countryCode}) "
-    "AS sites"
+    "RETURN row.i AS i, collect(n {.id, .name, .aliases, .address, .city, .countryCode, "
+    ".osId, .lei, .duns, .rbaFacilityId, .factoryCode, .contributedBy, "
+    "lat: n.location.latitude, lon: n.location.longitude}) AS sites"
 )
 
 SITES_OF_COUNTRY: LiteralString = lit(
     "MATCH (n:ProductionSite {countryCode: $country}) "
     f"WHERE {visible('n')} "
     "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.address AS address, "
-    "n.city AS city, n.countryCode AS countryCode ORDER BY n.id"  # ties: never storage order
+    "n.city AS city, n.countryCode AS countryCode, n.osId AS osId, n.lei AS lei, "
+    "n.duns AS duns, n.rbaFacilityId AS rbaFacilityId, n.factoryCode AS factoryCode, "
+    "n.contributedBy AS contributedBy, n.location.latitude AS lat, "
+    "n.location.longitude AS lon ORDER BY n.id"  # ties: never storage order
 )
 
 
@@ -275,22 +144,57 @@ def lucene_query(site: SiteKey) -> str | None:
 def _key(row: dict[str, Any]) -> SiteKey:
     return SiteKey.of(id=row["id"], name=row.get("name") or "", country=row["countryCode"],
                       aliases=row.get("aliases") or [], address=row.get("address"),
-                      city=row.get("city"))
+                      city=row.get("city"), idents=idents(row, row.get("contributedBy")),
+                      lat=row.get("lat"), lon=row.get("lon"))
 
 
 async def candidates(runner: QueryRunner, sites: Sequence[SiteKey], viewer: dict[str, Any],
                      *, keep: int = 40) -> list[list[SiteKey]]:
-    """Visible same-country sites near each of `sites`, in one round trip."""
+    """Visible same-country sites near each of `sites` (one round trip), and the visible
+    holders of their identifiers in any country (one more, when they have any)."""
     rows = [{"i": i, "q": q, "country": s.country, "words": _words(s)}
             for i, s in enumerate(sites) if (q := lucene_query(s))]
     out: list[list[SiteKey]] = [[] for _ in sites]
-    if not rows:
-        return out
-    found = await runner.query(CANDIDATES, {"rows": rows, "keep": keep, **viewer},
-                               name="match_candidates")
-    for r in found:
-        out[r["i"]] = [_key(s) for s in r["sites"]]
+    if rows:
+        found = await runner.query(CANDIDATES, {"rows": rows, "keep": keep, **viewer},
+                                   name="match_candidates")
+        for r in found:
+            out[r["i"]] = [_key(s) for s in r["sites"]]
+    values = {i.rpartition(":")[2] for s in sites for i in s.idents}
+    if values:
+        holders = await identified(runner, values, viewer)
+        for site, pool in zip(sites, out, strict=True):
+            seen = {k.id for k in pool}
+            pool += [k for k in holders if k.idents & site.idents and k.id not in seen]
     return out
+
+
+# The factory code is the contributor's own: only the viewer's own sites hold the viewer's.
+IDENTIFIED: LiteralString = lit(
+    "UNWIND $values AS v CALL (v) { "
+    "  MATCH (n:ProductionSite {osId: v}) RETURN n "
+    "  UNION MATCH (n:ProductionSite {lei: v}) RETURN n "
+    "  UNION MATCH (n:ProductionSite {duns: v}) RETURN n "
+    "  UNION MATCH (n:ProductionSite {rbaFacilityId: v}) RETURN n "
+    f"  UNION MATCH (n:ProductionSite {{factoryCode: v}}) WHERE {owned('n')} "
+    "  RETURN n } "
+    f"WITH DISTINCT n WHERE {visible('n')} "
+    "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.address AS address, "
+    "n.city AS city, n.countryCode AS countryCode, n.osId AS osId, n.lei AS lei, "
+    "n.duns AS duns, n.rbaFacilityId AS rbaFacilityId, n.factoryCode AS factoryCode, "
+    "n.contributedBy AS contributedBy, n.location.latitude AS lat, "
+    "n.location.longitude AS lon ORDER BY n.id"
+)
+
+
+async def identified(runner: QueryRunner, values: Iterable[str], viewer: dict[str, Any],
+                     ) -> list[SiteKey]:
+    """Visible sites holding any of these identifier values (any scheme, any country)."""
+    wanted = sorted({v for v in values if v})
+    if not wanted:
+        return []
+    rows = await runner.query(IDENTIFIED, {"values": wanted, **viewer}, name="match_identified")
+    return [_key(r) for r in rows]
 
 
 MAX_POOL = 400
@@ -299,13 +203,17 @@ MAX_POOL = 400
 def _blocks(key: SiteKey) -> set[str]:
     """Blocking keys: the first and last four letters of each distinctive name word, so
     that one typo still leaves a shared key (a word shorter than five letters is its own
-    key)."""
+    key); and each house number with the address's longest word, so that a typo in a
+    short name ("Beaon" for "Beacon") still finds the site at its address."""
     out: set[str] = set()
     for name in key.names:
         words = [w for w in name.split() if len(w) >= 3 and not w.isdigit()]
         distinctive = [w for w in words if not _is_generic(w)] or words
         for w in distinctive:
             out.update((w[:4] + "<", ">" + w[-4:]) if len(w) >= 5 else (w,))
+    street = max((w for w in key.address.split() if not w.isdigit()), key=len, default="")
+    if street:
+        out.update(f"#{n}:{street[:4]}" for n in house_numbers(key.address))
     return out
 
 
@@ -318,6 +226,21 @@ class SiteIndex:
     by_country: dict[str, list[SiteKey]] = field(default_factory=dict)
     _blocks: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _names: dict[str, list[str]] = field(default_factory=dict)
+    # Holders of identifiers, of any country: one shared identifier is reason to look,
+    # whatever the name, and a shared LEI across countries is a question to ask.
+    _by_ident: dict[str, list[SiteKey]] = field(default_factory=dict)
+
+    async def load_identified(self, runner: QueryRunner, values: Iterable[str],
+                              viewer: dict[str, Any]) -> None:
+        """The visible holders of these identifier values, in any country."""
+        for k in await identified(runner, values, viewer):
+            self._add_ident(k)
+
+    def _add_ident(self, key: SiteKey) -> None:
+        for i in key.idents:
+            held = self._by_ident.setdefault(i, [])
+            if all(k.id != key.id for k in held):
+                held.append(key)
 
     async def load(self, runner: QueryRunner, countries: Iterable[str],
                    viewer: dict[str, Any]) -> None:
@@ -333,11 +256,24 @@ class SiteIndex:
         keys = self.by_country.setdefault(key.country, [])
         self._names.setdefault(key.country, []).append(" ".join(key.names))
         keys.append(key)
+        self._add_ident(key)
         for b in _blocks(key):
             self._blocks.setdefault((key.country, b), []).append(len(keys) - 1)
 
     def near(self, site: SiteKey, *, limit: int = 15, cutoff: float = 50) -> list[SiteKey]:
-        """The closest sites by name among those sharing a block, to be scored fully."""
+        """The closest sites by name among those sharing a block, and the holders of the
+        site's identifiers, to be scored fully."""
+        found = self._near(site, limit, cutoff)
+        if site.idents:
+            seen = {k.id for k in found}
+            for i in sorted(site.idents):
+                for k in self._by_ident.get(i, ()):
+                    if k.id not in seen:
+                        seen.add(k.id)
+                        found.append(k)
+        return found
+
+    def _near(self, site: SiteKey, limit: int, cutoff: float) -> list[SiteKey]:
         keys = self.by_country.get(site.country, [])
         if not keys:
             return []

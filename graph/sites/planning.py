@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core.ids import new_site_id
+from graph.sites.identifiers import idents
 from graph.sites.matching import (
     MATCHED,
     NEEDS_CONFIRMATION,
@@ -41,15 +42,17 @@ class SitePlan:
 
     def as_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "siteId": self.site_id,
-                "candidates": [{"id": c.id, "score": c.score, "name": c.name}
-                               for c in self.candidates]}
+                "candidates": [c.as_dict() for c in self.candidates]}
 
 
-def site_key(props: dict[str, Any], site_id: str = "") -> SiteKey:
+def site_key(props: dict[str, Any], site_id: str = "", org: str | None = None) -> SiteKey:
+    """`props` (validated) as matching sees them; `org` the contributor (whose factory
+    codes they are)."""
     return SiteKey.of(id=site_id, name=props.get("name") or "",
                       country=props.get("countryCode") or "",
                       aliases=props.get("aliases") or [], address=props.get("address"),
-                      city=props.get("city"))
+                      city=props.get("city"), idents=idents(props, org),
+                      lat=props.get("latitude"), lon=props.get("longitude"))
 
 
 async def plan_sites(runner: QueryRunner, sites: list[dict[str, Any]], viewer: dict[str, Any],
@@ -57,7 +60,7 @@ async def plan_sites(runner: QueryRunner, sites: list[dict[str, Any]], viewer: d
                      ) -> list[Decision]:
     """A matching decision per site (its validated properties), in one round trip (or
     none, with a preloaded `index`)."""
-    keys = [site_key(p) for p in sites]
+    keys = [site_key(p, org=viewer.get("viewerOrg")) for p in sites]
     if index is not None:
         pools = [index.near(k) for k in keys]
     else:

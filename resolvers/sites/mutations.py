@@ -11,6 +11,7 @@ from graph.core.records import check_orgs
 from graph.sites.commands import create_site, require_site, update_site
 from graph.sites.fields import site_props
 from graph.sites.merge import merge_sites
+from graph.sites.pending import pending_row, save_pending
 from graph.sites.planning import CREATED, NEEDS_CONFIRMATION, plan, plan_sites
 from resolvers.core.mutations import Build, Idempotency, Result, actor_of, run, write
 from resolvers.core.updates import changes
@@ -37,11 +38,19 @@ async def create_production_site(info: Info[Context, Any], data: dict[str, Any],
                                      low=settings.match_low, high=settings.match_high)
         site_plan = plan(decisions[0], confirm=confirm,
                          create_anyway=bool(data.get("createAnyway")))
-        if site_plan.outcome == NEEDS_CONFIRMATION:
-            return {"site": site_plan.as_dict()}
 
         async def body(tx: AsyncManagedTransaction) -> Result:
             await check_orgs(tx, actor, props["sharedWith"], ["input", "sharedWith"])
+            if site_plan.outcome == NEEDS_CONFIRMATION:
+                # Kept for review (`pendingMatches`), not lost with this answer.
+                site_props_only = {k: v for k, v in props.items()
+                                   if k not in ("sharing", "sharedWith")}
+                keep = pending_row(actor.org, props=site_props_only, products=products,
+                                   brand=None, supplier=None,
+                                   candidates=site_plan.as_dict()["candidates"], row=None,
+                                   sharing=props["sharing"], shared_with=props["sharedWith"])
+                await save_pending(tx, actor, [keep])
+                return {"site": {**site_plan.as_dict(), "pendingMatchId": keep["id"]}}
             if confirm:
                 await require_site(tx, confirm, actor, ["input", "confirmMatch"])
             result = {"site": site_plan.as_dict()}

@@ -74,6 +74,17 @@ class ProductionSite(Record):
     site_type: SiteType | None
     worker_count: int | None
     status: SiteStatus | None
+    os_id: str | None = strawberry.field(description="Open Supply Hub OS ID.")
+    lei: str | None = strawberry.field(description="Legal Entity Identifier of the operator.")
+    duns: str | None = strawberry.field(description="D-U-N-S number of the location.")
+    rba_facility_id: str | None = strawberry.field(description="RBA facility id.")
+    factory_code: str | None = strawberry.field(
+        description="The contributing supplier's own code for the site.")
+    sector: str | None
+    product_type: str | None
+    facility_type: str | None = strawberry.field(description="As Open Supply Hub has it.")
+    processing_type: str | None
+    parent_company: str | None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ProductionSite:
@@ -84,7 +95,13 @@ class ProductionSite(Record):
                    location=Location(**loc) if loc else None,
                    site_type=SiteType(row["siteType"]) if row.get("siteType") else None,
                    worker_count=row.get("workerCount"),
-                   status=SiteStatus(row["status"]) if row.get("status") else None)
+                   status=SiteStatus(row["status"]) if row.get("status") else None,
+                   os_id=row.get("osId"), lei=row.get("lei"), duns=row.get("duns"),
+                   rba_facility_id=row.get("rbaFacilityId"),
+                   factory_code=row.get("factoryCode"), sector=row.get("sector"),
+                   product_type=row.get("productType"), facility_type=row.get("facilityType"),
+                   processing_type=row.get("processingType"),
+                   parent_company=row.get("parentCompany"))
 
     @scoped(SITES, "Product categories made here.")
     async def products(self, info: Info[Context, Any]) -> list[ProductCategory]:

@@ -160,7 +160,8 @@ def _load_extra_commands() -> None:
     import importlib
 
     for module in ("supplygraph.cli.auth", "supplygraph.cli.serve", "supplygraph.cli.schema",
-                   "supplygraph.cli.imports", "supplygraph.cli.worker"):
+                   "supplygraph.cli.imports", "supplygraph.cli.worker",
+                   "supplygraph.cli.matches", "supplygraph.cli.users"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

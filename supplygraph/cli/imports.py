@@ -89,6 +89,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         for r in summary.results:
             if r.errors:
                 print(f"  row {r.row}: {'; '.join(r.errors)}")
+        if result["needsConfirmation"] and not args.dry_run and args.kind == "sites":
+            print(f"kept for review: supplygraph matches list --org {args.org} "
+                  "(docs/matching.md)")
         print(f"summary: {out}")
     return 1 if result["rejected"] else 0
 

@@ -32,7 +32,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Neo4j at {status.uri}")
     settings = settings.model_copy(update={"host": host, "port": port, "workers": workers})
     each = "" if workers == 1 else f" ({workers} processes)"
-    print(f"supplygraph API on http://{host}:{port}/graphql{each}", flush=True)
+    print(f"supplygraph API on http://{host}:{port}/graphql{each}; "
+          f"the web app on http://{host}:{port}/", flush=True)
     options: dict[str, Any] = {
         "host": host, "port": port, "log_level": "warning", "access_log": False,
         "proxy_headers": args.proxy_headers or settings.proxy_headers, "server_header": False,
@@ -97,15 +98,66 @@ def cmd_demo_client(args: argparse.Namespace, settings: Settings) -> int:
             json.dump(creds, fh)
         tmp.replace(path)
     base = f"http://{settings.host}:{settings.port}"
+    people = _sample_people(settings)
+    token_of_json = """'import json,sys; print(json.load(sys.stdin)["access_token"])'"""
     print(f"""A client for the sample organisation {DEMO_ORG} (Northwind Regional Health Trust):
   client_id {creds['client_id']}, secret in {path}
 Get a token and call the API:
   SECRET=$(python3 -c 'import json; print(json.load(open("{path}"))["client_secret"])')
   TOKEN=$(curl -s -u "{creds['client_id']}:$SECRET" -d grant_type=client_credentials \\
-      {base}/oauth/token | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+      {base}/oauth/token | python3 -c {token_of_json})
   curl -s {base}/graphql -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
       -d '{{"query": "{{ me {{ organisation {{ id name }} scopes }} }}"}}'""")
+    emails = ", ".join(email for _, email, _ in people["people"][1:])
+    print(f"""
+The web app: {base}/
+  sign in as {people['people'][0][1]} (the health trust's admin) with the password
+  {people['password']}
+  (the same password for every sample person: {emails}; kept in {people['path']})""")
     return 0
+
+
+def _sample_people(settings: Settings) -> dict[str, Any]:
+    """One person per sample organisation (seeds/sample.py SAMPLE_PEOPLE), all with one
+    password made here and kept in the data folder (mode 0600): sample data for trying the
+    web app, never an account for production use."""
+    import asyncio
+    import json
+    import os
+    import secrets
+
+    from auth.people import hash_password
+    from graph.orgs.users import create_user, list_users, parse_role, set_password
+    from seeds.sample import SAMPLE_PEOPLE
+    from supplygraph.cli import _with_graph
+
+    path = settings.data_dir / "demo-people.json"
+    stored = json.loads(path.read_text()) if path.exists() else None
+    password = stored["password"] if stored else secrets.token_urlsafe(12)
+
+    async def ensure(graph: Any) -> None:
+        known = {u.email for u in await list_users(graph)}
+        missing = [p for p in SAMPLE_PEOPLE if p[1] not in known]
+        if not missing and stored is not None:
+            return
+        # One Argon2 hash for them all: the same sample password.
+        hashed = await asyncio.to_thread(hash_password, password)
+        for org, email, role in SAMPLE_PEOPLE:
+            if email not in known:
+                await create_user(graph, user_id="usr_" + secrets.token_urlsafe(9),
+                                  org_id=org, email=email, role=parse_role(role),
+                                  password_hash=hashed, setup_hash=None,
+                                  setup_expires_at=None)
+            elif stored is None:  # made before, with a password no longer known: the new one
+                await set_password(graph, email=email, password_hash=hashed)
+
+    asyncio.run(_with_graph(settings, ensure))
+    if stored is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"password": password}, fh)
+    return {"password": password, "path": path, "people": SAMPLE_PEOPLE}
 
 
 def register(sub: Any) -> None:

@@ -2,8 +2,10 @@
 
 Formats (docs/contributing.md):
 - sites: CSV (UTF-8, comma or semicolon) or XLSX (first sheet), one site per row, columns
-  mapped by header (`supplygraph.imports.sites.SITE_COLUMNS`: "Factory name", "Country", "No. of workers", ...);
-  unknown columns are reported and ignored; `name` and `country` are required.
+  mapped by header (`supplygraph.imports.sites.SITE_COLUMNS`: "Factory name", "Country",
+  "No. of workers", ..., and Open Supply Hub's facility-list columns as they come);
+  unknown columns are reported and ignored; two columns for one field are an error naming
+  both; `name` and `country` are required.
 - contracts: an OCDS release package (`{"releases": [...]}`) or record package
   (`{"records": [{"compiledRelease": ...}]}`).
 - reports: JSON `{"reports": [<SubmitReportInput>, ...]}`, the fields of the
@@ -11,11 +13,13 @@ Formats (docs/contributing.md):
 
 Every row is validated by the field tables the API uses (graph/<domain>/fields.py) and
 written by the same commands (graph/<domain>/commands.py); sites go through matching
-(`graph.sites.matching`) and the rows are planned by `graph.imports.site_rows`. Valid rows are written in batches of
-`import_batch_size`, one transaction per batch: **a batch's valid rows are written together
-or not at all**; invalid rows and rows that need confirmation are reported, never written,
-and never block the others. Each batch commits with its checkpoint (`:ImportBatch`, keyed by
-the file's SHA-256, organisation, kind and batch number), so a crashed import run again
+(`graph.sites.matching`) and the rows are planned by `graph.imports.site_rows`. Valid rows
+are written in batches of `import_batch_size`, one transaction per batch: **a batch's valid
+rows are written together or not at all**; invalid rows are reported, never written, and
+never block the others; rows that need confirmation are kept as pending matches
+(graph/sites/pending.py) in the same transaction. Each batch commits with its checkpoint
+(`:ImportBatch`, keyed by the file's SHA-256, organisation, kind and batch number), so a
+crashed import run again
 resumes after the last committed batch without duplicates. `dry_run` reads and matches but
 writes nothing.
 """

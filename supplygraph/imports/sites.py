@@ -19,10 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from graph.companies.queries import resolve_companies
 from graph.imports.batches import done_batches, run_key, save_batch
-from graph.imports.site_rows import RowResult, plan_site_batch, reserve_ids, visible_sites
+from graph.imports.site_rows import (
+    BatchPlan,
+    RowResult,
+    plan_site_batch,
+    reserve_ids,
+    visible_sites,
+)
 from graph.sites.commands import create_site_batch
 from graph.sites.fields import SITE_FIELDS
+from graph.sites.identifiers import raw_values
 from graph.sites.matching import SiteIndex
+from graph.sites.pending import save_pending
 from supplygraph.imports.actor import actor_for
 from supplygraph.imports.files import MAX_ROWS, ImportFileError, check_file, table_rows
 from supplygraph.imports.summary import Progress, Summary
@@ -46,7 +54,8 @@ SITE_COLUMNS: dict[str, tuple[str, ...]] = {
     "products": ("products", "product categories", "cpv", "cpv codes", "cpv code",
                  "product category"),
     "brand": ("brand", "brand id", "brand name", "brands"),
-    "supplier": ("supplier", "supplier id", "supplier name", "operator", "parent company",
+    # OSH's parent_company is free text (the field `parentCompany`), not a record to find.
+    "supplier": ("supplier", "supplier id", "supplier name", "operator",
                  "company"),
     "confirmMatch": ("confirm match", "confirmmatch", "existing site id", "match site id"),
     "createAnyway": ("create anyway", "createanyway", "new site"),
@@ -73,21 +82,32 @@ class HeaderReport:
     mapped: dict[str, str] = field(default_factory=dict)  # column -> field
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    twice: list[tuple[str, str, str]] = field(default_factory=list)  # (first, second, field)
 
 
 def map_header(header: list[Any]) -> tuple[dict[int, str], HeaderReport]:
     report = HeaderReport()
     mapping: dict[int, str] = {}
+    first: dict[str, str] = {}
     for i, col in enumerate(header):
         key = _HEADER_INDEX.get(_norm_header(col))
-        if key is None or key in mapping.values():
+        if key is None:
             if str(col or "").strip():
                 report.unknown.append(str(col).strip()[:80])
             continue
+        if key in first:
+            # Two columns for one field ("lat" and "latitude"): which one is meant is the
+            # user's to say, not ours to guess.
+            report.twice.append((first[key], str(col).strip()[:80], key))
+            continue
+        first[key] = str(col).strip()[:80]
         mapping[i] = key
         report.mapped[str(col).strip()] = key
     report.missing = [k for k in REQUIRED_SITE_COLUMNS if k not in mapping.values()]
     return mapping, report
+
+
+_RANGE = re.compile(r"^\s*(\d+)\s*[-–]\s*\d+\s*$")
 
 
 def _cell_dict(row: list[Any], mapping: dict[int, str]) -> dict[str, Any]:
@@ -99,19 +119,23 @@ def _cell_dict(row: list[Any], mapping: dict[int, str]) -> dict[str, Any]:
             if value == "":
                 value = None
         data[key] = value
+    workers = data.get("workerCount")
+    if isinstance(workers, str) and (m := _RANGE.match(workers)):
+        # OSH writes a band ("1001-5000"); the site has at least its lower bound.
+        data["workerCount"] = int(m.group(1))
     country = data.get("countryCode")
     if isinstance(country, str) and len(country) > 2:
         data["countryCode"] = COUNTRY_NAMES.get(_norm_header(country), country)
     return data
 
 
-async def write_site_batch(tx: AsyncManagedTransaction, actor: Actor, *,
-                           new_sites: list[dict[str, Any]],
-                           links: dict[str, list[dict[str, str]]], run: str, number: int,
-                           results: list[dict[str, Any]]) -> None:
-    """One planned batch and its checkpoint, in one transaction."""
-    await create_site_batch(tx, actor, new_sites=new_sites, links=links)
-    await save_batch(tx, actor, run=run, number=number, results=results)
+async def write_site_batch(tx: AsyncManagedTransaction, actor: Actor, *, batch: BatchPlan,
+                           run: str, number: int) -> None:
+    """One planned batch, its pending matches and its checkpoint, in one transaction."""
+    await create_site_batch(tx, actor, new_sites=batch.new_sites, links=batch.links)
+    await save_pending(tx, actor, batch.pending)
+    await save_batch(tx, actor, run=run, number=number,
+                     results=[r.as_dict() for r in batch.results])
 
 
 async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings,
@@ -127,6 +151,10 @@ async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings
     if header is None:
         raise ImportFileError(f"{path.name}: no header row")
     mapping, report = map_header(header)
+    if report.twice:
+        a, b, key = report.twice[0]
+        raise ImportFileError(f"{path.name}: columns {a!r} and {b!r} both map to {key}: "
+                              "rename or remove one")
     if report.missing:
         raise ImportFileError(
             f"{path.name}: required column(s) missing: {', '.join(report.missing)} "
@@ -149,6 +177,8 @@ async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings
     index = SiteIndex()
     countries = {str(d.get("countryCode") or "").upper() for _, d in records}
     await index.load(graph, [c for c in countries if len(c) == 2], actor.params())
+    await index.load_identified(graph, {v for _, d in records for v in raw_values(d)},
+                                actor.params())
     companies = {str(d[k]) for _, d in records for k in ("brand", "supplier") if d.get(k)}
     lookups = await resolve_companies(graph, actor, companies)
     confirm_ids = {str(d["confirmMatch"]) for _, d in records if d.get("confirmMatch")}
@@ -171,24 +201,19 @@ async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings
                 continue
             ids = await reserve_ids(graph, chunk, in_flight)
             # In a thread, so that the event loop carries the write meanwhile.
-            results, new_sites, links = await asyncio.to_thread(
+            batch = await asyncio.to_thread(
                 plan_site_batch, chunk, settings.match_low, settings.match_high, index,
-                lookups, visible_confirm, sharing, ids)
+                lookups, visible_confirm, sharing, ids, org=org)
             if not dry_run:
-                payload = [r.as_dict() for r in results]
-
                 async def tx_fn(tx: AsyncManagedTransaction, n: int = number,
-                                p: list[dict[str, Any]] = payload,
-                                s: list[dict[str, Any]] = new_sites,
-                                lk: dict[str, list[dict[str, str]]] = links) -> None:
-                    await write_site_batch(tx, actor, new_sites=s, links=lk, run=run,
-                                           number=n, results=p)
+                                b: BatchPlan = batch) -> None:
+                    await write_site_batch(tx, actor, batch=b, run=run, number=n)
 
                 if writing is not None:
                     await writing
                 writing = asyncio.ensure_future(graph.write(tx_fn))
-                in_flight = {site["props"]["id"] for site in new_sites}
-            summary.results += results
+                in_flight = {site["props"]["id"] for site in batch.new_sites}
+            summary.results += batch.results
             if progress:
                 progress(len(chunk))
     finally:

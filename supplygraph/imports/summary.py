@@ -57,8 +57,25 @@ def write_summary_csv(summary: Summary, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["row", "outcome", "id", "name", "candidates", "errors"])
+        w.writerow(["row", "outcome", "id", "name", "candidates", "errors", "pending match"])
         for r in summary.results:
-            cands = "; ".join(f"{c['id']} ({c['score']})" for c in r.candidates)
+            cands = "; ".join(f"{c['id']} ({c['score']}{_parts(c.get('parts'))})"
+                              for c in r.candidates)
             w.writerow([r.row, r.outcome, _safe_cell(r.record_id), _safe_cell(r.name),
-                        _safe_cell(cands), _safe_cell("; ".join(r.errors))])
+                        _safe_cell(cands), _safe_cell("; ".join(r.errors)),
+                        _safe_cell(r.pending_id)])
+
+
+def _parts(parts: dict[str, Any] | None) -> str:
+    """A candidate's score parts, for a reviewer reading the summary."""
+    if not parts:
+        return ""
+    out = [f"name {parts['name']}"]
+    if parts.get("address") is not None:
+        out.append(f"address {parts['address']}")
+    if parts.get("distanceM") is not None:
+        out.append(f"{parts['distanceM']} m")
+    if parts.get("identifiers") not in (None, "NONE"):
+        out.append(f"identifiers {parts['identifiers']}")
+    out += parts.get("reasons") or []
+    return ": " + ", ".join(str(x) for x in out)

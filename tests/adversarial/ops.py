@@ -161,6 +161,21 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
                                    f"{{ {requests} }} }}", {})
     yield Op("representedSuppliers", "{ representedSuppliers }", {})
     yield Op("webhooks", f"{{ webhooks {{ {sel('Webhook')} }} }}", {})
+    pending = sel("PendingMatch")
+    for status in ("PENDING", "CONFIRMED", None):
+        yield Op("pendingMatches", "query($s: PendingMatchStatus) { pendingMatches(status: $s) "
+                                   f"{{ {pending} }} }}", {"s": status})
+    yield Op("pendingMatches", f"{{ pendingMatches(first: 1, offset: 1) {{ {pending} }} }}",
+             {})
+    for fmt in ("CSV", "GEOJSON"):
+        for countries in (None, ["VN"]):
+            yield Op("siteExport", "query($f: SiteExportFormat!, $c: [String!]) { siteExport("
+                                   "format: $f, countryCode: $c, first: 3) { content count "
+                                   "hasNextPage endCursor } }", {"f": fmt, "c": countries})
+    sites = sorted(_ids(w, Label.PRODUCTION_SITE))
+    for after in sites[::3]:
+        yield Op("siteExport", "query($a: String) { siteExport(format: CSV, after: $a, "
+                               "first: 2) { content count hasNextPage endCursor } }", {"a": after})
     yield Op("me", "{ me { organisation { id } consortia } }", {})
     yield Op("_service", "{ _service { sdl } }", {})
     yield from mutations(w)
@@ -202,6 +217,14 @@ def mutations(w: World) -> Iterator[Op]:
         yield Op("setSharing", "mutation($id: ID!) { setSharing(input: {id: $id, "
                  f"sharing: PUBLIC}}) {{ id sharing {err} }} }}", {"id": rid})
     for x in w.sides.values():
+        if x.kind == "PENDING":
+            site = sorted(_ids(w, Label.PRODUCTION_SITE))[0]
+            yield Op("confirmMatch", "mutation($id: ID!, $s: ID!) { confirmMatch(input: "
+                     "{pendingMatchId: $id, siteId: $s}) { pendingMatch { id } site { id } "
+                     f"{err} }} }}", {"id": x.id, "s": site})
+            yield Op("rejectMatch", "mutation($id: ID!) { rejectMatch(input: "
+                     f"{{pendingMatchId: $id}}) {{ pendingMatch {{ id }} site {{ id }} {err} }} }}",
+                     {"id": x.id})
         if x.kind == "WEBHOOK":
             yield Op("deleteWebhook", "mutation($id: ID!) { deleteWebhook(id: $id) { deleted "
                      f"{err} }} }}", {"id": x.id})

@@ -72,9 +72,9 @@ class Rec:
 
 @dataclass
 class Side:
-    """A record outside the graph model's labels: a webhook, a delivery or a disclosure
-    request."""
-    kind: str  # WEBHOOK, DELIVERY or REQUEST
+    """A record outside the graph model's labels: a webhook, a delivery, a disclosure
+    request or a pending match."""
+    kind: str  # WEBHOOK, DELIVERY, REQUEST or PENDING
     id: str
     owner: str
     props: dict[str, Any]
@@ -83,8 +83,12 @@ class Side:
     supplier: str | None = None  # a request's addressee
 
     def texts(self) -> set[str]:
-        return {t for k in ("url", "message", "declineReason", "dropReason", "createdAt")
-                if self.props.get(k) for t in [str(self.props[k])]}
+        out = {t for k in ("url", "message", "declineReason", "dropReason", "createdAt")
+               if self.props.get(k) for t in [str(self.props[k])]}
+        if self.kind == "PENDING":
+            out |= set(_TOKEN.findall(f"{self.props['name']} {self.props['site']} "
+                                      f"{self.props['source']}"))
+        return out
 
 
 @dataclass
@@ -137,6 +141,8 @@ class World:
     def _sees_side(self, viewer: str, x: Side) -> bool:
         if x.kind == "WEBHOOK":
             return x.owner == viewer
+        if x.kind == "PENDING":
+            return x.owner == viewer or viewer == OPR
         if x.kind == "DELIVERY":
             assert x.hook and x.ref
             return self.sides[x.hook].owner == viewer and self.sees(viewer, x.ref)
@@ -233,6 +239,30 @@ class World:
                          answeredBy=S)
         x = Side("REQUEST", new_id("DRQ", self.rng), owner, props, ref=contract,
                  supplier=supplier)
+        if register:
+            self.sides[x.id] = x
+        return x
+
+    def pending(self, owner: str, candidates: list[str], *, register: bool = True) -> Side:
+        """A pending match as graph/sites/pending.py keeps it: a submitted site, its
+        candidates (which the owner may no longer see), and for a decided one the site."""
+        t = self.when()
+        name = f"{self.token()} {self.rng.choice(COMMON)} Plant"
+        site = {"name": name, "countryCode": "VN", "address": f"5 {self.token()} Road"}
+        cands = [{"id": c, "name": self.recs[c].props["name"], "score": 75.0,
+                  "parts": {"name": 80.0, "address": 100.0, "distanceM": None,
+                            "identifiers": "NONE", "reasons": ["names differ"]}}
+                 for c in candidates]
+        props: dict[str, Any] = {
+            "id": "PM-" + self.token().upper(), "status": "PENDING", "name": name,
+            "countryCode": "VN", "site": json.dumps(site), "links": "{}",
+            "candidates": json.dumps(cands), "candidateIds": candidates, "row": 2,
+            "source": f"import of {self.token()}.csv", "createdAt": t, "sharing": "PRIVATE",
+            "sharedWith": []}
+        if candidates and self.rng.random() < 0.4:
+            props.update(status="CONFIRMED", siteId=candidates[0], decidedAt=t,
+                         decidedBy=owner)
+        x = Side("PENDING", props.pop("id"), owner, props)
         if register:
             self.sides[x.id] = x
         return x
@@ -371,6 +401,9 @@ def side_statements(x: Side) -> list[tuple[str, dict[str, Any]]]:
     if x.kind == "WEBHOOK":
         return [("CREATE (w:Webhook) SET w = $props",
                  {"props": {"id": x.id, "contributedBy": x.owner, **x.props}})]
+    if x.kind == "PENDING":
+        return [("CREATE (p:PendingMatch) SET p = $props",
+                 {"props": {"id": x.id, "contributedBy": x.owner, **x.props}})]
     if x.kind == "DELIVERY":
         return [("CREATE (e:OutboxEntry) SET e = $props",
                  {"props": {"id": x.id, "webhookId": x.hook, "owner": x.owner,
@@ -440,6 +473,9 @@ def build(seed: int) -> World:
             w.request(c.id, c.owner, sup)
     for _ in range(5):
         w.report(w.rng.choice(sites))
+    for m in (*MEMBERS, OPR):
+        # each with candidates drawn from every site, seen by the member or not
+        w.pending(m, w.rng.sample(sites, 2))
     hooks = [w.webhook(m) for m in MEMBERS]
     for f in [r for r in w.recs.values() if r.label is Label.FINDING]:
         if f.props["severityRank"] >= 3:
@@ -487,6 +523,9 @@ def perturb(w: World, viewer: str, kind: str) -> Perturbation:
                      if x.props.get(k)}
             if "url" in x.props:
                 props["url"] = f"https://{w.token()}.example/hook"
+            if x.kind == "PENDING":
+                props.update(name=f"{w.token()} Plant", source=f"import of {w.token()}.csv",
+                             site=json.dumps({"address": f"5 {w.token()} Road"}))
             t = w.when()  # a hidden delivery or request moves in time: no order may change
             props.update({k: t for k in ("createdAt", "requestedAt") if k in x.props})
             out.append((_SET_TEXT, {"id": x.id, "props": props}))
@@ -560,6 +599,9 @@ def _additions(w: World, viewer: str) -> list[tuple[str, dict[str, Any]]]:
         if hook is not None:  # an alert on the viewer's own webhook for a finding it may not read
             out.extend(side_statements(w.delivery(hook, fid, "PENDING", register=False)))
             out.extend(side_statements(w.delivery(hook, fid, "DROPPED", register=False)))
+    # a stranger's pending matches, with the viewer's visible sites as candidates
+    cands = [s.id for s in visible_sites][:3]
+    out.extend(side_statements(w.pending(owner, cands, register=False)))
     # disclosure requests: a stranger's on every contract the viewer sees, the viewer's own
     # on every contract it does not; never to the supplier a representative speaks for
     awarded = {a: b for a, rel, b, _ in w.links if rel is Rel.AWARDED_TO}

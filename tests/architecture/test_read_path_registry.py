@@ -59,6 +59,7 @@ def _all_paths() -> list[tuple[str, rp.ReadPath]]:
     out = [(f"{t}.{f}", p) for t, fields in rp.GRAPHQL.items() for f, p in fields.items()]
     out += [(f"webhook body {k}", p) for k, p in rp.WEBHOOK_BODY.items()]
     out += [(f"cli {k}", p) for k, p in rp.CLI.items()]
+    out += [(f"web {k}", p) for k, p in rp.WEB.items()]
     return out
 
 
@@ -137,3 +138,20 @@ def test_every_metric_label_is_declared_and_from_a_fixed_vocabulary() -> None:
     assert labels, "no labelled metric found: the walk is broken"
     assert sorted(labels - set(rp.METRIC_LABELS)) == []
     assert all(p.rule is rp.Rule.FIXED for p in rp.METRIC_LABELS.values())
+
+
+def test_every_web_page_is_a_declared_read_path() -> None:
+    from supplygraph.web import PAGES
+
+    assert sorted(set(PAGES) ^ set(rp.WEB)) == []
+
+
+def test_a_web_page_reads_only_through_documents_that_exist() -> None:
+    from supplygraph.web.queries import documents
+
+    names = set(documents())
+    for path, declared in rp.WEB.items():
+        if declared.rule is rp.Rule.PAGE:
+            assert set(declared.by.split()) <= names, path
+    used = {n for p in rp.WEB.values() if p.rule is rp.Rule.PAGE for n in p.by.split()}
+    assert used >= names, "a document no page declares"

@@ -1,0 +1,82 @@
+"""The web app's actors and clients: people of the sample organisations with passwords, an
+in-process client (httpx over ASGI, cookies kept) and helpers to sign in through the form.
+
+Accounts get unique e-mail addresses, so test runs never share one; each test gets its own
+app (and so its own sign-in throttle) and its own cookies."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from auth.people import add_person
+from graph.core.db import Graph
+from seeds import sample as s
+from supplygraph.app import create_app
+from supplygraph.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    org: str
+    role: str
+    password: str = PASSWORD
+
+
+# who -> (organisation, role): a buyer of the health trust, a monitor of the workers'
+# network, the health trust's admin, the operator's admin, and a buyer of the university.
+ACTORS = {"buyer": (s.NW_HEALTH, "reader"), "monitor": (s.MONITOR_WORKERS, "contributor"),
+          "org_admin": (s.NW_HEALTH, "admin"), "operator": (s.OPERATOR, "admin"),
+          "other_buyer": (s.LK_UNI, "reader")}
+
+
+async def make_person(graph: Graph, who: str, org: str, role: str) -> Person:
+    email = f"{who}-{secrets.token_hex(4)}@example.org"
+    await add_person(graph, org_id=org, email=email, role=role, password=PASSWORD,
+                     setup_hours=1)
+    return Person(email, org, role)
+
+
+@pytest.fixture(scope="module")
+async def people(sample_graph: Graph) -> dict[str, Person]:
+    """One set per test module (Argon2 makes each account cost half a second here); a test
+    that disables or throttles someone makes its own person instead."""
+    return {who: await make_person(sample_graph, who, org, role)
+            for who, (org, role) in ACTORS.items()}
+
+
+def web_settings(settings: Settings, **changes: object) -> Settings:
+    return settings.model_copy(update={"run_worker_in_serve": False, **changes})
+
+
+@pytest.fixture
+async def web(sample_graph: Graph, neo4j_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client of the app, in process (cookies kept, redirects not followed)."""
+    app = create_app(web_settings(neo4j_settings), graph=sample_graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1:8000") as client:
+        yield client
+
+
+def csrf_of(page: str) -> str:
+    found = _CSRF.search(page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, person: Person, next_path: str = "",
+                  password: str | None = None) -> httpx.Response:
+    """Opens the sign-in page (as a browser would) and sends its form."""
+    page = await client.get("/signin", params={"next": next_path} if next_path else None)
+    return await client.post("/signin", data={
+        "csrf": csrf_of(page.text), "email": person.email,
+        "password": PASSWORD if password is None else password, "next": next_path})
