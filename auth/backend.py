@@ -26,7 +26,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from auth import audit
 from auth.tokens import TokenClaims, TokenError, TokenValidator
 from auth.viewer import Viewer
-from graph.core.db import GraphUnavailable
+from graph.core.db import GraphBusy, GraphTimeout, GraphUnavailable
 from graph.orgs.viewer import viewer_context
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class BearerBackend(AuthenticationBackend):
             limits.auth_failed(None, address)
             audit.bearer_rejected(reason=str(exc), path=conn.url.path)
             raise AuthenticationError(str(exc)) from exc
-        except (GraphUnavailable, DriverError, Neo4jError) as exc:
+        except (GraphUnavailable, GraphBusy, GraphTimeout, DriverError, Neo4jError) as exc:
             # Revocation cannot be checked: refuse (fail closed) and say the service is down,
             # rather than answering 401 (the token may be fine) or a bare 500.
             audit.bearer_rejected(reason="neo4j unavailable", path=conn.url.path)
@@ -178,13 +178,16 @@ class BearerBackend(AuthenticationBackend):
 
 def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResponse:
     """401 in the GraphQL error shape, with the RFC 6750 challenge (503 when the token
-    could not be checked because Neo4j is down)."""
+    could not be checked because Neo4j is down); the request id (set by the app's outermost
+    middleware) in each."""
+    request_id = conn.scope.get("state", {}).get("request_id")
     if isinstance(exc, RateLimited):
-        return rate_limited(exc.refusal)
+        return rate_limited(exc.refusal, request_id)
     if isinstance(exc, BackendUnavailable):
         return JSONResponse(
-            {"errors": [{"message": str(exc), "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},
-            status_code=503, headers={"Retry-After": "5"})
+            {"errors": [{"message": str(exc), "extensions": _coded("SERVICE_UNAVAILABLE",
+                                                                  request_id)}]},
+            status_code=503, headers={"Retry-After": "1"})
     if exc is None:
         challenge = 'Bearer realm="supplygraph"'
         message = "authentication required: send an OAuth 2.0 bearer token"
@@ -194,9 +197,13 @@ def unauthorized(conn: HTTPConnection, exc: Exception | None = None) -> JSONResp
                     f'error_description="{detail}"'
         message = f"invalid token: {detail}"
     return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        {"errors": [{"message": message, "extensions": _coded("UNAUTHENTICATED", request_id)}]},
         status_code=401, headers={"WWW-Authenticate": challenge},
     )
+
+
+def _coded(code: str, request_id: str | None) -> dict[str, str]:
+    return {"code": code, "requestId": request_id} if request_id else {"code": code}
 
 
 def is_graphiql_request(method: str, accept: str, has_query: bool) -> bool:

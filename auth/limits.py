@@ -12,8 +12,9 @@ each with 0 (go ahead) or the seconds to wait (docs/limits.md):
 
 A bucket holds up to its per-minute figure and refills continuously, so a client may burst
 to the figure and then runs at the rate. Buckets are kept for at most `max_keys` keys each
-(least recently used first out), which bounds memory whatever addresses or client ids
-arrive; a key pushed out starts again full.
+(least recently used first out), and a key longer than 128 characters is kept as its hash,
+which bounds memory whatever addresses or client ids arrive; a key pushed out starts again
+full.
 
 Why not a library: `limits` (the usual choice) keeps its in-memory windows with a timer
 thread restarted every 10 ms and reads the wall clock; these buckets are lazy, take an
@@ -24,6 +25,7 @@ figures (docs/limits.md says how to share them behind a proxy).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -54,7 +56,7 @@ class TokenBuckets:
         return self.capacity > 0
 
     def _level(self, key: str, now: float) -> float:
-        tokens, at = self._buckets.get(key, (self.capacity, now))
+        tokens, at = self._buckets.get(_bounded(key), (self.capacity, now))
         return min(self.capacity, tokens + (now - at) * self.rate)
 
     def wait(self, key: str, amount: float = 1.0) -> float:
@@ -83,10 +85,22 @@ class TokenBuckets:
         return (amount - level) / self.rate
 
     def _store(self, key: str, level: float, now: float) -> None:
+        key = _bounded(key)
         self._buckets[key] = (level, now)
         self._buckets.move_to_end(key)
         while len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)
+
+
+# A key is a client id or an address as presented, before anything checked it: a client id
+# of a megabyte, failed ten thousand times, must not keep ten gigabytes here.
+_MAX_KEY = 128
+
+
+def _bounded(key: str) -> str:
+    if len(key) <= _MAX_KEY:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

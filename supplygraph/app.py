@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from graph.core.db import Graph, GraphUnavailable
 from graph.core.migrate import is_migrated
+from supplygraph.http.admission import Admission, request_id_of
 from supplygraph.settings import Settings, get_settings
 
 
@@ -25,14 +26,23 @@ async def healthz(request: Request) -> PlainTextResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    """Ready when Neo4j answers and is migrated. Asks through the circuit: with Neo4j gone
+    this answers 503 at once, and is itself one of the probes that notice its return."""
     graph: Graph = request.app.state.graph
     try:
         migrated = await is_migrated(graph)
     except (GraphUnavailable, Exception):  # noqa: BLE001 - any failure means not ready
-        return JSONResponse({"ready": False, "neo4j": "unreachable"}, status_code=503)
+        return _not_ready(request, "unreachable", graph)
     if not migrated:
-        return JSONResponse({"ready": False, "neo4j": "not migrated"}, status_code=503)
+        return _not_ready(request, "not migrated", graph)
     return JSONResponse({"ready": True})
+
+
+def _not_ready(request: Request, why: str, graph: Graph) -> JSONResponse:
+    return JSONResponse({"ready": False, "neo4j": why, "circuit": graph.circuit.state.value,
+                         "code": "SERVICE_UNAVAILABLE",
+                         "requestId": request_id_of(request.scope)},
+                        status_code=503, headers={"Retry-After": "1"})
 
 
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
@@ -85,6 +95,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         # Usable without the lifespan (httpx.ASGITransport does not run it).
         app.state.graph = graph
     install_auth(app, settings)
+    # Added last, so outermost: its request id and its bound cover the auth middleware too.
+    app.add_middleware(Admission, max_in_flight=settings.max_in_flight)
     return app
 
 

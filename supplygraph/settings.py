@@ -52,7 +52,21 @@ class Settings(BaseSettings):
     # visibility-heavy list queries costs seconds on a cold server; tests, which wipe and
     # reload small worlds all the time, keep plans for the session.
     neo4j_replan_interval: str = "10s"
+    # Limits and timeouts (docs/operations.md, "Load, limits and timeouts"). A statement's
+    # transaction is stopped by Neo4j after query_timeout_seconds (answered TIMEOUT).
     query_timeout_seconds: float = 15.0
+    # The driver's pool: one connection per request in flight (max_in_flight) and the
+    # outbox worker's, with room to spare; waiting for one answers 503 OVERLOADED after
+    # the acquisition timeout. A connect to a server that does not answer gives up after
+    # the connection timeout (a refused connect fails at once).
+    neo4j_max_pool_size: int = Field(default=100, ge=1, le=1000)
+    neo4j_acquisition_timeout_seconds: float = Field(default=2.0, gt=0, le=120)
+    neo4j_connection_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Transient errors (deadlocks, a leader switch) are retried with backoff this long.
+    neo4j_retry_seconds: float = Field(default=5.0, ge=0, le=120)
+    # With Neo4j unreachable every transaction fails at once (503 SERVICE_UNAVAILABLE);
+    # a background probe asks it this often (graph/core/circuit.py).
+    circuit_retry_seconds: float = Field(default=0.5, gt=0, le=60)
 
     # The API.
     host: str = "127.0.0.1"
@@ -64,6 +78,11 @@ class Settings(BaseSettings):
     # timeout above this plus webhook_timeout_seconds (the outbox worker's last delivery).
     workers: int = Field(default=1, ge=1, le=64)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=3600)
+    # GraphQL and OAuth requests one process works on at once; beyond it a request is
+    # answered 503 OVERLOADED with Retry-After at once, rather than queueing (the 12 s p50
+    # of issue 15). Health checks and /metrics are not counted. Sized for Neo4j on 2 cores
+    # and 2 API processes: about 8 requests per Neo4j core, over all processes.
+    max_in_flight: int = Field(default=16, ge=1, le=10_000)
     # Behind a reverse proxy: take the client's address from X-Forwarded-For, trusting only
     # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
     proxy_headers: bool = False

@@ -1,12 +1,21 @@
 """One async driver per process, pointed at the managed server or at `NEO4J_URI`.
 
 Reads go through `read(...)` (READ routing, so a cluster or Aura serves them from any
-member), writes through `write(...)` (WRITE routing): the driver's managed transactions,
-which retry transient failures. `query(...)` runs one statement: a write in a managed
-transaction, a read as an auto-commit transaction (one round trip instead of three) that
-is tried again on a retryable error. Errors leave as `GraphUnavailable` (the
-server cannot be reached or refused our credentials) with a message naming the URI, never
-the password, and `InvalidBookmark` (the server refused a bookmark a client sent back).
+member), writes through `write(...)` (WRITE routing), single statements through `query(...)`.
+Each runs as a transaction of ours behind a circuit breaker (graph/core/circuit.py), retried
+here rather than by the driver's managed transactions: those retry a dead server for
+`max_transaction_retry_time` (the 14 s wait of issue 15) and hide each attempt from the
+circuit. Here a dropped connection is tried once more on a fresh one, then the circuit opens
+and every transaction fails at once while a background task asks Neo4j `RETURN 1` every
+`circuit_retry_seconds`, closing the circuit at its first answer; transient errors
+(deadlocks, a leader switch) are retried with backoff for `neo4j_retry_seconds`. A write
+whose connection drops while committing is not retried (it may have been applied): the
+client retries with its Idempotency-Key, which makes that safe.
+
+Errors leave as `GraphUnavailable` (the server cannot be reached, or refused our credentials;
+the message names the URI, never the password), `GraphBusy` (no pooled connection came free
+within the acquisition timeout), `GraphTimeout` (Neo4j stopped the transaction at its time
+limit) and `InvalidBookmark` (the server refused a bookmark a client sent back).
 
 Causal consistency: a `RequestGraph` carries one request's `Bookmarks`, seeded with those the
 client sent back (so its reads wait until the server has applied those writes, on whichever
@@ -16,6 +25,10 @@ read-back sees its write, and the response can hand the new bookmarks to the cli
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
@@ -25,22 +38,26 @@ from neo4j import (
     AsyncGraphDatabase,
     AsyncManagedTransaction,
     NotificationMinimumSeverity,
-    RoutingControl,
 )
 from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import (
     AuthError,
     ClientError,
     ConfigurationError,
+    ConnectionAcquisitionTimeoutError,
+    DatabaseUnavailable,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
 )
 
+from graph.core.circuit import Circuit
+
 if TYPE_CHECKING:
     from supplygraph.settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger("supplygraph.graph")
 
 _SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
@@ -49,12 +66,28 @@ class GraphUnavailable(RuntimeError):
     """Neo4j cannot be reached, or refused the configured credentials."""
 
 
+class GraphBusy(RuntimeError):
+    """Every pooled connection stayed busy for the acquisition timeout: this process is
+    asking more of Neo4j than its pool holds."""
+
+
+class GraphTimeout(RuntimeError):
+    """Neo4j stopped the transaction at its time limit (ours or the server's)."""
+
+
+# Neo4j could not be reached: these open the circuit.
+_UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
+# The server's codes for a transaction it stopped at a time limit (the driver reports the
+# last two as client errors; a stop by an operator reads the same and is answered the same).
+_TIMEOUT_CODES = frozenset({"Neo.ClientError.Transaction.TransactionTimedOut",
+                            "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+                            "Neo.ClientError.Transaction.Terminated",
+                            "Neo.ClientError.Transaction.LockClientStopped"})
+
+
 class InvalidBookmark(ValueError):
     """The server refused a bookmark: not one of its own, or of several databases."""
 
-
-# A read statement is tried this many times when Neo4j answers with a retryable error.
-_READ_ATTEMPTS = 3
 
 _BOOKMARK_ERRORS = frozenset({"Neo.ClientError.Transaction.InvalidBookmark",
                               "Neo.ClientError.Transaction.InvalidBookmarkMixture"})
@@ -105,9 +138,14 @@ def connection_params(settings: Settings) -> tuple[str, tuple[str, str]]:
 def open_driver(settings: Settings) -> AsyncDriver:
     uri, auth = connection_params(settings)
     try:
+        # Sized in docs/operations.md ("Limits and timeouts"): the pool holds one connection
+        # per request in flight and then some; waiting for one, or for a server that does
+        # not answer a connect, is bounded well below a client's patience.
         return AsyncGraphDatabase.driver(
-            uri, auth=auth, connection_timeout=5.0, connection_acquisition_timeout=10.0,
-            max_transaction_retry_time=10.0, user_agent="supplygraph",
+            uri, auth=auth, connection_timeout=settings.neo4j_connection_timeout_seconds,
+            connection_acquisition_timeout=settings.neo4j_acquisition_timeout_seconds,
+            max_connection_pool_size=settings.neo4j_max_pool_size,
+            user_agent="supplygraph",
             # No server notifications: on a fresh database every query naming a property or
             # relationship type not written yet gets one ("property key does not exist"),
             # which the driver logs as a warning on stderr. Errors are not notifications.
@@ -131,10 +169,14 @@ async def check_connectivity(driver: AsyncDriver, settings: Settings) -> None:
 class Graph:
     """The driver plus the database name: what every `graph/` function takes."""
 
-    def __init__(self, driver: AsyncDriver, database: str, query_timeout: float | None = None):
+    def __init__(self, driver: AsyncDriver, database: str, query_timeout: float | None = None,
+                 *, circuit: Circuit | None = None, retry_seconds: float = 5.0) -> None:
         self.driver = driver
         self.database = database
         self.query_timeout = query_timeout
+        self.circuit = circuit or Circuit(retry_seconds=0.5)
+        self.retry_seconds = retry_seconds
+        self._prober: asyncio.Task[None] | None = None
         # Called after each query with (query_name, seconds); metrics hook in here.
         self.observers: list[Callable[[str, float], None]] = []
         self.round_trips = 0
@@ -142,9 +184,13 @@ class Graph:
     @classmethod
     def from_settings(cls, settings: Settings) -> Graph:
         return cls(open_driver(settings), settings.neo4j_database,
-                   settings.query_timeout_seconds)
+                   settings.query_timeout_seconds,
+                   circuit=Circuit(retry_seconds=settings.circuit_retry_seconds),
+                   retry_seconds=settings.neo4j_retry_seconds)
 
     async def close(self) -> None:
+        if self._prober is not None:
+            self._prober.cancel()
         await self.driver.close()
 
     def _observe(self, name: str, seconds: float) -> None:
@@ -155,79 +201,150 @@ class Graph:
     async def query(self, cypher: LiteralString, params: dict[str, Any] | None = None, *,
                     write: bool = False, name: str = "query",
                     bookmarks: Bookmarks | None = None) -> list[dict[str, Any]]:
-        """Run one statement in its own managed transaction; records as dicts. Without
-        `bookmarks`, the driver's own manager chains the process's `query` calls."""
-        import time
+        """Run one statement in its own transaction, within `query_timeout`; records as
+        dicts. Without `bookmarks`, the driver's own manager chains the process's calls."""
+        async def work(tx: Any) -> list[dict[str, Any]]:
+            result = await tx.run(cypher, params or {})
+            return list(await result.data())
 
-        extra: dict[str, Any] = {}
-        if bookmarks is not None:
-            extra["bookmark_manager_"] = bookmarks.manager
+        async def read_one(session: Any) -> list[dict[str, Any]]:
+            result = await session.run(neo4j.Query(cypher, timeout=self.query_timeout),
+                                       params or {})
+            return [r.data() async for r in result]
+
+        manager = bookmarks.manager if bookmarks is not None \
+            else self.driver.execute_query_bookmark_manager
         start = time.perf_counter()
         try:
             if not write:
-                return await self._read_one(cypher, params or {}, bookmarks)
-            records, _, _ = await self.driver.execute_query(
-                neo4j.Query(cypher, timeout=self.query_timeout),
-                parameters_=params or {},
-                routing_=RoutingControl.WRITE,
-                database_=self.database,
-                **extra,
-            )
-        except (ServiceUnavailable, OSError) as exc:
-            raise GraphUnavailable("Neo4j is not reachable") from exc
-        except ClientError as exc:
-            if exc.code in _BOOKMARK_ERRORS:
-                raise _invalid(exc, bookmarks) from exc
-            raise
+                # An auto-commit transaction: RUN and PULL in one round trip, where an
+                # explicit one adds BEGIN and COMMIT (measured: half the wall time and half
+                # the driver's CPU per statement). One statement reads one consistent
+                # snapshot either way, and has no side effect to repeat on a retry.
+                return await self._transaction(read_one, write=False, manager=manager,
+                                               bookmarks=bookmarks, autocommit=True)
+            return await self._transaction(work, write=write, manager=manager,
+                                           bookmarks=bookmarks, timeout=self.query_timeout)
         finally:
             self._observe(name, time.perf_counter() - start)
-        return [r.data() for r in records]
-
-    async def _read_one(self, cypher: LiteralString, params: dict[str, Any],
-                        bookmarks: Bookmarks | None) -> list[dict[str, Any]]:
-        """One read statement as an auto-commit transaction: RUN and PULL in one round trip,
-        where a managed transaction adds BEGIN and COMMIT (measured: half the wall time and
-        half the driver's CPU per statement, and less work for Neo4j). A single statement
-        reads one consistent snapshot either way. What the managed transaction gave besides
-        is its retry of transient failures (a cluster member leaving, a lock timeout), kept
-        here for a statement that has no side effects to repeat."""
-        manager = (bookmarks.manager if bookmarks is not None
-                   else self.driver.execute_query_bookmark_manager)
-        for attempt in range(_READ_ATTEMPTS):
-            try:
-                async with self.driver.session(
-                        database=self.database, default_access_mode=neo4j.READ_ACCESS,
-                        bookmark_manager=manager, fetch_size=-1) as session:
-                    result = await session.run(
-                        neo4j.Query(cypher, timeout=self.query_timeout), params)
-                    return [r.data() async for r in result]
-            except (TransientError, SessionExpired) as exc:
-                if attempt + 1 == _READ_ATTEMPTS or not exc.is_retryable():
-                    raise
-        raise AssertionError("unreachable")
 
     async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
-                   bookmarks: Bookmarks | None = None) -> T:
-        return await self._session(fn, write=False, bookmarks=bookmarks)
+                   bookmarks: Bookmarks | None = None, timeout: float | None = None) -> T:
+        """`fn` in a read transaction; without `timeout`, the server's ceiling applies."""
+        return await self._transaction(fn, write=False, bookmarks=bookmarks, timeout=timeout,
+                                       manager=bookmarks.manager if bookmarks else None)
 
     async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
-                    bookmarks: Bookmarks | None = None) -> T:
-        return await self._session(fn, write=True, bookmarks=bookmarks)
+                    bookmarks: Bookmarks | None = None, timeout: float | None = None) -> T:
+        """`fn` in a write transaction; without `timeout` (the CLI's bulk imports), the
+        server's ceiling applies."""
+        return await self._transaction(fn, write=True, bookmarks=bookmarks, timeout=timeout,
+                                       manager=bookmarks.manager if bookmarks else None)
 
-    async def _session(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]], *,
-                       write: bool, bookmarks: Bookmarks | None) -> T:
-        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
-        manager = bookmarks.manager if bookmarks is not None else None
+    async def _transaction(self, fn: Callable[[Any], Awaitable[T]], *, write: bool,
+                           manager: Any, bookmarks: Bookmarks | None,
+                           timeout: float | None = None, autocommit: bool = False) -> T:
+        """`fn` in a transaction, behind the circuit (see the module's docstring); with
+        `autocommit`, `fn` gets the session and runs one auto-commit statement."""
+        if not self.circuit.admit():
+            raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
+                                   "reaches it)")
         try:
-            async with self.driver.session(database=self.database, default_access_mode=mode,
-                                           bookmark_manager=manager) as session:
-                if write:
-                    return await session.execute_write(fn)
-                return await session.execute_read(fn)
-        except ClientError as exc:
-            if exc.code in _BOOKMARK_ERRORS:
-                raise _invalid(exc, bookmarks) from exc
+            result = await self._attempts(fn, write, manager, bookmarks, timeout, autocommit)
+        except GraphUnavailable:
+            self._unreachable()
             raise
+        except (ClientError, TransientError, GraphTimeout, InvalidBookmark):
+            self.circuit.reached()  # the server answered, with an error of its own
+            raise
+        self.circuit.reached()
+        return result
+
+    def _unreachable(self) -> None:
+        if self.circuit.unreachable():
+            log.warning("Neo4j unreachable: circuit open, failing fast while a probe asks it")
+        if self._prober is None or self._prober.done():
+            self._prober = asyncio.get_running_loop().create_task(
+                self._probe(), name="neo4j-circuit-probe")
+
+    async def _probe(self) -> None:
+        """Asks Neo4j every `retry_seconds` until it answers, then closes the circuit."""
+        async def ping(tx: Any) -> None:
+            await (await tx.run("RETURN 1")).consume()
+
+        while not self.circuit.admit():
+            await asyncio.sleep(self.circuit.retry_seconds)
+            try:
+                await self._attempts(ping, False, None, None, self.circuit.retry_seconds * 4)
+            except (GraphUnavailable, GraphBusy) as exc:
+                log.debug("circuit probe: %s", exc.__cause__ or exc)
+                self.circuit.unreachable()
+                continue
+            except Exception as exc:  # noqa: BLE001 - an error of the server's: it is there
+                log.info("circuit probe answered with %s", type(exc).__name__)
+            since = self.circuit.since or 0.0
+            self.circuit.reached()
+            log.warning("Neo4j answers again: circuit closed after %.1f s open",
+                        self.circuit.clock() - since)
+
+    async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
+                        bookmarks: Bookmarks | None, timeout: float | None,
+                        autocommit: bool = False) -> T:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        fresh_connection_tries = 1
+        delay, deadline = 0.05, None
+        while True:
+            committing = False
+            try:
+                async with self.driver.session(database=self.database,
+                                               default_access_mode=mode,
+                                               bookmark_manager=manager,
+                                               fetch_size=-1) as session:
+                    if autocommit:
+                        return await fn(session)
+                    tx = await session.begin_transaction(timeout=timeout)
+                    try:
+                        result = await fn(tx)
+                    except BaseException:
+                        await asyncio.shield(_close_quietly(tx))
+                        raise
+                    committing = True
+                    await tx.commit()
+                    return result
+            except ConnectionAcquisitionTimeoutError as exc:
+                raise GraphBusy("no connection to Neo4j came free in time") from exc
+            except _UNREACHABLE as exc:
+                if committing and write:
+                    raise GraphUnavailable("Neo4j went away while the write committed; "
+                                           "retry it with its Idempotency-Key") from exc
+                if fresh_connection_tries > 0:  # a pooled connection the server dropped
+                    fresh_connection_tries -= 1
+                    continue
+                raise GraphUnavailable("Neo4j is not reachable") from exc
+            except ClientError as exc:
+                if exc.code in _BOOKMARK_ERRORS:
+                    raise _invalid(exc, bookmarks) from exc
+                if exc.code in _TIMEOUT_CODES:
+                    raise GraphTimeout("the database stopped the transaction at its time "
+                                       "limit") from exc
+                raise
+            except TransientError as exc:
+                if not exc.is_retryable():
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + self.retry_seconds
+                if now >= deadline:
+                    raise
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+                delay = min(delay * 2, 1.0)
+
+
+async def _close_quietly(tx: Any) -> None:
+    """Rolls back a transaction whose work failed; its own failure adds nothing."""
+    try:
+        await tx.close()
+    except Exception:  # noqa: BLE001 - the work's error is the one to report
+        pass
 
 
 class QueryRunner(Protocol):
@@ -254,9 +371,13 @@ class RequestGraph:
         return await self.graph.query(cypher, params, write=write, name=name,
                                       bookmarks=self.bookmarks)
 
+    # A request's transactions, reads and writes alike, stop at the query time limit
+    # (answered TIMEOUT), so that no request holds a connection longer than that.
     async def read(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        return await self.graph.read(fn, bookmarks=self.bookmarks)
+        return await self.graph.read(fn, bookmarks=self.bookmarks,
+                                     timeout=self.graph.query_timeout)
 
     async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.bookmarks.wrote = True
-        return await self.graph.write(fn, bookmarks=self.bookmarks)
+        return await self.graph.write(fn, bookmarks=self.bookmarks,
+                                      timeout=self.graph.query_timeout)

@@ -48,6 +48,9 @@ def country_codes(values: Sequence[str] | None, path: Sequence[str | int]) -> li
 
 # ----- connections --------------------------------------------------------------------------
 _CURSOR_PREFIX = "sg1:"
+# No list here holds two billion entries; Neo4j refuses a SKIP past a 64-bit integer, and its
+# list slices past a 32-bit one, so a larger offset is a forged cursor, not a page.
+MAX_OFFSET = 2**31 - 2
 
 
 def encode_cursor(offset: int) -> str:
@@ -66,7 +69,11 @@ def decode_cursor(cursor: str | None, path: Sequence[str | int]) -> int:
             or len(text) > 24:
         raise bad_input("malformed cursor: pass an endCursor or edge cursor from this API",
                         path)
-    return int(text[len(_CURSOR_PREFIX):]) + 1
+    offset = int(text[len(_CURSOR_PREFIX):])
+    if offset > MAX_OFFSET:
+        raise bad_input("cursor out of range: pass an endCursor or edge cursor from this API",
+                        path)
+    return offset + 1
 
 
 def page_window(info: Info[Context, Any], first: int | None,

@@ -19,8 +19,10 @@ A fragment's estimate is computed once and reused at each spread, so the estimat
 time linear in the document even when fragments fan out (each spreading the previous one
 twice). Beside the cost it counts the fields selected once fragments are spread (page sizes
 do not multiply these): a fan-out selects astronomically many and is refused before the
-validators, which would walk every one, run. Cycles of fragments count nothing here;
-validation refuses them.
+validators, which would walk every one, run. Before the estimate, `fragment_refusal`
+refuses a spread of a fragment the document does not define and a cycle of fragments: the
+depth limiter among the validators follows spreads without checking either (a KeyError, that
+is an INTERNAL_SERVER_ERROR, for an unknown one; issue 15).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from graphql import (
     get_named_type,
 )
 from strawberry.extensions import SchemaExtension, ValidationCache
+
+from schema.core.caches import CACHE_ENTRIES, cacheable
 
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLNamedType, GraphQLOutputType
@@ -97,6 +101,59 @@ class Estimate:
     def __add__(self, other: Estimate) -> Estimate:
         return Estimate(min(self.cost + other.cost, COST_CAP),
                         min(self.fields + other.fields, COST_CAP))
+
+
+def _spreads(selection_set: SelectionSetNode | None) -> set[str]:
+    """The fragment names spread in a selection set, at any depth (walked without
+    recursion: a deeply nested document must not be what breaks the walk)."""
+    found: set[str] = set()
+    stack = [selection_set]
+    while stack:
+        current = stack.pop()
+        for sel in current.selections if current is not None else ():
+            if isinstance(sel, FragmentSpreadNode):
+                found.add(sel.name.value)
+            else:
+                stack.append(sel.selection_set)
+    return found
+
+
+def _validation_error(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+
+
+def fragment_refusal(document: DocumentNode) -> GraphQLError | None:
+    """An unknown fragment spread or a cycle of fragments anywhere in the document, in time
+    linear in its size; None when there is neither."""
+    fragments = {d.name.value for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    edges: dict[str, set[str]] = {}
+    for definition in document.definitions:
+        names = _spreads(getattr(definition, "selection_set", None))
+        unknown = sorted(names - fragments)
+        if unknown:
+            return _validation_error(f"Unknown fragment '{unknown[0][:100]}'.")
+        if isinstance(definition, FragmentDefinitionNode):
+            edges[definition.name.value] = names
+    done: set[str] = set()
+    for start in edges:
+        if start in done:
+            continue
+        path, stack = {start}, [(start, iter(sorted(edges[start])))]
+        while stack:
+            name, following = stack[-1]
+            nxt = next(following, None)
+            if nxt is None:
+                stack.pop()
+                path.discard(name)
+                done.add(name)
+            elif nxt in path:
+                return _validation_error(f"Cannot spread fragment '{nxt[:100]}' within "
+                                         "itself.")
+            elif nxt not in done:
+                path.add(nxt)
+                stack.append((nxt, iter(sorted(edges.get(nxt, ())))))
+    return None
 
 
 class CostEstimator:
@@ -254,6 +311,11 @@ class QueryCost(SchemaExtension):
         ctx = self.execution_context
         document = ctx.graphql_document
         if document is not None and ctx.pre_execution_errors is None:
+            refused = fragment_refusal(document)
+            if refused is not None:
+                ctx.pre_execution_errors = [refused]
+                yield
+                return
             found = estimate(ctx.schema._schema, self.settings, document,  # noqa: SLF001
                              ctx.operation_name, ctx.variables)
             # Set before the validators run, so that they never see a refused document.
@@ -281,10 +343,15 @@ class QueryCost(SchemaExtension):
 class CachedValidationUnlessRefused(ValidationCache):
     """strawberry's cached validation, skipped for a document `QueryCost` already refused:
     `ValidationCache` validates whatever came before it, and the validators are what a
-    fanned-out document makes explode. Must come after `QueryCost` in the extensions."""
+    fanned-out document makes explode. Must come after `QueryCost` in the extensions. A
+    document too long to keep (schema/core/caches.py) is validated by strawberry uncached."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=CACHE_ENTRIES)
 
     def on_validate(self) -> Iterator[None]:
-        if self.execution_context.pre_execution_errors is not None:
+        ctx = self.execution_context
+        if ctx.pre_execution_errors is not None or not cacheable(ctx.query):
             yield
             return
         yield from super().on_validate()

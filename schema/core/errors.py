@@ -3,11 +3,17 @@
 - errors we raise carry their code (BAD_USER_INPUT, FORBIDDEN, ...) and are kept;
 - parse and validation errors get GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, and
   variable coercion errors BAD_USER_INPUT;
-- Neo4j unreachable (`GraphUnavailable`) becomes SERVICE_UNAVAILABLE;
+- Neo4j unreachable (`GraphUnavailable`) becomes SERVICE_UNAVAILABLE, no pooled connection
+  free in time (`GraphBusy`) OVERLOADED (the HTTP view answers both with 503), and a
+  transaction Neo4j stopped at its time limit (`GraphTimeout`) TIMEOUT;
 - a bookmark Neo4j refused (`InvalidBookmark`) becomes INVALID_BOOKMARK (the HTTP view then
   answers 400);
+- a document nested beyond what Python can recurse through (`RecursionError`, in
+  graphql-core's validators or coercion) becomes BAD_USER_INPUT;
 - anything else is masked as INTERNAL_SERVER_ERROR with the request id; the detail is
   logged with that id, never sent.
+
+Every error carries the request id (`extensions.requestId`), as the `X-Request-Id` header does.
 
 Each operation and each error code is reported to an `OperationMetrics` that the composition
 root passes to `build_schema` (supplygraph.http.metrics, exported at /metrics).
@@ -23,7 +29,7 @@ from typing import Any, Protocol
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.core.db import GraphUnavailable, InvalidBookmark
+from graph.core.db import GraphBusy, GraphTimeout, GraphUnavailable, InvalidBookmark
 
 log = logging.getLogger("supplygraph.graphql")
 
@@ -43,6 +49,26 @@ def _request_id(context: Any) -> str | None:
 
 
 def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    coded = _classify(error, request_id)
+    if request_id and (coded.extensions or {}).get("requestId") != request_id:
+        return _copy(coded, coded.message, {**(coded.extensions or {}), "requestId": request_id})
+    return coded
+
+
+# (cause, code, message): errors of the graph that are the service's state, not a bug.
+_STATES: tuple[tuple[type[BaseException], str, str], ...] = (
+    (GraphUnavailable, "SERVICE_UNAVAILABLE", "the graph database is unavailable; try again "
+                                              "shortly"),
+    (GraphBusy, "OVERLOADED", "the server is busy; try again shortly"),
+    (GraphTimeout, "TIMEOUT", "the query took longer than the time limit; ask for less "
+                              "(smaller pages, fewer nested lists)"),
+    (InvalidBookmark, "INVALID_BOOKMARK", "the database refused the bookmark sent; send the "
+                                          "request without it"),
+    (RecursionError, "BAD_USER_INPUT", "the request is nested too deeply"),
+)
+
+
+def _classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
     original = error.original_error
     code = (error.extensions or {}).get("code")
     if original is None or isinstance(original, GraphQLError):
@@ -60,13 +86,11 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
         else:
             code = "GRAPHQL_VALIDATION_FAILED"
         return _copy(error, message, {**(error.extensions or {}), "code": code})
-    if _caused_by(original, GraphUnavailable):
-        log.warning("graph unavailable (request %s): %s", request_id, original)
-        return _copy(error, "the graph database is unavailable; try again shortly",
-                     {"code": "SERVICE_UNAVAILABLE", "requestId": request_id})
-    if _caused_by(original, InvalidBookmark):
-        return _copy(error, "the database refused the bookmark sent; send the request "
-                            "without it", {"code": "INVALID_BOOKMARK", "requestId": request_id})
+    for kind, state_code, message in _STATES:
+        if _caused_by(original, kind):
+            if kind is GraphUnavailable:
+                log.warning("graph unavailable (request %s): %s", request_id, original)
+            return _copy(error, message, {"code": state_code, "requestId": request_id})
     log.error("internal error (request %s) at %s", request_id, error.path,
               exc_info=(type(original), original, original.__traceback__))
     return _copy(error, "internal server error",

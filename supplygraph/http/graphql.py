@@ -27,6 +27,7 @@ from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
 from resolvers.core.context import Context
 from supplygraph.http import metrics
+from supplygraph.http.admission import error_response, request_id_of
 from supplygraph.http.bookmarks import BOOKMARK_HEADER, BadBookmark, BookmarkTokens
 from supplygraph.http.graphiql import OfflineGraphiQL, graphiql_assets
 from supplygraph.http.transport import BodyTooLarge, GraphQLOverHTTP, bounded_receive
@@ -35,12 +36,11 @@ from supplygraph.settings import Settings
 REQUEST_ID_HEADER = "X-Request-Id"
 
 
-def _http_error(status: int, message: str, code: str) -> JSONResponse:
+def _http_error(status: int, message: str, code: str, request_id: str | None) -> JSONResponse:
     metrics.GRAPHQL_ERRORS.labels(code).inc()
     # 405 only comes from a mutation sent with GET (the route allows GET and POST).
     headers = {"Allow": "POST"} if status == 405 else None
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
-                        status_code=status, headers=headers)
+    return error_response(status, message, code, request_id, headers=headers)
 
 
 def _limits(request: Request) -> Limits | None:
@@ -72,7 +72,8 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex
+        # Given by the Admission middleware (supplygraph/http/admission.py) when mounted.
+        request_id = request_id_of(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         # Bounded as it streams in too: a chunked body has no Content-Length.
         request = Request(scope, receive=bounded_receive(receive, self.settings.max_body_bytes))
@@ -86,38 +87,38 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         if refusal is not None:
             response = rate_limited(refusal, request_id)
         elif length and length.isdigit() and int(length) > self.settings.max_body_bytes:
-            response = _http_error(413, "request body too large", "BAD_REQUEST")
+            response = _http_error(413, "request body too large", "BAD_REQUEST", request_id)
         else:
             try:
                 sent = self.bookmark_tokens.accept(request.headers.getlist(BOOKMARK_HEADER))
             except BadBookmark as exc:
-                response = _http_error(400, str(exc), "INVALID_BOOKMARK")
+                response = _http_error(400, str(exc), "INVALID_BOOKMARK", request_id)
             else:
                 bookmarks = scope["state"]["bookmarks"] = Bookmarks(sent)
-                response = await self._run(request)
+                response = await self._run(request, request_id)
         if bookmarks is not None:
-            response = await self._hand_back(response, bookmarks, bool(sent))
+            response = await self._hand_back(response, bookmarks, bool(sent), request_id)
         response.headers[REQUEST_ID_HEADER] = request_id
         await response(scope, receive, send)
 
-    async def _run(self, request: Request) -> Response:
+    async def _run(self, request: Request, request_id: str) -> Response:
         try:
             return await self.run(request)
         except BodyTooLarge:
-            return _http_error(413, "request body too large", "BAD_REQUEST")
+            return _http_error(413, "request body too large", "BAD_REQUEST", request_id)
         except HTTPException as exc:
             code = {401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
                     415: "UNSUPPORTED_MEDIA_TYPE"}.get(exc.status_code, "BAD_REQUEST")
-            return _http_error(exc.status_code, exc.reason, code)
+            return _http_error(exc.status_code, exc.reason, code, request_id)
 
     async def _hand_back(self, response: Response, bookmarks: Bookmarks,
-                         sent: bool) -> Response:
+                         sent: bool, request_id: str) -> Response:
         """The response with the bookmarks of what the request did: after a write, or to
         a client that sent some (so that the latest header it saw is always the one to
         send). A bookmark Neo4j refused makes the whole answer a 400."""
         if bookmarks.refused:
             return _http_error(400, "the database refused the bookmark sent; send the "
-                                    "request without it", "INVALID_BOOKMARK")
+                                    "request without it", "INVALID_BOOKMARK", request_id)
         if bookmarks.wrote or sent:
             current = await bookmarks.current()
             if current:

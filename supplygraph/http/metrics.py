@@ -1,5 +1,7 @@
 """Prometheus metrics: GraphQL requests and latency by operation type, Neo4j query time, errors
-by code. One process-wide registry; `/metrics` renders it in the text format.
+by code, requests in flight and shed (supplygraph/http/admission.py), the Neo4j circuit's
+state and outages (graph/core/circuit.py). One process-wide registry; `/metrics` renders
+it in the text format.
 
 `/metrics` is open (no token), so its labels come from small fixed vocabularies of ours
 (query / mutation / subscription, error codes) and never from a request: no client-chosen
@@ -12,6 +14,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -35,6 +38,18 @@ GRAPHQL_ERRORS = Counter("supplygraph_graphql_errors", "GraphQL errors by extens
 NEO4J_QUERY_SECONDS = Histogram("supplygraph_neo4j_query_seconds",
                                 "Neo4j round-trip time of the service's queries.",
                                 buckets=_BUCKETS, registry=REGISTRY)
+
+IN_FLIGHT = Gauge("supplygraph_requests_in_flight",
+                  "GraphQL and OAuth requests this process is working on.", registry=REGISTRY)
+SHED = Counter("supplygraph_requests_shed",
+               "Requests answered 503 OVERLOADED at once: the process was at max_in_flight.",
+               registry=REGISTRY)
+CIRCUIT_OPEN = Gauge("supplygraph_neo4j_circuit_open",
+                     "1 while Neo4j is unreachable and every request fails fast.",
+                     registry=REGISTRY)
+CIRCUIT_OUTAGES = Gauge("supplygraph_neo4j_circuit_outages",
+                        "Times the circuit in front of Neo4j opened since the process started.",
+                        registry=REGISTRY)
 
 _KINDS = frozenset({"query", "mutation", "subscription"})
 
@@ -65,4 +80,9 @@ def observe_graph(graph: Graph) -> None:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    graph = getattr(request.app.state, "graph", None)
+    circuit = getattr(graph, "circuit", None)
+    if circuit is not None:
+        CIRCUIT_OPEN.set(0 if circuit.admit() else 1)
+        CIRCUIT_OUTAGES.set(circuit.opened)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

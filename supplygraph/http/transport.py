@@ -6,7 +6,14 @@
   prefers it to `application/json`), else `application/json`. With the former a request
   error (parse, validation, variable coercion: no `data`, no error with a path) is a 400
   without the `data` entry; with `application/json` every well-formed request stays 200.
-- POST bodies must be `application/json` (415 otherwise); `operationName` must be a string.
+- POST bodies must be `application/json` (415 otherwise), UTF-8, JSON nested at most
+  `MAX_JSON_DEPTH` deep, with no lone surrogate in any string (Neo4j and the JSON encoder
+  of the answer cannot carry one), and an object or a list of objects whose `query`,
+  `variables`, `extensions` and `operationName` have their types: 400 otherwise, never the
+  500 a `null` body or a list of numbers used to get (issue 15).
+- An answer whose errors say the service cannot work now (SERVICE_UNAVAILABLE: Neo4j gone;
+  OVERLOADED: no connection free) is a 503 with `Retry-After`, so that proxies and clients
+  see it for what it is.
 - GET runs queries only: a mutation over GET is 405 with `Allow: POST`.
 - The body is bounded by `max_body_bytes` while it streams in (`BodyTooLarge`, a 413), not
   only through `Content-Length`.
@@ -14,6 +21,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
@@ -27,6 +35,12 @@ if TYPE_CHECKING:
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+# Deeper than any document of this schema needs (its inputs nest a few levels); far below
+# where Python's recursion (the JSON decoder's, graphql-core's coercion) gives out.
+MAX_JSON_DEPTH = 64
+_UNAVAILABLE = frozenset({"SERVICE_UNAVAILABLE", "OVERLOADED"})
 
 
 class BodyTooLarge(Exception):
@@ -47,6 +61,45 @@ def bounded_receive(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
+
+
+def _check_strings_and_depth(data: Any) -> None:
+    """400 for a lone surrogate anywhere in the body, or nesting beyond MAX_JSON_DEPTH
+    (walked without recursion: the walk must not be what a deep body breaks)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise HTTPException(400, "the request body holds a lone surrogate "
+                                         "(\\ud800-\\udfff) in a string") from None
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise HTTPException(400, f"the JSON body is nested deeper than "
+                                         f"{MAX_JSON_DEPTH} levels")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                stack.append((key, depth))
+                stack.append((item, depth + 1))
+
+
+_FIELD_TYPES = {"query": (str,), "variables": (dict,), "extensions": (dict,),
+                "operationName": (str,)}
+
+
+def _check_shape(data: Any) -> None:
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if not isinstance(item, dict):
+            raise HTTPException(400, "the request body must be a JSON object (or a list of "
+                                     "objects, for a batch)")
+        for name, types in _FIELD_TYPES.items():
+            value = item.get(name)
+            if value is not None and not isinstance(value, types):
+                kind = "a string" if types == (str,) else "an object"
+                raise HTTPException(400, f"{name} must be {kind} or null")
 
 
 def _media_ranges(accept: str) -> list[tuple[str, float]]:
@@ -101,11 +154,28 @@ class GraphQLOverHTTP:
         response.headers["content-type"] = getattr(sub_response, "graphql_media_type", JSON)
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the request body is not UTF-8") from None
+        try:
+            decoded = json.loads(data)
+        except RecursionError:
+            raise HTTPException(400, f"the JSON body is nested deeper than "
+                                     f"{MAX_JSON_DEPTH} levels") from None
+        _check_strings_and_depth(decoded)
+        return decoded
+
     async def parse_http_body(self, request: Any) -> Any:
         if request.method == "POST":
             content_type = (request.content_type or "").split(";")[0].strip().lower()
             if content_type != JSON:
                 raise HTTPException(415, f"the request body must be {JSON}")
+            # Checked here, then parsed again by strawberry (the body is read once, cached):
+            # strawberry assumes an object and fails with a 500 on anything else.
+            _check_shape(self.parse_json(await request.get_body()))  # type: ignore[attr-defined]
         data = await super().parse_http_body(request)  # type: ignore[misc]
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item, GraphQLRequestData):
@@ -135,9 +205,13 @@ class GraphQLOverHTTP:
         body: dict[str, Any] = dict(await super().process_result(  # type: ignore[misc]
             request=request, result=result))
         state = getattr(request, "state", None)
+        sub = getattr(state, "sub_response", None)
+        codes = {(e.extensions or {}).get("code") for e in result.errors or ()}
+        if codes & _UNAVAILABLE and sub is not None and not getattr(state, "is_batch", False):
+            sub.status_code = 503
+            sub.headers["Retry-After"] = "1"
         if getattr(state, "media_type", JSON) == GRAPHQL_RESPONSE and is_request_error(result):
             body.pop("data", None)
-            sub = getattr(state, "sub_response", None)
             if sub is not None and not getattr(state, "is_batch", False) \
                     and not sub.status_code:  # a 429 set by the cost budget stays
                 sub.status_code = 400

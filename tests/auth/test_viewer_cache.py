@@ -38,6 +38,21 @@ def test_entries_are_bounded_least_recently_used_first_out() -> None:
     assert cache.get(("ORG-A", "c", "t1")) is None
 
 
+def test_entries_are_bounded_in_bytes_too_whatever_their_number() -> None:
+    big = {**ROW, "peers": [f"ORG-{i:06d}" for i in range(1000)]}
+    cache = ViewerCache(60.0, max_entries=10_000, clock=Clock(), max_bytes=200_000)
+    for i in range(100):
+        cache.put(("ORG-A", "c", f"t{i}"), big)
+        assert cache.bytes <= 200_000
+    assert 0 < len(cache) < 100
+    assert cache.get(("ORG-A", "c", "t99")) is big  # the newest stays
+    assert cache.get(("ORG-A", "c", "t0")) is None  # the oldest went first
+    # a row larger than the whole budget is not kept at all
+    huge = {**ROW, "peers": [f"ORG-{i:06d}" for i in range(10_000)]}
+    cache.put(("ORG-A", "c", "huge"), huge)
+    assert cache.get(("ORG-A", "c", "huge")) is None
+
+
 def test_a_revoked_token_is_forgotten_at_once_and_no_other() -> None:
     cache = ViewerCache(60.0, clock=Clock())
     cache.put(("ORG-A", "c1", "t1"), ROW)

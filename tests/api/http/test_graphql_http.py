@@ -94,9 +94,11 @@ async def test_neo4j_unreachable_is_service_unavailable_not_a_hang(
             r = await c.post("/graphql", json={"query": "{ productionSites { totalCount } }"})
     finally:
         await driver.close()
-    assert r.status_code == 200
+    # a 503 with Retry-After (issue 15), so that proxies and clients see what it is
+    assert r.status_code == 503 and r.headers["retry-after"] == "1"
     error = r.json()["errors"][0]
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert error["extensions"]["requestId"] == r.headers["x-request-id"]
     assert "bolt" not in error["message"]
 
 
