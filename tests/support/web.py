@@ -33,10 +33,13 @@ class Person:
 
 
 # who -> (organisation, role): a buyer of the health trust, a monitor of the workers'
-# network, the health trust's admin, the operator's admin, and a buyer of the university.
+# network, the health trust's admin, the operator's admin, a buyer of the university, a
+# buyer of the health trust who may request disclosures (contracts:write), and the
+# compliance contact of Civitas, which speaks for the health trust's contractor.
 ACTORS = {"buyer": (s.NW_HEALTH, "reader"), "monitor": (s.MONITOR_WORKERS, "contributor"),
           "org_admin": (s.NW_HEALTH, "admin"), "operator": (s.OPERATOR, "admin"),
-          "other_buyer": (s.LK_UNI, "reader")}
+          "other_buyer": (s.LK_UNI, "reader"), "requester": (s.NW_HEALTH, "contributor"),
+          "supplier": (s.CIVITAS, "contributor")}
 
 
 async def make_person(graph: Graph, who: str, org: str, role: str) -> Person:

@@ -26,7 +26,7 @@ _ATTRS = re.compile(r'\s[a-z-]+="[^"]*"')
 _TEXT_ATTRS = re.compile(r'\b(?:aria-label|placeholder|title|alt)="([^"]*)"')
 _KEYS = re.compile(r"""_\(\s*["']([a-z_.]*[a-z_])["']\s*[,)]""")
 # keys the handlers pass to templates (errors, notices)
-_CODE_KEYS = re.compile(r"""["']((?:signin|setup|report|admin|refused)\.[a-z_.]*[a-z_])["']""")
+_CODE_KEYS = re.compile(r"""["']((?:signin|setup|report|admin|refused|disclosure)\.[a-z_.]*[a-z_])["']""")
 _PREFIXED = re.compile(r"""_\(\s*["']([a-z_]+\.)["']\s*~""")
 
 
