@@ -7,34 +7,15 @@ the health trust awarded to Civitas, so that requests of one test never meet ano
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.support.web import Person, csrf_of, sign_in
-from tests.support.writes import call, writer
+from tests.support.web import Person, csrf_of, in_days, new_contract, sign_in
 
-CREATE_CONTRACT = """
-mutation($input: CreateContractInput!) { createContract(input: $input) {
-  contract { id } errors { code message path } } }"""
 OVERDUE_ROW = re.compile(r'<tr id="request-' + s.REQUEST_NW_HEALTH_LAPTOPS
                          + r'" class="severe">.*?</tr>', re.S)
-
-
-def in_days(n: int) -> str:
-    return (datetime.now(UTC).date() + timedelta(days=n)).isoformat()
-
-
-async def new_contract(graph: Graph) -> str:
-    """A contract of the health trust, awarded to Civitas, shared with its consortium."""
-    answer = await call(graph, await writer(graph, s.NW_HEALTH), CREATE_CONTRACT, {"input": {
-        "reference": f"ocds-web-{secrets.token_hex(4)}", "title": "Docking stations",
-        "supplierId": "SUP-CIVITAS", "sharing": "CONSORTIUM"}})
-    assert not answer.errors, answer.errors
-    return str(answer.data["createContract"]["contract"]["id"])
 
 
 async def as_person(web: httpx.AsyncClient, person: Person) -> None:
