@@ -103,6 +103,16 @@ async def test_request_form_shows_errors_at_the_field_and_writes_nothing(
     assert "No disclosure request on this contract." in page.text
 
 
+async def test_a_reader_sending_the_request_form_is_refused_and_nothing_is_written(
+        web: httpx.AsyncClient, sample_graph: Graph, people: dict[str, Person]) -> None:
+    contract = await new_contract(sample_graph)
+    await as_person(web, people["buyer"])  # of the contract's buyer, but a reader
+    answer = await request_disclosure(web, contract, in_days(30))
+    assert answer.status_code == 422
+    assert "Your account may not do this." in answer.text
+    assert "No disclosure request on this contract." in answer.text
+
+
 async def test_a_second_open_request_on_the_contract_is_refused_at_the_top(
         web: httpx.AsyncClient, sample_graph: Graph, people: dict[str, Person]) -> None:
     contract, _ = await open_request(web, sample_graph, people)
@@ -181,6 +191,10 @@ async def test_supplier_declines_with_a_reason_and_a_blank_reason_is_refused_at_
     assert declined.status_code == 303
     assert "Declined: the buyer sees your reason." in (
         await web.get(declined.headers["location"])).text
+    again = await web.post(f"/disclosures/{request_id}", data={
+        "csrf": csrf_of(page.text), "action": "decline", "reason": "twice"})
+    assert again.status_code == 422
+    assert "This request is already answered or declined." in again.text
     await as_person(web, people["buyer"])
     row = (await web.get("/disclosures")).text.split(f'id="request-{request_id}"')[1]
     assert "Declined" in row and "The contract ended before delivery." in row
