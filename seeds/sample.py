@@ -53,6 +53,7 @@ LK_COLLEGE = "ORG-GREYHAVEN"  # Greyhaven College Group
 MONITOR_WORKERS = "ORG-WVMN"  # Workers' Voice Monitoring Network
 MONITOR_NGO = "ORG-FCRC"  # Fair Circuits Research Centre
 AUDITOR = "ORG-VERITAS"  # Veritas Social Compliance Ltd
+CIVITAS = "ORG-CIVITAS"  # speaks for the contractor SUP-CIVITAS (docs/disclosures.md)
 
 NORTHWIND_MEMBERS = (NW_HEALTH, NW_CITY, NW_MINISTRY)
 LAKESHORE_MEMBERS = (LK_UNI, LK_TECH, LK_COLLEGE)
@@ -86,6 +87,7 @@ SAMPLE_PEOPLE = [
     (MONITOR_WORKERS, "monitor@wvmn.sample.example", "contributor"),
     (MONITOR_NGO, "researcher@fcrc.sample.example", "contributor"),
     (AUDITOR, "auditor@veritas.sample.example", "contributor"),
+    (CIVITAS, "compliance@civitas.sample.example", "contributor"),
     (OPERATOR, "operator@sample.example", "admin"),
 ]
 
@@ -113,6 +115,7 @@ ORGANISATIONS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     (MONITOR_WORKERS, "Workers' Voice Monitoring Network", "MONITOR", "MY", ()),
     (MONITOR_NGO, "Fair Circuits Research Centre", "MONITOR", "DE", ()),
     (AUDITOR, "Veritas Social Compliance Ltd", "AUDITOR", "HK", ()),
+    (CIVITAS, "Civitas IT Solutions", "SUPPLIER", "GB", ()),
 ]
 
 BRANDS = [
@@ -233,6 +236,7 @@ def build_sample() -> Dataset:
             ds.rel(Label.BRAND, brand, Rel.PRODUCED_AT, Label.PRODUCTION_SITE, site)
 
     _contracts(ds, rng, sites_by_supplier)
+    _disclosure_requests(ds)
     _story_reports(ds, rng)
     _more_reports(ds, rng, sites_by_supplier)
     return ds
@@ -326,6 +330,31 @@ def _contracts(ds: Dataset, rng: random.Random, sites: dict[str, list[str]]) -> 
             ds.rel(Label.CONTRACT, cid, Rel.COVERS, Label.PRODUCT_CATEGORY, c)
         for s in cs:
             ds.rel(Label.CONTRACT, cid, Rel.SOURCED_FROM, Label.PRODUCTION_SITE, s)
+
+
+# The health trust's requests to Civitas, the contractor of both its contracts: one open
+# (due 2027-03-31) and one past its due date, which reads OVERDUE (docs/disclosures.md).
+REQUEST_NW_HEALTH_DESKTOPS = "DRQ-SAMPLE-NRHT-DESKTOPS"
+REQUEST_NW_HEALTH_LAPTOPS = "DRQ-SAMPLE-NRHT-LAPTOPS"
+
+
+def _disclosure_requests(ds: Dataset) -> None:
+    ds.rel(Label.ORGANISATION, CIVITAS, Rel.REPRESENTS, Label.SUPPLIER, "SUP-CIVITAS",
+           createdAt="2025-01-06T09:00:00Z", createdBy=OPERATOR)
+    asked = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+    for rid, contract, due, message in (
+            (REQUEST_NW_HEALTH_DESKTOPS, CONTRACT_NW_HEALTH_DESKTOPS, "2027-03-31",
+             "Please list the final assembly sites of the desktops."),
+            (REQUEST_NW_HEALTH_LAPTOPS, CONTRACT_NW_HEALTH_LAPTOPS, "2026-11-30",
+             "Please list every site assembling or packing the laptops.")):
+        ds.node(Label.DISCLOSURE_REQUEST, id=rid, contractId=contract,
+                supplierId="SUP-CIVITAS", message=message, dueDate=due, status="OPEN",
+                requestedAt=asked.isoformat().replace("+00:00", "Z"),
+                **provenance(NW_HEALTH, asked, SOURCE_SAMPLE, sharing="CONSORTIUM"))
+        ds.rel(Label.ORGANISATION, NW_HEALTH, Rel.REQUESTED, Label.DISCLOSURE_REQUEST, rid,
+               createdAt=asked.isoformat().replace("+00:00", "Z"))
+        ds.rel(Label.DISCLOSURE_REQUEST, rid, Rel.CONCERNS, Label.CONTRACT, contract)
+        ds.rel(Label.DISCLOSURE_REQUEST, rid, Rel.ADDRESSED_TO, Label.SUPPLIER, "SUP-CIVITAS")
 
 
 def _story_reports(ds: Dataset, rng: random.Random) -> None:

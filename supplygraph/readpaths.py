@@ -385,6 +385,16 @@ WEB: dict[str, ReadPath] = {
                                  "a site the person may not see is not found, as an unknown id"),
     "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),
     "/reports/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
+    "/contracts/{contract_id}": ReadPath(Rule.PAGE, "ContractPage RequestDisclosure",
+                                         "a contract the person may not see is not found"),
+    "/disclosures": ReadPath(Rule.PAGE, "DisclosureRequests",
+                             "the visible requests, those the person's organisation sent"),
+    "/disclosures/inbox": ReadPath(Rule.PAGE, "DisclosureInbox",
+                                   "the visible requests addressed to a represented supplier"),
+    "/disclosures/{request_id}": ReadPath(Rule.PAGE, "DisclosureInbox SiteName SiteSearch "
+                                          "DiscloseSites DeclineDisclosure",
+                                          "a request not in the person's inbox is not found"),
+    "/disclosures/{request_id}/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
     "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,
                                   "a new secret for the person themselves, stored once "
                                   "a code made from it comes back"),

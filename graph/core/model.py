@@ -29,6 +29,7 @@ class Label(str, Enum):
     FINDING = "Finding"
     REMEDIATION_ACTION = "RemediationAction"
     OAUTH_CLIENT = "OAuthClient"
+    DISCLOSURE_REQUEST = "DisclosureRequest"  # docs/disclosures.md
 
 
 class Rel(str, Enum):
@@ -46,6 +47,12 @@ class Rel(str, Enum):
     HAS_FINDING = "HAS_FINDING"
     REMEDIATED_BY = "REMEDIATED_BY"
     SAME_AS = "SAME_AS"
+    # Disclosure requests (docs/disclosures.md): who asked, on which contract, of whom, and
+    # which organisation speaks for a supplier.
+    REQUESTED = "REQUESTED"
+    CONCERNS = "CONCERNS"
+    ADDRESSED_TO = "ADDRESSED_TO"
+    REPRESENTS = "REPRESENTS"
 
 
 class Sharing(str, Enum):

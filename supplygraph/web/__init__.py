@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from supplygraph.web import admin, pages, report_form, signin, two_step
+from supplygraph.web import admin, disclosures, pages, report_form, signin, two_step
 from supplygraph.web.render import STATIC_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -33,6 +33,12 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/sites/{site_id}": (pages.site, GET),
     "/reports/new": (report_form.new_report, BOTH),
     "/reports/site-search": (report_form.site_search, GET),
+    "/contracts/{contract_id}": (disclosures.contract, BOTH),
+    "/disclosures": (disclosures.sent, GET),
+    # before the request's own page, which would take "inbox" for an id
+    "/disclosures/inbox": (disclosures.inbox, GET),
+    "/disclosures/{request_id}": (disclosures.answer_page, BOTH),
+    "/disclosures/{request_id}/site-search": (disclosures.site_search, GET),
     "/account/two-step": (two_step.enrol, BOTH),
     "/admin": (admin.admin_home, GET),
     "/admin/organisations": (admin.organisations, GET),

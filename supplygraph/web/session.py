@@ -55,6 +55,17 @@ class Person:
         return self.viewer.is_operator
 
     @property
+    def speaks_for_suppliers(self) -> bool:
+        """Offered the inbox of disclosure requests: an organisation of the SUPPLIER kind
+        (the REPRESENTS link, read by the page, decides what is in it)."""
+        return self.viewer.org_kind == "SUPPLIER"
+
+    @property
+    def is_buyer(self) -> bool:
+        """Offered the disclosure requests sent: a buyer holds contracts."""
+        return self.viewer.org_kind == "PUBLIC_BUYER"
+
+    @property
     def can_report(self) -> bool:
         """Offered the report form (the schema refuses the mutation to anyone else anyway)."""
         return self.viewer.has(Scope.REPORTS_WRITE)

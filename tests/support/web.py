@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from graph.core.db import Graph
 from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
+from tests.support.writes import call, writer
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -33,10 +35,13 @@ class Person:
 
 
 # who -> (organisation, role): a buyer of the health trust, a monitor of the workers'
-# network, the health trust's admin, the operator's admin, and a buyer of the university.
+# network, the health trust's admin, the operator's admin, a buyer of the university, a
+# buyer of the health trust who may request disclosures (contracts:write), and the
+# compliance contact of Civitas, which speaks for the health trust's contractor.
 ACTORS = {"buyer": (s.NW_HEALTH, "reader"), "monitor": (s.MONITOR_WORKERS, "contributor"),
           "org_admin": (s.NW_HEALTH, "admin"), "operator": (s.OPERATOR, "admin"),
-          "other_buyer": (s.LK_UNI, "reader")}
+          "other_buyer": (s.LK_UNI, "reader"), "requester": (s.NW_HEALTH, "contributor"),
+          "supplier": (s.CIVITAS, "contributor")}
 
 
 async def make_person(graph: Graph, who: str, org: str, role: str) -> Person:
@@ -80,3 +85,38 @@ async def sign_in(client: httpx.AsyncClient, person: Person, next_path: str = ""
     return await client.post("/signin", data={
         "csrf": csrf_of(page.text), "email": person.email,
         "password": PASSWORD if password is None else password, "next": next_path})
+
+
+# ----- disclosure requests ---------------------------------------------------------------------
+CREATE_CONTRACT = """
+mutation($input: CreateContractInput!) { createContract(input: $input) {
+  contract { id } errors { code message path } } }"""
+REQUEST_DISCLOSURE = """
+mutation($input: RequestDisclosureInput!) { requestDisclosure(input: $input) {
+  request { id } errors { code message path } } }"""
+
+
+def in_days(n: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=n)).isoformat()
+
+
+async def new_contract(graph: Graph) -> str:
+    """A new contract of the health trust, awarded to Civitas (which the sample's Civitas
+    organisation speaks for), shared with its consortium: a test's own, so that requests of
+    one test never meet another's (one open request per contract and buyer)."""
+    answer = await call(graph, await writer(graph, s.NW_HEALTH), CREATE_CONTRACT, {"input": {
+        "reference": f"ocds-web-{secrets.token_hex(4)}", "title": "Docking stations",
+        "supplierId": "SUP-CIVITAS", "sharing": "CONSORTIUM"}})
+    assert not answer.errors, answer.errors
+    return str(answer.data["createContract"]["contract"]["id"])
+
+
+async def health_trust_request(graph: Graph, due_in_days: int = 30) -> tuple[str, str]:
+    """(contract, request): a new contract and the health trust's open request on it, made
+    through the API as the trust."""
+    contract = await new_contract(graph)
+    answer = await call(graph, await writer(graph, s.NW_HEALTH), REQUEST_DISCLOSURE, {
+        "input": {"contractId": contract, "dueDate": in_days(due_in_days),
+                  "message": "Please list the assembly sites"}})
+    assert not answer.errors and not answer.data["requestDisclosure"]["errors"], answer
+    return contract, str(answer.data["requestDisclosure"]["request"]["id"])

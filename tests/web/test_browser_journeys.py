@@ -3,9 +3,10 @@ with Playwright's auto-waiting expectations (no sleeps), every request on 127.0.
 
 Journeys: the buyer signs in by keyboard at 375 px, sees Kunshan in her exposure and opens
 its page; the monitor submits a report with two findings and sees it on the site page; the
-operator adds a person who then sets a password and signs in; an expired session goes to
-sign-in and back. Attacks: a tampered CSRF token is refused, another organisation's record
-id answers "not found", and wrong passwords are throttled."""
+operator adds a person who then sets a password and signs in; the supplier's compliance
+contact answers a disclosure request with a site and the buyer sees it answered; an expired
+session goes to sign-in and back. Attacks: a tampered CSRF token is refused, another
+organisation's record id answers "not found", and wrong passwords are throttled."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
 from tests.support.oauth import free_port, serve_in_thread
-from tests.support.web import PASSWORD, Person, make_person
+from tests.support.web import PASSWORD, Person, health_trust_request, make_person
 
 KUNSHAN = "Jadeport Kunshan Campus 3"
 RED_DELTA = "Red Delta Battery Plant Bac Ninh"
@@ -142,6 +143,36 @@ async def test_operator_adds_a_person_who_then_signs_in(
     await _sign_in(page, Person(email, s.NW_HEALTH, "contributor"),
                    password="a long passphrase of mine")
     await expect(page.get_by_role("heading", level=1)).to_have_text("My exposure")
+
+
+async def test_supplier_answers_a_disclosure_request_and_the_buyer_sees_it_answered(
+        page: Any, people: dict[str, Person], sample_graph: Graph) -> None:
+    from playwright.async_api import expect
+
+    # given the health trust's open request to Civitas, on a contract of its own
+    _, request_id = await health_trust_request(sample_graph)
+    # Civitas's compliance contact opens her inbox and the request
+    await _sign_in(page, people["supplier"])
+    await page.get_by_role("link", name="Requests to answer").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Requests to answer")
+    await page.locator("#inbox-waiting-table").get_by_role("link", name=request_id).click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(request_id)
+    # finds the site by search (htmx swaps the results in as she types) and adds it
+    await page.get_by_label("Find the site by name, alias or address").fill("Kunshan Campus")
+    await page.get_by_role("link", name=f"Add {KUNSHAN}").click()
+    await expect(page.locator("#chosen-sites")).to_contain_text(KUNSHAN)
+    await page.get_by_role("button", name="Send the answer (1 sites)").click()
+    # then sees it answered
+    await expect(page.get_by_role("status")).to_have_text(
+        "Answered: the sites are disclosed to the buyer.")
+    await expect(page.locator("#request-status")).to_contain_text("Answered")
+    await page.get_by_role("button", name="Sign out").click()
+    # and the buyer who asked sees it answered, on time, among her requests
+    await _sign_in(page, people["buyer"])
+    await page.get_by_role("link", name="Disclosure requests").click()
+    row = page.locator(f"#request-{request_id}")
+    await expect(row).to_contain_text("Answered")
+    await expect(row).to_contain_text("on time")
 
 
 async def test_expired_session_goes_to_sign_in_and_back_to_the_page_asked_for(

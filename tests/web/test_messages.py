@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from graph.core import model
+from schema.disclosures.types import DisclosureRequestStatus
 from graph.core.db import Graph
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
@@ -18,7 +19,8 @@ from supplygraph.web.i18n import PSEUDO, catalogue, pseudo_text
 from supplygraph.web.render import TEMPLATES
 
 WEB_PACKAGE = TEMPLATES.parent
-from tests.support.web import Person, sign_in, web_settings
+from seeds import sample as s
+from tests.support.web import Person, csrf_of, new_contract, sign_in, web_settings
 
 _JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
 _TAG = re.compile(r"<[^>]*>", re.S)
@@ -26,7 +28,8 @@ _ATTRS = re.compile(r'\s[a-z-]+="[^"]*"')
 _TEXT_ATTRS = re.compile(r'\b(?:aria-label|placeholder|title|alt)="([^"]*)"')
 _KEYS = re.compile(r"""_\(\s*["']([a-z_.]*[a-z_])["']\s*[,)]""")
 # keys the handlers pass to templates (errors, notices)
-_CODE_KEYS = re.compile(r"""["']((?:signin|setup|report|admin|refused)\.[a-z_.]*[a-z_])["']""")
+_CODE_KEYS = re.compile(
+    r"""["']((?:signin|setup|report|admin|refused|disclosure)\.[a-z_.]*[a-z_])["']""")
 _PREFIXED = re.compile(r"""_\(\s*["']([a-z_]+\.)["']\s*~""")
 
 
@@ -58,7 +61,7 @@ def test_every_key_a_template_names_is_in_the_catalogue() -> None:
     ("report_kind.", model.ReportKind), ("finding_status.", model.FindingStatus),
     ("sharing.", model.Sharing), ("site_type.", model.SiteType),
     ("site_status.", model.SiteStatus), ("org_kind.", model.OrganisationKind),
-    ("risk_level.", model.Severity)])
+    ("risk_level.", model.Severity), ("disclosure_status.", DisclosureRequestStatus)])
 def test_every_value_a_page_shows_has_its_label(prefix: str, vocabulary: type) -> None:
     used = {p for _, source in _templates() for p in _PREFIXED.findall(source)}
     assert prefix in used
@@ -108,5 +111,25 @@ async def test_pages_in_the_pseudo_locale_show_only_catalogue_text(
         await sign_in(client, people["monitor"])
         form = await client.get("/reports/new")
         missing = await client.get("/sites/XX2026001AAAAAA")
+        await client.post("/signout", data={"csrf": csrf_of(form.text)})
+        await sign_in(client, people["supplier"])
+        answer = await client.get(f"/disclosures/{s.REQUEST_NW_HEALTH_DESKTOPS}",
+                                  params={"q": "Kunshan", "site": s.SITE_TINFIELD})
+        inbox = await client.get("/disclosures/inbox")
+        client.cookies.clear()
+        await sign_in(client, people["requester"])
+        sent = await client.get("/disclosures")
+        # a contract of its own, reaching no site: every text on it is the page's own
+        contract = await client.get(f"/contracts/{await new_contract(sample_graph)}")
+    # ids, dates, names and messages of records are data, not text of the page
+    data = {"supplygraph", s.REQUEST_NW_HEALTH_DESKTOPS, s.REQUEST_NW_HEALTH_LAPTOPS,
+            s.CONTRACT_NW_HEALTH_DESKTOPS, s.CONTRACT_NW_HEALTH_LAPTOPS, s.NW_HEALTH,
+            "Please list the final assembly sites of the desktops.",
+            "Tinfield Smelter Butterworth", "Docking stations", "Civitas IT Solutions Ltd"}
+    for page in (answer, inbox, sent, contract):
+        assert page.status_code == 200
+        # and so is any text with a digit: dates, site ids, names such as "Campus 3"
+        leftover = [t for t in _unmarked(page.text, data) if not re.search(r"\d", t)]
+        assert leftover == [], leftover
     for page in (form, missing):
         assert _unmarked(page.text, {"supplygraph"}) == []
