@@ -11,8 +11,9 @@ configured database every `circuit_retry_seconds`, closing the circuit at its fi
 with data (an error, transient or not, is no answer: a starting Neo4j gives those).
 
 Just after that, Neo4j is cold (a fresh JVM, every query plan to make again): for its first
-`warm_transactions` transactions at most `warm_in_flight` run at once, the others waiting
-for a turn (at most 1 s, then `GraphBusy`). Without that every waiting client arrived at
+`warm_transactions` transactions at most `warm_in_flight` new requests' transactions run at
+once, the others waiting for a turn (at most 1 s, then `GraphBusy`); a request that had a
+turn goes on without queueing again. Without that every waiting client arrived at
 once, and each cold plan was made by all of them together on Neo4j's two cores: the first
 success came 16-20 s after Neo4j answered (bench/README.md).
 
@@ -37,6 +38,7 @@ import asyncio
 import logging
 import random
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
@@ -198,6 +200,9 @@ class Graph:
         self.probe_timeout = probe_timeout
         self._warming: asyncio.Semaphore | None = None
         self._warm_left = 0
+        # Requests (by their causal chain) that had a turn: their later transactions do not
+        # queue again behind every newcomer's first, or no request would finish first.
+        self._warm_admitted: weakref.WeakSet[Bookmarks] = weakref.WeakSet()
         # Called after each query with (query_name, seconds); metrics hook in here.
         self.observers: list[Callable[[str, float], None]] = []
         self.round_trips = 0
@@ -275,7 +280,7 @@ class Graph:
             raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
                                    "reaches it)")
         warming = self._warming
-        if warming is None:
+        if warming is None or (bookmarks is not None and bookmarks in self._warm_admitted):
             return await self._behind_circuit(fn, write, manager, bookmarks, timeout,
                                               autocommit)
         try:
@@ -284,6 +289,8 @@ class Graph:
                 await warming.acquire()
         except TimeoutError as exc:
             raise GraphBusy("Neo4j is warming up after an outage; try again shortly") from exc
+        if bookmarks is not None:
+            self._warm_admitted.add(bookmarks)
         try:
             result = await self._behind_circuit(fn, write, manager, bookmarks, timeout,
                                                 autocommit)
@@ -292,6 +299,7 @@ class Graph:
         self._warm_left -= 1
         if self._warm_left <= 0 and self._warming is warming:
             self._warming = None  # warm: no bound but the pool's (waiters still get turns)
+            self._warm_admitted = weakref.WeakSet()
             log.info("Neo4j warm again: transactions no longer bounded")
         return result
 

@@ -1,8 +1,9 @@
 """How the circuit comes back after an outage (graph/core/db.py), against the real server:
 the probe closes it only on a read of the configured database that answered with data (an
 error of a server that is there but not serving that database is no answer), and just after
-it closes, a bounded number of transactions run at once while Neo4j is cold, the others
-waiting for a turn and answered GraphBusy (503 OVERLOADED) when none comes. Nothing here
+it closes, a bounded number of new requests' transactions run at once while Neo4j is cold,
+the others waiting for a turn and answered GraphBusy (503 OVERLOADED) when none comes, and a
+request that had a turn goes on. Nothing here
 measures time; the suite (bench/reliability) measures the recovery."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph.core.circuit import State
-from graph.core.db import Graph, GraphBusy, open_driver
+from graph.core.db import Bookmarks, Graph, GraphBusy, open_driver
 from supplygraph.settings import Settings
 
 
@@ -49,14 +50,19 @@ async def test_after_the_probe_closes_the_circuit_transactions_take_turns_until_
     assert own_graph.circuit.state is State.CLOSED
     warming = own_graph._warming
     assert warming is not None
-    # when the only turn is taken, another transaction gets GraphBusy, not a wait
+    # a request's first transaction takes a turn
+    chain = Bookmarks()
+    assert await own_graph.query("RETURN 1 AS one", bookmarks=chain) == [{"one": 1}]
+    # when the only turn is taken, a new request's transaction gets GraphBusy, not a wait,
+    # while the request that had a turn goes on
     await warming.acquire()
     try:
         with pytest.raises(GraphBusy):
             await own_graph.query("RETURN 1 AS one")
+        assert await own_graph.query("RETURN 1 AS one", bookmarks=chain) == [{"one": 1}]
     finally:
         warming.release()
-    # and once warm_transactions have run, transactions are no longer bounded
-    for _ in range(3):
+    # and once warm_transactions (3) have had turns, transactions are no longer bounded
+    for _ in range(2):
         assert await own_graph.query("RETURN 1 AS one") == [{"one": 1}]
     assert own_graph._warming is None
