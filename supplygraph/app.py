@@ -26,11 +26,18 @@ async def healthz(request: Request) -> PlainTextResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when Neo4j answers and is migrated. Asks through the circuit: with Neo4j gone
-    this answers 503 at once, and is itself one of the probes that notice its return."""
+    """Ready when Neo4j answers and is migrated. With the circuit open this answers 503 at
+    once without touching the driver (the background probe is what notices Neo4j's return);
+    otherwise it waits at most `ready_wait_seconds` (1 s) for the answer."""
     graph: Graph = request.app.state.graph
+    if not graph.circuit.admit():
+        return _not_ready(request, "unreachable", graph)
     try:
-        migrated = await is_migrated(graph)
+        async with asyncio.timeout(request.app.state.settings.ready_wait_seconds):
+            migrated = await is_migrated(graph)
+    except TimeoutError:
+        # Not a reason to open the circuit: the server may be there and slow.
+        return _not_ready(request, "no answer in time", graph)
     except (GraphUnavailable, Exception):  # noqa: BLE001 - any failure means not ready
         return _not_ready(request, "unreachable", graph)
     if not migrated:

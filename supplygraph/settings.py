@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     # With Neo4j unreachable every transaction fails at once (503 SERVICE_UNAVAILABLE);
     # a background probe asks it this often (graph/core/circuit.py).
     circuit_retry_seconds: float = Field(default=0.5, gt=0, le=60)
+    # Once it answers again, Neo4j is cold: its first `circuit_warm_transactions` run at most
+    # `circuit_warm_in_flight` at a time (about Neo4j's cores), so that the first requests
+    # finish in a second or two instead of all of them planning together for 16-20 s.
+    circuit_warm_in_flight: int = Field(default=2, ge=1, le=1000)
+    circuit_warm_transactions: int = Field(default=50, ge=0, le=100_000)
+    # /readyz waits at most this long for Neo4j's answer while the circuit is closed: a
+    # load balancer's check must not hang on a Neo4j that accepts connections before it
+    # answers them (starting), nor on a cold plan after a restart.
+    ready_wait_seconds: float = Field(default=1.0, gt=0, le=60)
 
     # The API.
     host: str = "127.0.0.1"

@@ -23,6 +23,7 @@ import json
 import random
 import time
 import uuid
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -182,6 +183,15 @@ async def neo4j_kill(stack: Stack, clients: int = 16, before: float = 5.0,
     during = [end - start for start, end, _, _ in rec.events if killed <= start < back]
     first_ok = min((end for start, end, status, codes in rec.events
                     if start >= back and status == 200 and not codes), default=None)
+    # What the clients got between Neo4j answering and the first success: says whether the
+    # API refused (503s, and which code) or was slow (the answers' times).
+    between = [(status, ",".join(codes) or "-", end - start)
+               for start, end, status, codes in rec.events
+               if answers and first_ok and answers <= end < first_ok]
+    if between:
+        print("neo4j-kill, between Neo4j answering and the first success:",
+              dict(Counter(f"{st} {c}" for st, c, _ in between)),
+              f"slowest {max(t for _, _, t in between):.2f} s", flush=True)
     rec.extra.update({
         "first 503 after kill s": round(first_503 - killed, 2) if first_503 else None,
         "slowest during outage s": round(max(during), 2) if during else None,

@@ -6,11 +6,20 @@ Each runs as a transaction of ours behind a circuit breaker (graph/core/circuit.
 here rather than by the driver's managed transactions: those retry a dead server for
 `max_transaction_retry_time` (the 14 s wait of issue 15) and hide each attempt from the
 circuit. Here a dropped connection is tried once more on a fresh one, then the circuit opens
-and every transaction fails at once while a background task asks Neo4j `RETURN 1` every
-`circuit_retry_seconds`, closing the circuit at its first answer; transient errors
-(deadlocks, a leader switch) are retried with backoff for `neo4j_retry_seconds`. A write
-whose connection drops while committing is not retried (it may have been applied): the
-client retries with its Idempotency-Key, which makes that safe.
+and every transaction fails at once while a background task asks Neo4j for a read of the
+configured database every `circuit_retry_seconds`, closing the circuit at its first answer
+with data (an error, transient or not, is no answer: a starting Neo4j gives those).
+
+Just after that, Neo4j is cold (a fresh JVM, every query plan to make again): for its first
+`warm_transactions` transactions at most `warm_in_flight` new requests' transactions run at
+once, the others waiting for a turn (at most 1 s, then `GraphBusy`); a request that had a
+turn goes on without queueing again. Without that every waiting client arrived at
+once, and each cold plan was made by all of them together on Neo4j's two cores: the first
+success came 16-20 s after Neo4j answered (bench/README.md).
+
+Transient errors (deadlocks, a leader switch) are retried with backoff for
+`neo4j_retry_seconds`. A write whose connection drops while committing is not retried (it
+may have been applied): the client retries with its Idempotency-Key, which makes that safe.
 
 Errors leave as `GraphUnavailable` (the server cannot be reached, or refused our credentials;
 the message names the URI, never the password), `GraphBusy` (no pooled connection came free
@@ -29,6 +38,7 @@ import asyncio
 import logging
 import random
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
@@ -77,6 +87,8 @@ class GraphTimeout(RuntimeError):
 
 # Neo4j could not be reached: these open the circuit.
 _UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
+# The circuit's probe: a real read of the configured database (answered from the count store).
+_PROBE: LiteralString = "MATCH (n) RETURN count(n) AS n"
 # The server's codes for a transaction it stopped at a time limit (the driver reports the
 # last two as client errors; a stop by an operator reads the same and is answered the same).
 _TIMEOUT_CODES = frozenset({"Neo.ClientError.Transaction.TransactionTimedOut",
@@ -170,13 +182,27 @@ class Graph:
     """The driver plus the database name: what every `graph/` function takes."""
 
     def __init__(self, driver: AsyncDriver, database: str, query_timeout: float | None = None,
-                 *, circuit: Circuit | None = None, retry_seconds: float = 5.0) -> None:
+                 *, circuit: Circuit | None = None, retry_seconds: float = 5.0,
+                 warm_in_flight: int = 2, warm_transactions: int = 50,
+                 acquisition_timeout: float = 2.0, probe_timeout: float = 5.0) -> None:
         self.driver = driver
         self.database = database
         self.query_timeout = query_timeout
         self.circuit = circuit or Circuit(retry_seconds=0.5)
         self.retry_seconds = retry_seconds
         self._prober: asyncio.Task[None] | None = None
+        # After an outage: a bound on transactions in flight until Neo4j is warm again.
+        self.warm_in_flight = warm_in_flight
+        self.warm_transactions = warm_transactions
+        self.acquisition_timeout = acquisition_timeout
+        # The probe's bound on one ask (connect, read): a server that accepts and never
+        # answers must not stall the probe.
+        self.probe_timeout = probe_timeout
+        self._warming: asyncio.Semaphore | None = None
+        self._warm_left = 0
+        # Requests (by their causal chain) that had a turn: their later transactions do not
+        # queue again behind every newcomer's first, or no request would finish first.
+        self._warm_admitted: weakref.WeakSet[Bookmarks] = weakref.WeakSet()
         # Called after each query with (query_name, seconds); metrics hook in here.
         self.observers: list[Callable[[str, float], None]] = []
         self.round_trips = 0
@@ -186,7 +212,11 @@ class Graph:
         return cls(open_driver(settings), settings.neo4j_database,
                    settings.query_timeout_seconds,
                    circuit=Circuit(retry_seconds=settings.circuit_retry_seconds),
-                   retry_seconds=settings.neo4j_retry_seconds)
+                   retry_seconds=settings.neo4j_retry_seconds,
+                   warm_in_flight=settings.circuit_warm_in_flight,
+                   warm_transactions=settings.circuit_warm_transactions,
+                   acquisition_timeout=settings.neo4j_acquisition_timeout_seconds,
+                   probe_timeout=settings.neo4j_connection_timeout_seconds)
 
     async def close(self) -> None:
         if self._prober is not None:
@@ -249,6 +279,33 @@ class Graph:
         if not self.circuit.admit():
             raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
                                    "reaches it)")
+        warming = self._warming
+        if warming is None or (bookmarks is not None and bookmarks in self._warm_admitted):
+            return await self._behind_circuit(fn, write, manager, bookmarks, timeout,
+                                              autocommit)
+        try:
+            # At most 1 s: a turn that does not come soon is a 503 to retry, not a hang.
+            async with asyncio.timeout(min(self.acquisition_timeout, 1.0)):
+                await warming.acquire()
+        except TimeoutError as exc:
+            raise GraphBusy("Neo4j is warming up after an outage; try again shortly") from exc
+        if bookmarks is not None:
+            self._warm_admitted.add(bookmarks)
+        try:
+            result = await self._behind_circuit(fn, write, manager, bookmarks, timeout,
+                                                autocommit)
+        finally:
+            warming.release()
+        self._warm_left -= 1
+        if self._warm_left <= 0 and self._warming is warming:
+            self._warming = None  # warm: no bound but the pool's (waiters still get turns)
+            self._warm_admitted = weakref.WeakSet()
+            log.info("Neo4j warm again: transactions no longer bounded")
+        return result
+
+    async def _behind_circuit(self, fn: Callable[[Any], Awaitable[T]], write: bool,
+                              manager: Any, bookmarks: Bookmarks | None,
+                              timeout: float | None, autocommit: bool) -> T:
         try:
             result = await self._attempts(fn, write, manager, bookmarks, timeout, autocommit)
         except GraphUnavailable:
@@ -268,24 +325,39 @@ class Graph:
                 self._probe(), name="neo4j-circuit-probe")
 
     async def _probe(self) -> None:
-        """Asks Neo4j every `retry_seconds` until it answers, then closes the circuit."""
-        async def ping(tx: Any) -> None:
-            await (await tx.run("RETURN 1")).consume()
-
+        """Asks Neo4j every `retry_seconds` until a read on the configured database
+        succeeds, then closes the circuit."""
         while not self.circuit.admit():
             await asyncio.sleep(self.circuit.retry_seconds)
-            try:
-                await self._attempts(ping, False, None, None, self.circuit.retry_seconds * 4)
-            except (GraphUnavailable, GraphBusy) as exc:
-                log.debug("circuit probe: %s", exc.__cause__ or exc)
+            if not await self._ping():
                 self.circuit.unreachable()
                 continue
-            except Exception as exc:  # noqa: BLE001 - an error of the server's: it is there
-                log.info("circuit probe answered with %s", type(exc).__name__)
             since = self.circuit.since or 0.0
+            if self.warm_transactions > 0:
+                self._warming = asyncio.Semaphore(self.warm_in_flight)
+                self._warm_left = self.warm_transactions
             self.circuit.reached()
             log.warning("Neo4j answers again: circuit closed after %.1f s open",
                         self.circuit.clock() - since)
+
+    async def _ping(self) -> bool:
+        """One read of the configured database, one attempt, bounded: True only when it
+        answered with data. Any error keeps the circuit open: a Neo4j that is starting
+        answers Bolt before its database, with errors the request path takes for "the
+        server is there" (transient ones it retries for `retry_seconds`); closing on those
+        let requests in seconds early, to hang in those retries (bench/README.md)."""
+        try:
+            async with asyncio.timeout(self.probe_timeout):
+                async with self.driver.session(database=self.database,
+                                               default_access_mode=neo4j.READ_ACCESS,
+                                               fetch_size=-1) as session:
+                    # The count store: a read of the database's data that costs nothing.
+                    result = await session.run(_PROBE)
+                    await result.consume()
+        except Exception as exc:  # noqa: BLE001 - anything but an answer: not usable yet
+            log.debug("circuit probe: %s: %s", type(exc).__name__, exc)
+            return False
+        return True
 
     async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
                         bookmarks: Bookmarks | None, timeout: float | None,

@@ -67,9 +67,17 @@ WEIGHTS: Mapping[str, int] = {
     "exposure": 1000,  # Contract.exposure: the same walk, for one contract
     "supplyChain": 100,  # Brand.supplyChain: a tiered walk
     "leverage": 20,  # counts over every member's contracts reaching the record
-    "risk": 10,
-    "contradictions": 10,
-    "openFindingCount": 2,
+    # Per item of the list they sit in (the page multiplies them): each loads every visible
+    # report or finding of its parent, whatever page or count is selected (a site's
+    # `reports(first: 1) { totalCount }` still reads all its reports, `openFindingCount`
+    # all its findings). At 2 and 1, thirty aliases of a 100-site page with both cost
+    # 15,030 and passed, while they ran as long as a hundred exposure walks and grew the
+    # process from 305 to 681 MB (issue 15's hostile run); now 81,030: refused.
+    "openFindingCount": 15,
+    "reports": 10,
+    "findings": 5,
+    "risk": 20,  # the site's findings and reports, and its country's context
+    "contradictions": 20,  # every visible report of the site, paired
 }
 MUTATION_WEIGHT = 10
 # Beyond this the figure only says "far too much"; it keeps the number JSON-safe.

@@ -69,7 +69,9 @@ def _unavailable(r: httpx.Response) -> None:
 
 async def test_with_neo4j_gone_every_request_is_503_and_it_recovers_without_a_restart(
         outage_settings: Settings, outage_graph: Graph, tmp_path: Path) -> None:
-    settings = outage_settings.model_copy(update={"keys_dir": tmp_path / "keys"})
+    # /readyz's 1 s wait is generous here: a restarted Neo4j's first plans are slow.
+    settings = outage_settings.model_copy(update={"keys_dir": tmp_path / "keys",
+                                                  "ready_wait_seconds": 60})
     server = ManagedNeo4j(outage_settings)
     actor = await make_actor(outage_graph, scopes=("sites:read", "sites:write"))
     app = create_app(settings, outage_graph)

@@ -41,7 +41,9 @@ async def writer(sample_graph: Graph) -> Actor:
 
 @pytest.fixture
 def keyed(neo4j_settings: Settings, tmp_path: Path) -> Settings:
-    return neo4j_settings.model_copy(update={"keys_dir": tmp_path / "keys"})
+    # /readyz's 1 s wait is generous here: this machine may be slow (no timing asserted).
+    return neo4j_settings.model_copy(update={"keys_dir": tmp_path / "keys",
+                                             "ready_wait_seconds": 60})
 
 
 async def _client(settings: Settings, graph: Graph) -> AsyncIterator[httpx.AsyncClient]:

@@ -7,6 +7,7 @@ change of the rules shows up as a failing expectation rather than a silently new
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from graph.core.db import Graph
 from resolvers.core.context import Context
 from resolvers.core.loaders import Loaders, RequestGraph
 from schema import build_schema
-from schema.core.cost import MUTATION_WEIGHT, WEIGHTS, estimate
+from schema.core.cost import MUTATION_WEIGHT, WEIGHTS, QueryCost, estimate
 from seeds import sample as s
 from supplygraph.settings import Settings
 from tests.support.reads import viewer_for
@@ -55,10 +56,10 @@ def test_a_page_multiplies_what_is_selected_in_it_and_scalars_are_free() -> None
 
 
 def test_nested_pages_multiply_and_a_page_is_capped_as_the_resolvers_cap_it() -> None:
-    # 3 sites x (2 + reports(1) + 4 reports x (edge + node + findings(1 + 10 x 0)))
+    # 3 sites x (2 + reports + 4 reports x (edge + node + findings + 10 x 0))
     q = "{ productionSites(first: 3) { edges { node { id reports(first: 4) { edges { node { " \
         "id findings { id } } } } } } } }"
-    assert cost_of(q) == 1 + 3 * (2 + 1 + 4 * 3)
+    assert cost_of(q) == 1 + 3 * (2 + WEIGHTS["reports"] + 4 * (2 + WEIGHTS["findings"]))
     huge = "{ productionSites(first: 100000) { edges { node { id } } } }"
     assert cost_of(huge) == 1 + SETTINGS.max_page_size * 2
 
@@ -100,6 +101,52 @@ async def test_a_member_over_the_ceiling_is_refused_with_the_cost_before_anythin
     assert ext["maxCost"] == SETTINGS.max_query_cost < ext["cost"]
     assert str(ext["cost"]) in error.message
     assert round_trips == 0
+
+
+async def test_thirty_aliases_of_a_site_page_with_per_site_counts_are_refused_before_running(
+        story_graph: Graph, trust: Viewer) -> None:
+    # issue 15's hostile run: each site loads all its findings and all its reports, per
+    # alias; this ran as long as a hundred exposure walks and grew the process by 376 MB
+    q = "{ " + " ".join(f"a{i}: productionSites(first: 100) {{ edges {{ node {{ "
+                        f"openFindingCount reports(first: 100) {{ totalCount }} }} }} }}"
+                        for i in range(30)) + " }"
+    result, round_trips = await execute(story_graph, trust, q, SETTINGS)
+    assert result.data is None
+    [error] = result.errors
+    assert error.extensions["code"] == "QUERY_TOO_COSTLY"
+    per_site = 2 + WEIGHTS["openFindingCount"] + WEIGHTS["reports"]
+    assert error.extensions["cost"] == 30 * (1 + 100 * per_site) > SETTINGS.max_query_cost
+    assert round_trips == 0
+
+
+def _project_documents() -> list[tuple[str, str, str | None, dict[str, Any]]]:
+    """(label, document, operation, variables): what the project itself sends, the benches'
+    and the web app's pages (at their largest page)."""
+    from bench import exposure, read_api
+    from bench.peer.cases import SG_SUBMIT
+    from supplygraph.web.pages import EXPOSURE_PAGE_SIZE
+
+    docs: list[tuple[str, str, str | None, dict[str, Any]]] = [
+        (name, getattr(read_api, name), None, {})
+        for name in ("GQL_SITE", "GQL_SITES", "GQL_CHAIN", "GQL_CONTRACTS", "GQL_TEXT")]
+    docs += [("bench.exposure.GQL", exposure.GQL, None, {}),
+             ("bench.peer.cases.SG_SUBMIT", SG_SUBMIT, None, {})]
+    path = Path(__file__).parents[3] / "supplygraph" / "web" / "documents.graphql"
+    web = path.read_text()
+    for definition in parse(web).definitions:
+        name = definition.name.value  # type: ignore[attr-defined]
+        docs.append((f"web {name}", web, name, {"first": EXPOSURE_PAGE_SIZE}))
+    return docs
+
+
+@pytest.mark.parametrize("label,document,operation,variables", _project_documents(),
+                         ids=[d[0] for d in _project_documents()])
+def test_the_projects_own_documents_pass_the_cost_check(
+        label: str, document: str, operation: str | None, variables: dict[str, Any]) -> None:
+    schema = build_schema(SETTINGS)
+    found = estimate(schema._schema, SETTINGS, parse(document), operation, variables)
+    assert found.cost > 0, label  # the operation was found and estimated
+    assert QueryCost(SETTINGS)._refusal(found, None) is None, (label, found)
 
 
 async def test_the_cost_of_an_answered_query_is_reported_in_extensions(
