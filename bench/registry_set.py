@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from anyascii import anyascii
 
 from graph.sites.matching import SiteKey
+from seeds.matching_set import typo
 
 _GROUP = ["Jade", "Lotus", "Silver", "Golden", "Eastern", "Pearl", "Summit", "Harbour",
           "Crane", "Orchid", "Phoenix", "Cedar", "River", "Bright", "Delta", "Sunrise",
@@ -166,21 +167,6 @@ class _Maker:
         return s
 
 
-def _typo(rng: random.Random, text: str) -> str:
-    letters = [i for i, c in enumerate(text) if c.isalpha()]
-    if len(letters) < 4:
-        return text
-    i = rng.choice(letters[1:-1])
-    op = rng.choice(["swap", "drop", "double", "replace"])
-    if op == "swap" and i + 1 < len(text):
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
-    if op == "drop":
-        return text[:i] + text[i + 1:]
-    if op == "double":
-        return text[:i] + text[i] + text[i:]
-    return text[:i] + rng.choice("aeiourstn") + text[i + 1:]
-
-
 NOISE = ("typo", "abbrev", "translit", "reorder", "no_city", "suite", "legal", "case",
          "no_coords")
 NO_ADDRESS = 0.05  # disclosure lists and OSH nearly always give one
@@ -202,7 +188,7 @@ def noisy_copy(rng: random.Random, s: Site, row_id: str) -> tuple[Site, str]:
         lat = lon = None
     for kind in kinds:
         if kind == "typo":
-            name = _typo(rng, name)
+            name = typo(rng, name)
         elif kind == "abbrev":
             for full, short in _ABBREV.items():
                 name, address = name.replace(full, short), address.replace(full, short)

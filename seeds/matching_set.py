@@ -46,7 +46,8 @@ _ABBREV = {"Electronics": "Elec.", "Technology": "Tech", "Precision": "Prec.",
            "Jalan": "Jln"}
 
 
-def _typo(rng: random.Random, text: str) -> str:
+def typo(rng: random.Random, text: str) -> str:
+    """One keyboard slip in `text`: two letters swapped, one dropped, doubled or replaced."""
     letters = [i for i, c in enumerate(text) if c.isalpha()]
     if len(letters) < 4:
         return text
@@ -92,7 +93,7 @@ def noisy(rng: random.Random, s: dict[str, Any]) -> tuple[dict[str, Any], str]:
                         "common", "case", "no_address"], k=rng.randint(1, 3))
     for kind in kinds:
         if kind == "typo":
-            name = _typo(rng, name)
+            name = typo(rng, name)
         elif kind == "abbrev":
             for full, short in _ABBREV.items():
                 name, address = name.replace(full, short), address.replace(full, short)
