@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # finish in a second or two instead of all of them planning together for 16-20 s.
     circuit_warm_in_flight: int = Field(default=2, ge=1, le=1000)
     circuit_warm_transactions: int = Field(default=50, ge=0, le=100_000)
+    # Before closing, the probe runs the `circuit_warm_statements` reads this process runs
+    # most, once each, for at most `circuit_warm_seconds` (graph/core/warm.py): a restarted
+    # Neo4j plans and compiles each query shape again, for seconds when cold.
+    circuit_warm_statements: int = Field(default=24, ge=0, le=48)
+    circuit_warm_seconds: float = Field(default=10.0, ge=0, le=120)
     # /readyz waits at most this long for Neo4j's answer while the circuit is closed: a
     # load balancer's check must not hang on a Neo4j that accepts connections before it
     # answers them (starting), nor on a cold plan after a restart.
