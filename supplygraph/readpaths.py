@@ -368,6 +368,7 @@ CLI: dict[str, ReadPath] = {
     "users add": ReadPath(Rule.CONSOLE, users.create_user, "the setup link, once"),
     "users list": ReadPath(Rule.CONSOLE, users.list_users, "never a password hash"),
     "users disable": ReadPath(Rule.CONSOLE, users.disable_user),
+    "users purge-sessions": ReadPath(Rule.CONSOLE, users.purge_sessions, "counts only"),
 }
 
 # The web app's pages (supplygraph/web/__init__.py PAGES). A PAGE names the operations of
