@@ -292,6 +292,8 @@ GRAPHQL["Query"] = {
                            "the organisation's stored reach, built by the walk as the "
                            "organisation and kept exact (graph/core/derived.py)"),
     "disclosureRequests": ReadPath(Rule.OWN, disclosures.list_requests),
+    "disclosureRequest": ReadPath(Rule.OWN, disclosures.list_requests,
+                                  "one id, the same visibility as the list"),
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
     "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
@@ -366,6 +368,7 @@ CLI: dict[str, ReadPath] = {
     "users add": ReadPath(Rule.CONSOLE, users.create_user, "the setup link, once"),
     "users list": ReadPath(Rule.CONSOLE, users.list_users, "never a password hash"),
     "users disable": ReadPath(Rule.CONSOLE, users.disable_user),
+    "users purge-sessions": ReadPath(Rule.CONSOLE, users.purge_sessions, "counts only"),
 }
 
 # The web app's pages (supplygraph/web/__init__.py PAGES). A PAGE names the operations of
@@ -391,8 +394,8 @@ WEB: dict[str, ReadPath] = {
                              "the visible requests, those the person's organisation sent"),
     "/disclosures/inbox": ReadPath(Rule.PAGE, "DisclosureInbox",
                                    "the visible requests addressed to a represented supplier"),
-    "/disclosures/{request_id}": ReadPath(Rule.PAGE, "DisclosureInbox SiteName SiteSearch "
-                                          "DiscloseSites DeclineDisclosure",
+    "/disclosures/{request_id}": ReadPath(Rule.PAGE, "DisclosureRequestPage SiteName "
+                                          "SiteSearch DiscloseSites DeclineDisclosure",
                                           "a request not in the person's inbox is not found"),
     "/disclosures/{request_id}/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
     "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     # and per network address. `web_locale`: the message catalogue pages are rendered in.
     web_session_hours: float = 8.0
     web_setup_link_hours: float = 72.0
+    # Each `serve` process removes expired sessions and setup links this often (0: never;
+    # `supplygraph users purge-sessions` does it once). supplygraph/housekeeping.py.
+    web_purge_minutes: float = Field(default=60.0, ge=0)
     web_locale: str = "en"
 
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).

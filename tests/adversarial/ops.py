@@ -159,6 +159,12 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
                                            f"{{ {requests} }} }}", {"id": rid})
     yield Op("disclosureRequests", f"{{ disclosureRequests(status: [DECLINED, OVERDUE]) "
                                    f"{{ {requests} }} }}", {})
+    # one request by id: every request of the world (its own, a stranger's, one addressed
+    # to a supplier it represents or not) and an id that exists nowhere answer alike
+    for rid in [*(x.id for x in w.sides.values() if x.kind == "REQUEST"),
+                unknown[Label.CONTRACT]]:
+        yield Op("disclosureRequest", f"query($id: ID!) {{ disclosureRequest(id: $id) "
+                                      f"{{ {requests} }} }}", {"id": rid})
     yield Op("representedSuppliers", "{ representedSuppliers }", {})
     yield Op("webhooks", f"{{ webhooks {{ {sel('Webhook')} }} }}", {})
     pending = sel("PendingMatch")
