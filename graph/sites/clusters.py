@@ -6,9 +6,10 @@ world is `2^(z+2)` cells across and down, each a quarter of a 256-pixel tile (64
 screen). A site falls in the cell of its projected position; a cell answers its number of
 sites, their mean position (where its marker is drawn) and, when it holds one site, that
 site's id and name. The grouping is one Cypher statement over the sites the viewer may see
-(`site_filters`: visibility first, then the same filter clauses as `productionSites`), so a
-count is never of a site the viewer may not see. The box is read through the point index
-on `location` (migration 7), the text search through the full-text index.
+(`site_filters`: visibility first, PUBLIC decided alone, then the same filter clauses as
+`productionSites`), so a count is never of a site the viewer may not see. The box is read
+through the point index on `location` (migration 7), a text search through the full-text
+index.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ _GROUP: LiteralString = (
 
 @lru_cache(maxsize=512)
 def clusters_query(text: bool, filters: frozenset[str]) -> LiteralString:
-    return lit((_START_TEXT if text else _START_BOX) + site_filters(filters) + _GROUP)
+    return lit((_START_TEXT if text else _START_BOX) + site_filters(filters, public_first=True)
+               + _GROUP)
 
 
 _DEFAULTS: dict[str, Any] = {

@@ -167,7 +167,10 @@
   }
   function drawMarks() {
     while (marks.firstChild) marks.removeChild(marks.firstChild);
-    cells.forEach(function (c) {
+    // clusters first, single sites over them: a site next to a cluster stays clickable
+    var ordered = cells.filter(function (c) { return c.count !== 1; })
+      .concat(cells.filter(function (c) { return c.count === 1; }));
+    ordered.forEach(function (c) {
       var p = toScreen(project(c.longitude, c.latitude));
       var one = c.count === 1 && c.siteId;
       var r = one ? 7 : Math.min(26, 11 + 3 * Math.log(c.count));
@@ -202,6 +205,7 @@
     clampView();
     placeLand();
     drawMarks();  // where the old cells now are, until the new ones come
+    status.textContent = msg("loading");
     clearTimeout(timer);
     timer = setTimeout(request, 200);
   }
