@@ -44,7 +44,7 @@ from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites import commands as sites
-from graph.sites import export, matching, merge, pending
+from graph.sites import clusters, export, matching, merge, pending
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 
 
@@ -238,6 +238,9 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "SiteExport": _fields(Rule.LIST, export.EXPORT_PAGE,
                           "content count hasNextPage endCursor",
                           "visible sites only, paged by id (keyset)"),
+    "SiteCluster": _fields(Rule.ANALYTIC, clusters.clusters_query,
+                           "count latitude longitude siteId name",
+                           "grouped from visible, filtered sites only (graph/sites/clusters.py)"),
     "PendingMatchPayload": {**_payload("pendingMatch", pending.list_pending),
                             "site": ReadPath(Rule.PAYLOAD, nodes.nodes_by_id)},
     "BrandPayload": _payload("brand", nodes.nodes_by_id),
@@ -298,6 +301,9 @@ GRAPHQL["Query"] = {
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
     "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
     "siteExport": ReadPath(Rule.LIST, export.EXPORT_PAGE),
+    "siteClusters": ReadPath(Rule.ANALYTIC, clusters.clusters_query,
+                             "counts and mean positions of visible, filtered sites per cell; "
+                             "a one-site cell names that visible site"),
     "me": ReadPath(Rule.CALLER, Viewer),
     "_service": ReadPath(Rule.SCHEMA, None),
 }
@@ -384,6 +390,10 @@ WEB: dict[str, ReadPath] = {
     "/setup/{token}": ReadPath(Rule.CALLER, users.complete_setup,
                                "one answer for unknown, spent and expired links"),
     "/exposure": ReadPath(Rule.PAGE, "MyExposure"),
+    "/map": ReadPath(Rule.PAGE, "MapSites", "the search half: a page of the visible sites "
+                     "matching the filters"),
+    "/map/clusters": ReadPath(Rule.PAGE, "SiteClusters", "JSON for the map's script: the "
+                              "cells of the visible sites in a box"),
     "/sites/{site_id}": ReadPath(Rule.PAGE, "SitePage",
                                  "a site the person may not see is not found, as an unknown id"),
     "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),

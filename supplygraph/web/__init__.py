@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from supplygraph.web import admin, disclosures, pages, report_form, signin, two_step
+from supplygraph.web import admin, disclosures, map_search, pages, report_form, signin, two_step
 from supplygraph.web.render import STATIC_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -30,6 +30,8 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/signout": (signin.signout, ["POST"]),
     "/setup/{token}": (signin.setup, BOTH),
     "/exposure": (pages.exposure, GET),
+    "/map": (map_search.map_page, GET),
+    "/map/clusters": (map_search.clusters, GET),
     "/sites/{site_id}": (pages.site, GET),
     "/reports/new": (report_form.new_report, BOTH),
     "/reports/site-search": (report_form.site_search, GET),

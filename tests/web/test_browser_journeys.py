@@ -245,3 +245,57 @@ async def test_wrong_passwords_are_throttled_in_the_browser(
             await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         finally:
             await context.close()
+
+
+async def test_buyer_finds_a_site_on_the_map_by_zooming_into_clusters_and_opens_it(
+        page: Any, people: dict[str, Person]) -> None:
+    from playwright.async_api import expect
+
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await _sign_in(page, people["buyer"])
+    await page.get_by_role("link", name="Map and search").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Map and search")
+    # the map draws the server's clusters of the whole world
+    status = page.locator(".map-status")
+    await expect(status).to_have_text(re.compile(r"^\d+ sites in this view$"))
+    await expect(page.locator(".map-land path").first).to_be_attached()
+    # by keyboard: focus the map, zoom in and out with + and -
+    await page.locator(".map-canvas").focus()
+    await page.keyboard.press("+")
+    await expect(status).to_have_text(re.compile(r"^\d+ sites in this view$"))
+    await page.keyboard.press("-")
+    # a cluster opens by zooming in, until a single site is a link to its page
+    site = page.locator(".map-marks a.map-site")
+    for _ in range(10):
+        if await site.count():
+            break
+        await page.locator(".map-marks .map-cluster").first.focus()
+        await page.keyboard.press("Enter")
+        await expect(status).to_have_text(re.compile(r"^\d+ sites in this view$"))
+    name = await site.first.get_attribute("aria-label")
+    await site.first.click()
+    await expect(page).to_have_url(re.compile(r"/sites/[A-Z0-9]+$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+async def test_without_a_script_the_map_page_filters_a_list_that_links_to_sites(
+        browser: Any, web_url: str, people: dict[str, Person]) -> None:
+    from playwright.async_api import expect
+
+    context = await browser.new_context(base_url=web_url, java_script_enabled=False)
+    context.set_default_timeout(120_000)
+    try:
+        page = await context.new_page()
+        await page.set_viewport_size({"width": 375, "height": 740})
+        await _sign_in(page, people["buyer"])
+        await page.goto("/map")
+        await expect(page.locator("#map")).to_be_hidden()
+        await page.get_by_label("Name, address or city").fill("Kunshan")
+        await page.get_by_label("Country").fill("CN")
+        await page.get_by_role("button", name="Show sites").click()
+        await expect(page).to_have_url(re.compile(r"/map\?.*q=Kunshan"))
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+        await page.get_by_role("link", name=KUNSHAN).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(KUNSHAN)
+    finally:
+        await context.close()
