@@ -142,6 +142,11 @@ class Settings(BaseSettings):
     web_session_hours: float = 8.0
     web_setup_link_hours: float = 72.0
     web_locale: str = "en"
+    # A site list uploaded on the web app's imports page (supplygraph/web/imports.py): at
+    # most this many bytes and rows; the CLI's own limits (import_max_bytes) are for files
+    # an operator runs.
+    web_import_max_bytes: int = 10_000_000
+    web_import_max_rows: int = 50_000
 
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low

@@ -29,7 +29,7 @@ _TEXT_ATTRS = re.compile(r'\b(?:aria-label|placeholder|title|alt)="([^"]*)"')
 _KEYS = re.compile(r"""_\(\s*["']([a-z_.]*[a-z_])["']\s*[,)]""")
 # keys the handlers pass to templates (errors, notices)
 _CODE_KEYS = re.compile(
-    r"""["']((?:signin|setup|report|admin|refused|disclosure)\.[a-z_.]*[a-z_])["']""")
+    r"""["']((?:signin|setup|report|admin|refused|disclosure|imports|exports)\.[a-z_.]*[a-z_])["']""")
 _PREFIXED = re.compile(r"""_\(\s*["']([a-z_]+\.)["']\s*~""")
 
 _RECORD_ID = re.compile(r"[A-Z]{2,4}-[A-Z0-9]{6,}")
