@@ -25,9 +25,9 @@ from graph.imports.batches import run_key
 
 # What the status page reads (graph/imports/runs.py: the organisation's own runs only),
 # named here so that the web app reaches it through the importer, not the graph domain.
-from graph.imports.runs import DONE, recent_runs, run_for, run_rows
+from graph.imports.runs import DONE, RUNNING, recent_runs, run_for, run_rows
 
-__all__ = ["DONE", "recent_runs", "run_for", "run_rows", "start_site_import",
+__all__ = ["DONE", "RUNNING", "recent_runs", "run_for", "run_rows", "start_site_import",
            "wait_for_imports"]
 
 if TYPE_CHECKING:

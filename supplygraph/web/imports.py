@@ -184,7 +184,11 @@ async def run_page(request: Request, person: Person) -> Response:
               "page": page, "pages": max(1, -(-len(rows) // ROWS_PER_PAGE)),
               "percent": (100 * run["done"] // run["total"]) if run["total"] else 100}
     if request.headers.get("hx-request") == "true":
-        return render(request, "import_status.html", **values)
+        fragment = render(request, "import_status.html", **values)
+        if run["state"] != runs.RUNNING:
+            # Ended: the whole page again, with its summary (htmx reloads on this header).
+            fragment.headers["HX-Refresh"] = "true"
+        return fragment
     return render(request, "import_run.html", **values)
 
 

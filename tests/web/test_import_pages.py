@@ -23,7 +23,7 @@ from graph.imports import runs
 from supplygraph.app import create_app
 from supplygraph.imports.background import wait_for_imports
 from supplygraph.settings import Settings
-from tests.support.web import Person, csrf_of, sign_in, web_settings
+from tests.support.web import Person, contributor_of_new_org, csrf_of, sign_in, web_settings
 
 RUN_ID = re.compile(r"/imports/(imp_[A-Za-z0-9_-]+)$")
 HEADER = "Factory name,Country,Address,City,Shift pattern\n"
@@ -36,6 +36,13 @@ def site_list(town: str, street: str) -> str:
             + f'"Orchid Display ({town}) Sdn Bhd",MY,"{street}",{town},2x12\n'
             + f'"Orchid Assembly ({town}) Sdn Bhd",MY,"{street}",{town},3x8\n'
             + f'"Orchid Logistics ({town})",,"{street}",{town},\n')
+
+
+@pytest.fixture(scope="module")
+async def importer(sample_graph: Graph) -> Person:
+    """The contributor who imports: her organisation's review queue holds only this
+    module's doubtful matches."""
+    return await contributor_of_new_org(sample_graph, "importer")
 
 
 async def as_person(web: httpx.AsyncClient, person: Person) -> None:
@@ -77,8 +84,8 @@ async def runs_of_file(graph: Graph, name: str) -> int:
 
 # ----- upload, progress, summary -----------------------------------------------------------
 async def test_contributor_uploads_a_csv_and_reads_what_became_of_each_row(
-        web: httpx.AsyncClient, sample_graph: Graph, people: dict[str, Person]) -> None:
-    await as_person(web, people["monitor"])
+        web: httpx.AsyncClient, sample_graph: Graph, importer: Person) -> None:
+    await as_person(web, importer)
     page = await web.get("/imports")
     assert page.status_code == 200 and '<a href="/imports" aria-current="page">' in page.text
     run_id, text = await finished_run(web, await upload(
@@ -228,8 +235,8 @@ async def decide(web: httpx.AsyncClient, action: str, pending: str, site: str = 
 
 
 async def test_contributor_confirms_a_doubtful_match_and_it_leaves_the_queue(
-        web: httpx.AsyncClient, sample_graph: Graph, people: dict[str, Person]) -> None:
-    await as_person(web, people["monitor"])
+        web: httpx.AsyncClient, sample_graph: Graph, importer: Person) -> None:
+    await as_person(web, importer)
     await finished_run(web, await upload(web, "temoh.csv",
                                          site_list("Temoh", "3 Jalan Temoh Jaya")))
     pending, site, page = await pending_of(web, "Temoh")
@@ -245,8 +252,8 @@ async def test_contributor_confirms_a_doubtful_match_and_it_leaves_the_queue(
 
 
 async def test_contributor_rejects_a_doubtful_match_and_a_new_site_is_registered(
-        web: httpx.AsyncClient, sample_graph: Graph, people: dict[str, Person]) -> None:
-    await as_person(web, people["monitor"])
+        web: httpx.AsyncClient, sample_graph: Graph, importer: Person) -> None:
+    await as_person(web, importer)
     await finished_run(web, await upload(web, "trolak.csv",
                                          site_list("Trolak", "9 Jalan Trolak Utara")))
     pending, _, _ = await pending_of(web, "Trolak")
