@@ -27,7 +27,7 @@ from graph.imports.batches import run_key
 # named here so that the web app reaches it through the importer, not the graph domain.
 from graph.imports.runs import DONE, RUNNING, recent_runs, run_for, run_rows
 
-__all__ = ["DONE", "RUNNING", "recent_runs", "run_for", "run_rows", "start_site_import",
+__all__ = ["DONE", "RUNNING", "busy", "recent_runs", "run_for", "run_rows", "start_site_import",
            "wait_for_imports"]
 
 if TYPE_CHECKING:
@@ -38,6 +38,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _TASKS: set[asyncio.Task[None]] = set()
+# One import at a time per organisation in a process: an upload is matched against the
+# organisation's own earlier rows, and a second file at once would only compete for them.
+_BY_ORG: dict[str, asyncio.Task[None]] = {}
+
+
+def busy(org: str) -> bool:
+    """An import of `org` is running in this process."""
+    task = _BY_ORG.get(org)
+    return task is not None and not task.done()
 
 
 def header_dict(table: SiteTable) -> dict[str, Any]:
@@ -55,6 +64,7 @@ async def start_site_import(graph: Graph, settings: Settings, table: SiteTable, 
     task = asyncio.get_running_loop().create_task(
         _run(graph, settings, table, actor=actor, run_id=run_id, sharing=sharing))
     _TASKS.add(task)
+    _BY_ORG[actor.org] = task
     task.add_done_callback(_TASKS.discard)
     return run_id
 

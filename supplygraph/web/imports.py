@@ -136,13 +136,20 @@ async def imports(request: Request, person: Person) -> Response:
     sharing = str(form.get("sharing", ""))
     upload = form.get("file")
     settings = request.app.state.settings
+    if runs.busy(person.viewer.org_id):
+        errors["file"] = ("imports.error.busy", "")
+        return await _imports_page(request, person, status=409, errors=errors,
+                                   sharing=sharing)
     if sharing not in SHARING:
         errors["sharing"] = ("imports.error.choose", "")
     if not isinstance(upload, UploadFile) or not upload.filename:
         errors["file"] = ("imports.error.no_file", "")
         return await _imports_page(request, person, status=422, errors=errors,
                                    sharing=sharing)
-    data = await upload.read(settings.web_import_max_bytes + 1)
+    try:
+        data = await upload.read(settings.web_import_max_bytes + 1)
+    finally:
+        await form.close()  # the spooled file, at once
     if len(data) > settings.web_import_max_bytes:
         errors["file"] = ("imports.error.too_big", _size(settings.web_import_max_bytes))
         return await _imports_page(request, person, status=413, errors=errors,

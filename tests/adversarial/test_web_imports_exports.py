@@ -17,7 +17,7 @@ import httpx
 
 from graph.core.db import Graph
 from supplygraph.imports.background import wait_for_imports
-from tests.support.web import Person, csrf_of, people, sign_in, web  # noqa: F401 - fixtures
+from tests.support.web import Person, csrf_of, sign_in
 
 PRIVATE_NAME = "Heron Precision (Slim River) Sdn Bhd"
 PRIVATE_LIST = ("name,country,address,city\n"

@@ -141,8 +141,8 @@ async def test_contributor_uploads_a_site_list_sees_the_summary_and_confirms_a_d
     # the progress while it runs; the summary once it ends (htmx reloads the page)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Import of sitiawan.csv")
     counts = page.locator("#summary-counts")
-    await expect(counts).to_contain_text("1 new sites")
-    await expect(counts).to_contain_text("1 kept for review")
+    await expect(counts).to_contain_text("New sites: 1")
+    await expect(counts).to_contain_text("Kept for review: 1")
     await expect(page.locator("#summary-rows")).to_contain_text("names differ")
     # the doubtful row waits in the review queue, with its candidate: she confirms it
     await page.get_by_role("link", name="Decide them").click()

@@ -8,6 +8,7 @@ candidates."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -94,7 +95,7 @@ async def test_contributor_uploads_a_csv_and_reads_what_became_of_each_row(
     # the columns understood, and the one that was not
     assert "Factory name → name" in text
     assert "Not understood, ignored: Shift pattern" in text
-    assert "1 new sites" in text and "1 kept for review" in text and "1 refused" in text
+    assert "New sites: 1" in text and "Kept for review: 1" in text and "Refused: 1" in text
     assert re.search(r'<tr id="row-2">.*?New site', text, re.S)
     assert re.search(r'<tr id="row-3">.*?Kept for review.*?names differ', text, re.S)
     assert re.search(r'<tr id="row-4" class="severe">.*?Refused.*?countryCode', text, re.S)
@@ -121,7 +122,7 @@ async def test_contributor_uploads_an_xlsx_workbook(
     book.save(buffer)
     await as_person(web, people["monitor"])
     _, text = await finished_run(web, await upload(web, "kampar.xlsx", buffer.getvalue()))
-    assert "1 new sites" in text and "0 refused" in text
+    assert "New sites: 1" in text and "Refused: 0" in text
     assert len(await sites_named(sample_graph, "Lotus Circuits (Kampar)")) == 1
 
 
@@ -296,3 +297,23 @@ async def test_an_export_asked_for_without_signing_in_goes_to_sign_in(
         web: httpx.AsyncClient) -> None:
     answer = await web.get("/exports/sites.csv")
     assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+
+
+async def test_a_second_upload_while_the_organisations_import_runs_is_refused_at_the_field(
+        web: httpx.AsyncClient, sample_graph: Graph) -> None:
+    from supplygraph.imports import background
+
+    person = await contributor_of_new_org(sample_graph, "busy-importer")
+    # given an import of her organisation still running in this process (a task that waits
+    # until the test lets it end)
+    release = asyncio.Event()
+    background._BY_ORG[person.org] = asyncio.get_running_loop().create_task(release.wait())
+    try:
+        await as_person(web, person)
+        sent = await upload(web, "pangkor.csv", "name,country\nEgret Pangkor,MY\n")
+        assert sent.status_code == 409
+        assert "still running" in field_error(sent.text)
+        assert await runs_of_file(sample_graph, "pangkor.csv") == 0
+    finally:
+        release.set()
+        await background._BY_ORG.pop(person.org)
