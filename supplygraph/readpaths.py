@@ -37,7 +37,7 @@ from graph.core import errors, history, nodes, sharing
 from graph.core import nodes as rel
 from graph.core.visibility import Protected, Shape
 from graph.disclosures import requests as disclosures
-from graph.imports import site_rows
+from graph.imports import runs, site_rows
 from graph.lists import list_brands, list_contracts, list_reports, list_sites, list_suppliers
 from graph.orgs import clients, organisations, users, viewer
 from graph.orgs.fields import ORGANISATION_SHAPE
@@ -408,6 +408,19 @@ WEB: dict[str, ReadPath] = {
                                           "SiteSearch DiscloseSites DeclineDisclosure",
                                           "a request not in the person's inbox is not found"),
     "/disclosures/{request_id}/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
+    "/imports": ReadPath(Rule.PAGE, "PendingMatches",
+                         "contributors; the upload runs `supplygraph import sites` as the "
+                         "person; the organisation's own recent runs (graph/imports/runs.py)"),
+    "/imports/review": ReadPath(Rule.PAGE, "PendingMatches ConfirmMatch RejectMatch",
+                                "a pending match not the organisation's is NOT_FOUND at the row"),
+    "/imports/{run_id}": ReadPath(Rule.OWN, runs.RUN_BY_ID,
+                                  "the run and its rows, to the organisation that started it; "
+                                  "another organisation's run is not found"),
+    "/imports/{run_id}/summary.csv": ReadPath(Rule.OWN, runs.RUN_ROWS,
+                                              "as the run's page"),
+    "/exports/sites.csv": ReadPath(Rule.PAGE, "SiteExport", "the sites the person may see"),
+    "/exports/sites.geojson": ReadPath(Rule.PAGE, "SiteExport",
+                                       "the sites the person may see"),
     "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,
                                   "a new secret for the person themselves, stored once "
                                   "a code made from it comes back"),

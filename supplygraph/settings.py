@@ -150,6 +150,11 @@ class Settings(BaseSettings):
     # `supplygraph users purge-sessions` does it once). supplygraph/housekeeping.py.
     web_purge_minutes: float = Field(default=60.0, ge=0)
     web_locale: str = "en"
+    # A site list uploaded on the web app's imports page (supplygraph/web/imports.py): at
+    # most this many bytes and rows; the CLI's own limits (import_max_bytes) are for files
+    # an operator runs.
+    web_import_max_bytes: int = 10_000_000
+    web_import_max_rows: int = 50_000
 
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low

@@ -23,7 +23,13 @@ from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
 from tests.support.oauth import free_port, serve_in_thread
-from tests.support.web import PASSWORD, Person, health_trust_request, make_person
+from tests.support.web import (
+    PASSWORD,
+    Person,
+    contributor_of_new_org,
+    health_trust_request,
+    make_person,
+)
 
 KUNSHAN = "Jadeport Kunshan Campus 3"
 RED_DELTA = "Red Delta Battery Plant Bac Ninh"
@@ -116,6 +122,37 @@ async def test_monitor_submits_a_report_with_two_findings_and_sees_it_on_the_sit
     report = page.locator(".timeline > li", has_text="Browser journey: dormitory interviews")
     await expect(report).to_contain_text("recruitment debts of three months' pay")
     await expect(report).to_contain_text("seven-day weeks before shipments")
+
+
+SITIAWAN = ("Factory name,Country,Address,City\n"
+            '"Kingfisher Display (Sitiawan) Sdn Bhd",MY,"8 Jalan Sitiawan Jaya",Sitiawan\n'
+            '"Kingfisher Assembly (Sitiawan) Sdn Bhd",MY,"8 Jalan Sitiawan Jaya",Sitiawan\n')
+
+
+async def test_contributor_uploads_a_site_list_sees_the_summary_and_confirms_a_doubtful_match(
+        page: Any, sample_graph: Graph) -> None:
+    from playwright.async_api import expect
+
+    await _sign_in(page, await contributor_of_new_org(sample_graph, "journey-importer"))
+    await page.get_by_role("link", name="Imports").click()
+    await page.get_by_label("Site list (CSV or XLSX)").set_input_files(
+        {"name": "sitiawan.csv", "mimeType": "text/csv", "buffer": SITIAWAN.encode()})
+    await page.get_by_role("button", name="Import", exact=True).click()
+    # the progress while it runs; the summary once it ends (htmx reloads the page)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Import of sitiawan.csv")
+    counts = page.locator("#summary-counts")
+    await expect(counts).to_contain_text("New sites: 1")
+    await expect(counts).to_contain_text("Kept for review: 1")
+    await expect(page.locator("#summary-rows")).to_contain_text("names differ")
+    # the doubtful row waits in the review queue, with its candidate: she confirms it
+    await page.get_by_role("link", name="Decide them").click()
+    confirm = page.get_by_role("button", name="This is the site: Kingfisher Display (Sitiawan) "
+                                              "Sdn Bhd, for the submitted Kingfisher Assembly "
+                                              "(Sitiawan) Sdn Bhd")
+    await confirm.click()
+    await expect(page.locator("#decided")).to_be_visible()
+    await expect(confirm).to_have_count(0)
+    await expect(page.get_by_text("No doubtful matches are waiting")).to_be_visible()
 
 
 async def test_operator_adds_a_person_who_then_signs_in(
