@@ -14,7 +14,17 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from supplygraph.web import admin, disclosures, pages, report_form, signin, two_step
+from supplygraph.web import (
+    admin,
+    clients,
+    consent,
+    disclosures,
+    pages,
+    report_form,
+    signin,
+    two_step,
+    webhooks,
+)
 from supplygraph.web.render import STATIC_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -44,6 +54,13 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/admin/organisations": (admin.organisations, GET),
     "/admin/users": (admin.people, BOTH),
     "/admin/users/{user_id}/disable": (admin.disable, ["POST"]),
+    "/admin/clients": (clients.clients, BOTH),
+    "/admin/clients/{client_id}/rotate": (clients.rotate, ["POST"]),
+    "/admin/clients/{client_id}/disable": (clients.disable, ["POST"]),
+    "/admin/webhooks": (webhooks.webhooks, BOTH),
+    "/admin/webhooks/{webhook_id}/remove": (webhooks.remove, ["POST"]),
+    # The code grant's authorization endpoint: the person approves a client here.
+    "/oauth/authorize": (consent.authorize, BOTH),
 }
 
 
