@@ -18,8 +18,13 @@ from typing import Any, LiteralString
 
 from graph.core.db import Graph
 
+# A new code also removes the person's codes stale for a day (past any reuse that could still
+# revoke a live token), so that they never pile up without a sweep (`purge_codes` is that).
 CREATE_CODE: LiteralString = """
 MATCH (u:User {id: $userId}) WHERE NOT u.disabled
+OPTIONAL MATCH (old:AuthorizationCode {userId: u.id}) WHERE old.expiresAt < $stale
+DELETE old
+WITH DISTINCT u
 CREATE (c:AuthorizationCode {key: $key, clientId: $clientId, userId: u.id, orgId: u.orgId,
   redirectUri: $redirectUri, scope: $scope, challenge: $challenge,
   challengeMethod: $challengeMethod, createdAt: $now, expiresAt: $expiresAt, uses: 0})
@@ -90,7 +95,7 @@ async def create_code(graph: Graph, *, key: str, client_id: str, user_id: str,
     rows = await graph.query(CREATE_CODE, {
         "key": key, "clientId": client_id, "userId": user_id, "redirectUri": redirect_uri,
         "scope": scope, "challenge": challenge, "challengeMethod": challenge_method,
-        "now": now.isoformat(),
+        "now": now.isoformat(), "stale": (now - timedelta(days=1)).isoformat(),
         "expiresAt": (now + timedelta(seconds=ttl_seconds)).isoformat()},
         write=True, name="create_authorization_code")
     return bool(rows)
