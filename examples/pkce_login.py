@@ -27,9 +27,10 @@ REDIRECT = os.environ.get("SUPPLYGRAPH_REDIRECT_URI", "http://127.0.0.1:8765/cal
 ME = "{ me { organisation { id name } scopes clientId } }"
 
 
-def wait_for_redirect() -> str:
-    """Serves one request on the redirect URI's port and returns the URL it came to."""
-    seen: list[str] = []
+def callback_server(seen: list[str]) -> HTTPServer:
+    """Listens on the redirect URI's port of 127.0.0.1 (before the address is shown, so the
+    redirect cannot come first); each request's URL goes to `seen`."""
+    port = urlsplit(REDIRECT).port or 80
 
     class Once(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -41,10 +42,7 @@ def wait_for_redirect() -> str:
         def log_message(self, *args: object) -> None:
             pass
 
-    port = urlsplit(REDIRECT).port or 80
-    with HTTPServer(("127.0.0.1", port), Once) as server:
-        server.handle_request()
-    return seen[0]
+    return HTTPServer(("127.0.0.1", port), Once)
 
 
 async def main(base_url: str) -> dict:
@@ -56,8 +54,11 @@ async def main(base_url: str) -> dict:
     ) as client:
         url, state = client.create_authorization_url(f"{base_url}/oauth/authorize",
                                                      code_verifier=verifier)
-        print(f"Open this address to sign in:\n{url}", file=sys.stderr)
-        back = await asyncio.to_thread(wait_for_redirect)
+        seen: list[str] = []
+        with callback_server(seen) as server:
+            print(f"Open this address to sign in:\n{url}", file=sys.stderr, flush=True)
+            await asyncio.to_thread(server.handle_request)  # the one redirect back
+        back = seen[0]
         # authlib checks `state` against the one it sent.
         await client.fetch_token(f"{base_url}/oauth/token", authorization_response=back,
                                  state=state, code_verifier=verifier)
