@@ -113,11 +113,20 @@ async def resolve_viewer(graph: Graph, claims: TokenClaims,
     key = (claims.org_id, claims.client_id or "", claims.jti or "")
     cached = cache.get(key) if cache is not None else None
     row = cached or await viewer_context(graph, org_id=claims.org_id,
-                                         client_id=claims.client_id, jti=claims.jti)
+                                         client_id=claims.client_id, jti=claims.jti,
+                                         user_id=person_of(claims))
     viewer = _viewer_of(row, claims)  # raises for a refused token: that row is not kept
     if cache is not None and cached is None:
         cache.put(key, row)
     return viewer
+
+
+def person_of(claims: TokenClaims) -> str | None:
+    """The person a token of ours speaks for (the code grant: `sub` is their account id), or
+    None for a client's own token (`sub` is the client id) and an external issuer's."""
+    if claims.external or claims.subject == claims.client_id:
+        return None
+    return claims.subject
 
 
 def _viewer_of(row: dict[str, Any], claims: TokenClaims) -> Viewer:
@@ -127,6 +136,8 @@ def _viewer_of(row: dict[str, Any], claims: TokenClaims) -> Viewer:
         raise TokenError("the client was revoked")
     if not claims.external and (not row["clientKnown"] or row["clientOrg"] != claims.org_id):
         raise TokenError("unknown client")
+    if person_of(claims) is not None and not row["personActive"]:
+        raise TokenError("the person's account is disabled")
     org = row["org"]
     if org is None:
         raise TokenError("unknown organisation")

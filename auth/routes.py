@@ -1,10 +1,12 @@
-"""HTTP endpoints of the authorization server (RFC 6749 client credentials, 7662, 7009,
-8414 metadata, JWKS). `oauth_routes(app_state)` returns Starlette routes; the app's state
-must hold `graph`, `settings`, `oauth_keys` and `token_validator` (see `install_auth`)."""
+"""HTTP endpoints of the authorization server (RFC 6749 client credentials and, with
+supplygraph/web/consent.py, the code grant with PKCE; 7662, 7009, 8414 metadata, JWKS).
+`oauth_routes(app_state)` returns Starlette routes; the app's state must hold `graph`,
+`settings`, `oauth_keys` and `token_validator` (see `install_auth`)."""
 
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -14,9 +16,11 @@ from starlette.routing import Route
 
 from auth import audit
 from auth.backend import client_address
+from auth.people import token_key
 from auth.server import Incoming, StarletteAuthorizationServer, Token, invalid_request
 from auth.tokens import TokenError
 from graph.orgs.clients import get_client, revoke_token
+from graph.orgs.codes import spend_code, take_code
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -69,6 +73,23 @@ async def _prefetch_client(graph: Graph, incoming: Incoming) -> None:
     client_id = incoming.presented_client_id()
     if client_id:
         incoming.client = await get_client(graph, client_id=client_id)
+
+
+async def _prefetch_code(request: Request, graph: Graph, incoming: Incoming) -> None:
+    """Takes the presented code for the presenting client (one use counted, even when the
+    request then fails: a code is never tried twice). A code presented again revokes the
+    token its first use bought."""
+    code, client_id = incoming.form.get("code"), incoming.presented_client_id()
+    if not code or not client_id:
+        return
+    incoming.code_key = token_key(code)
+    incoming.code = await take_code(graph, key=incoming.code_key, client_id=client_id)
+    spent = incoming.code
+    if spent is not None and spent.uses > 1 and spent.jti:
+        exp = int(time.time()) + request.app.state.settings.token_ttl_seconds
+        await revoke_token(graph, jti=spent.jti, exp=exp, client_id=spent.client_id)
+        audit.token_revoked(client_id=spent.client_id, org_id=spent.org_id, jti=spent.jti)
+        request.app.state.viewer_cache.forget_token(spent.jti)
 
 
 async def _prefetch_token(request: Request, incoming: Incoming) -> None:
@@ -132,14 +153,19 @@ async def token(request: Request) -> Response:
     if (busy := _throttled(request, incoming, "token")) is not None:
         return busy
     await _prefetch_client(graph, incoming)
+    if incoming.form["grant_type"] == "authorization_code":
+        await _prefetch_code(request, graph, incoming)
     server = StarletteAuthorizationServer(settings, keys, incoming)
     status, body, headers = await run_in_threadpool(server.create_token_response, incoming)
     if status == 200:
         client = incoming.client
         assert client is not None
+        jti = _jti_of(body.get("access_token", ""))
+        if incoming.code is not None and incoming.code_key and jti:
+            await spend_code(graph, key=incoming.code_key, jti=jti,
+                             exp=int(time.time()) + int(body.get("expires_in") or 0))
         audit.token_issued(client_id=client.id, org_id=client.org_id, scope=body.get("scope", ""),
-                           jti=_jti_of(body.get("access_token", "")),
-                           expires_in=body.get("expires_in"))
+                           jti=jti, expires_in=body.get("expires_in"))
     else:
         _refused(incoming, "token", status, body, request)
     return _respond(status, body, headers)
@@ -202,14 +228,16 @@ def metadata_document(settings: Settings) -> dict[str, Any]:
     base = settings.public_url.rstrip("/")
     return {
         "issuer": settings.public_url,
+        "authorization_endpoint": f"{base}/oauth/authorize",
         "token_endpoint": f"{base}/oauth/token",
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "introspection_endpoint": f"{base}/oauth/introspect",
         "revocation_endpoint": f"{base}/oauth/revoke",
         "scopes_supported": [s.value for s in Scope],
-        "response_types_supported": [],
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": [*AUTH_METHODS, "none"],
         "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
     }
@@ -226,6 +254,8 @@ async def jwks(request: Request) -> Response:
 
 
 def oauth_routes() -> list[Route]:
+    # `/oauth/authorize` is a page of the web app (supplygraph/web/consent.py): the person
+    # signs in and approves there.
     return [
         Route("/oauth/token", token, methods=["POST"]),
         Route("/oauth/introspect", introspect, methods=["POST"]),

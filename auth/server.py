@@ -36,14 +36,17 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 
+from auth import code_grant
 from auth.client_secrets import verify_secret
 from auth.keys import ALGORITHM
 from auth.scopes import Scope
 
 if TYPE_CHECKING:
+    from auth.code_grant import NewCode
     from auth.keys import KeyStore
     from auth.tokens import TokenClaims
     from graph.orgs.clients import ClientRecord
+    from graph.orgs.codes import CodeRecord
     from supplygraph.settings import Settings
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
@@ -60,7 +63,7 @@ class Client(ClientMixin):
         return self.record.id
 
     def get_default_redirect_uri(self) -> str | None:
-        return None
+        return None  # the code grant always names its redirect URI (auth/code_grant.py)
 
     def get_allowed_scope(self, scope: str | None) -> str | None:
         registered = set(self.record.scopes)
@@ -72,19 +75,25 @@ class Client(ClientMixin):
         return " ".join(sorted(asked))
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return False
+        # Exactly one of the registered URIs, character for character.
+        return redirect_uri in self.record.redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return verify_secret(client_secret, self.record.secret_hash)
+        return not self.record.public and verify_secret(client_secret, self.record.secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        # A public client has no secret: it may only redeem a code (with its PKCE verifier).
+        if self.record.public:
+            return method == "none" and endpoint == "token"
         return method in AUTH_METHODS
 
     def check_response_type(self, response_type: str) -> bool:
-        return False
+        return response_type == "code" and bool(self.record.redirect_uris)
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "client_credentials"
+        if grant_type == "authorization_code":
+            return bool(self.record.redirect_uris)
+        return grant_type == "client_credentials" and not self.record.public
 
 
 class Token:
@@ -119,6 +128,11 @@ class Incoming:
     datalist: dict[str, list[str]]
     client: ClientRecord | None = None
     token: Token | None = None
+    # The code grant (auth/code_grant.py): the presented code as taken from Neo4j, its key,
+    # and a code issued by `/oauth/authorize`, to be stored before the redirect.
+    code: CodeRecord | None = None
+    code_key: str | None = None
+    new_code: NewCode | None = None
     # Filled in by authlib's hooks in the worker thread, acted on back on the loop.
     revoked: list[Token] = field(default_factory=list)
 
@@ -158,7 +172,8 @@ class StarletteOAuth2Request(OAuth2Request):
 
     @property
     def args(self) -> dict[str, str]:
-        return {}
+        # `/oauth/authorize` puts its query (GET) or form (POST) parameters in `form`.
+        return self.incoming.form if self.incoming.method == "GET" else {}
 
     @property
     def form(self) -> dict[str, str]:
@@ -206,9 +221,13 @@ class _TokenGenerator(JWTBearerTokenGenerator):
 
         key = self.keys.signing_key()
         now = int(time.time())
+        # A person's token (the code grant): `sub` is the person's account id and `org` their
+        # organisation; a client's own token: both are the client's (docs/oauth.md).
+        sub = user.user_id if user is not None else client.get_client_id()
+        org = user.org_id if user is not None else client.org_id
         claims = {
-            "iss": self.issuer, "sub": client.get_client_id(), "aud": self.audience,
-            "client_id": client.get_client_id(), "org": client.org_id, "scope": scope,
+            "iss": self.issuer, "sub": sub, "aud": self.audience,
+            "client_id": client.get_client_id(), "org": org, "scope": scope,
             "iat": now, "nbf": now, "exp": now + self._get_expires_in(client, grant_type),
             "jti": self.get_jti(client, grant_type, user, scope),
         }
@@ -254,6 +273,7 @@ class StarletteAuthorizationServer(AuthorizationServer):
         super().__init__(scopes_supported=[s.value for s in Scope])
         self.incoming = incoming
         self.register_grant(_Grant)
+        code_grant.register(self)
         self.register_endpoint(_Introspection)
         self.register_endpoint(_Revocation)
         self.register_token_generator("default", _TokenGenerator(settings, keys))

@@ -432,6 +432,24 @@ WEB: dict[str, ReadPath] = {
                              "supplygraph/web/admin.py) and the operator"),
     "/admin/users/{user_id}/disable": ReadPath(Rule.WRITE, users.disable_user,
                                                "within the admin's own organisation only"),
+    "/admin/clients": ReadPath(Rule.OWN_OR_OPERATOR, clients.list_clients,
+                               "the organisation's admins (their own $orgId, chosen by "
+                               "supplygraph/web/clients.py) and the operator; never a secret "
+                               "but the one just made"),
+    "/admin/clients/{client_id}/rotate": ReadPath(Rule.WRITE, clients.rotate_secret,
+                                                  "within the admin's own organisation only; "
+                                                  "the new secret, once"),
+    "/admin/clients/{client_id}/disable": ReadPath(Rule.WRITE, clients.revoke_client,
+                                                   "within the admin's own organisation only"),
+    "/admin/webhooks": ReadPath(Rule.PAGE, "AdminWebhooks RegisterWebhook",
+                                "the person's own organisation's webhooks (admins only)"),
+    "/admin/webhooks/{webhook_id}/remove": ReadPath(Rule.PAGE, "DeleteWebhook",
+                                                    "another organisation's webhook is not "
+                                                    "found"),
+    "/oauth/authorize": ReadPath(Rule.CALLER, clients.GET_CLIENT,
+                                 "a client of the person's own organisation only (its name, "
+                                 "the scopes the person may grant); errors before the "
+                                 "redirect URI is verified stay on this site"),
 }
 
 # Rules held in the Cypher that reads Neo4j: their code must live in graph/.

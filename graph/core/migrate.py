@@ -12,11 +12,12 @@ from typing import LiteralString
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 7  # 2: history, idempotency keys, merged sites, import checkpoints;
+SCHEMA_VERSION = 8  # 2: history, idempotency keys, merged sites, import checkpoints;
 # 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py);
 # 5: site identifiers, pending matches (issue 13);
 # 6: people's accounts and their web sessions (graph/orgs/users.py);
-# 7: the point index on sites' locations (the map, graph/sites/clusters.py)
+# 7: the point index on sites' locations (the map, graph/sites/clusters.py);
+# 8: authorization codes of the code grant (graph/orgs/codes.py)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
@@ -58,6 +59,9 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "FOR (n:User) REQUIRE n.setupHash IS UNIQUE",
     "CREATE CONSTRAINT web_session_key IF NOT EXISTS "
     "FOR (n:WebSession) REQUIRE n.key IS UNIQUE",
+    # Authorization codes (graph/orgs/codes.py), found by their SHA-256 only.
+    "CREATE CONSTRAINT authorization_code_key IF NOT EXISTS "
+    "FOR (n:AuthorizationCode) REQUIRE n.key IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (

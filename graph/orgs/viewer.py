@@ -21,10 +21,13 @@ VIEWER_CONTEXT: LiteralString = lit(
     "OPTIONAL MATCH (o:Organisation {id: $orgId}) "
     "OPTIONAL MATCH (cl:OAuthClient {id: $clientId}) "
     "OPTIONAL MATCH (rt:RevokedToken {jti: $jti}) "
+    # A person's token (the code grant): the account must still be active, in this org.
+    "OPTIONAL MATCH (u:User {id: $userId}) "
     + peers_of("o")
     + "RETURN o {.id, .name, .kind} AS org, consortia, peers, "
     "cl IS NOT NULL AS clientKnown, coalesce(cl.revoked, false) AS clientRevoked, "
-    "cl.orgId AS clientOrg, rt IS NOT NULL AS tokenRevoked"
+    "cl.orgId AS clientOrg, rt IS NOT NULL AS tokenRevoked, "
+    "u IS NOT NULL AND NOT coalesce(u.disabled, false) AND u.orgId = $orgId AS personActive"
 )
 
 
@@ -47,10 +50,12 @@ class OrgViewer:
 
 
 async def viewer_context(graph: Graph, *, org_id: str, client_id: str | None,
-                         jti: str | None) -> dict[str, Any]:
-    """One round trip: org, consortia, peers, client state, token revocation."""
+                         jti: str | None, user_id: str | None = None) -> dict[str, Any]:
+    """One round trip: org, consortia, peers, client state, token revocation, and for a
+    person's token whether their account is still active."""
     rows = await graph.query(VIEWER_CONTEXT, {"orgId": org_id, "clientId": client_id,
-                                              "jti": jti}, name="viewer_context")
+                                              "jti": jti, "userId": user_id},
+                             name="viewer_context")
     return rows[0]
 
 

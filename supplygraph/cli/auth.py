@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 from typing import Any
 
-from auth.client_secrets import hash_secret, new_client_secret
 from auth.scopes import Scope
 from graph.core.db import Graph
 from graph.core.model import OrganisationKind
@@ -59,36 +57,64 @@ def _parse_scopes(text: str) -> list[str]:
     return sorted(s.value for s in scopes)
 
 
+_REFUSALS = {
+    "uri_scheme": "use https, or http only to 127.0.0.1, [::1] or localhost",
+    "uri_wildcard": "no wildcard or space in a redirect URI",
+    "uri_fragment": "no fragment (#) in a redirect URI",
+    "uri_credentials": "no user name or password in a redirect URI",
+    "uri_invalid": "not an absolute URL with a host",
+    "uri_too_long": "a redirect URI is longer than 2000 characters",
+    "too_many_uris": "at most 10 redirect URIs",
+    "public_needs_uri": "a --public client needs at least one --redirect-uri",
+    "name_too_long": "the name is longer than 100 characters",
+}
+
+
+def _refusal(exc: Exception) -> str:
+    from auth.client_registration import ClientRefused
+
+    assert isinstance(exc, ClientRefused)
+    reason = _REFUSALS.get(exc.code, exc.code.replace("_", " "))
+    return f"{reason}: {exc.detail}" if exc.detail else reason
+
+
 def cmd_clients(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.orgs.clients import create_client, list_clients, revoke_client
+    from auth.client_registration import ClientRefused, register_client
+    from graph.orgs.clients import list_clients, revoke_client
     from graph.orgs.organisations import organisation_info
 
     if args.action == "add":
         if not args.org:
             raise CliError("clients add: --org ORG_ID is required")
         scopes = _parse_scopes(args.scopes or "")
-        client_id = "sgc_" + secrets.token_urlsafe(12)
-        secret = new_client_secret()
 
-        async def add(graph: Graph) -> bool:
+        async def add(graph: Graph) -> tuple[str, str | None]:
+            # The registration the administration page makes too (auth/client_registration.py).
             org = await organisation_info(graph, org_id=args.org)
             if org is None:
                 raise CliError(f"clients add: unknown organisation {args.org!r}")
             if Scope.ADMIN.value in scopes and org["kind"] != "OPERATOR":
                 raise CliError(f"clients add: the admin scope is for the operator's clients; "
                                f"{args.org!r} is a {org['kind']}")
-            return await create_client(graph, client_id=client_id, org_id=args.org,
-                                       secret_hash=hash_secret(secret), scopes=scopes)
+            try:
+                return await register_client(graph, org_id=args.org, name=args.name or "",
+                                             public=args.public, scopes=scopes,
+                                             redirect_uris=args.redirect_uri)
+            except ClientRefused as exc:
+                raise CliError(f"clients add: {_refusal(exc)}") from None
 
-        if not asyncio.run(_with_graph(settings, add)):
-            raise CliError(f"clients add: unknown organisation {args.org!r}")
+        client_id, secret = asyncio.run(_with_graph(settings, add))
         if args.json:
             _print_json({"client_id": client_id, "client_secret": secret, "org": args.org,
-                         "scopes": scopes})
+                         "scopes": scopes, "name": args.name or "",
+                         "redirect_uris": args.redirect_uri, "public": secret is None})
         else:
             print(f"client_id:     {client_id}")
-            print(f"client_secret: {secret}")
-            print("The secret is shown once and stored hashed: keep it now.")
+            if secret is None:
+                print("a public client: no secret; it uses the code grant with PKCE")
+            else:
+                print(f"client_secret: {secret}")
+                print("The secret is shown once and stored hashed: keep it now.")
         return 0
 
     if args.action == "revoke":
@@ -113,7 +139,8 @@ def cmd_clients(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json({"clients": [
             {"client_id": c.id, "org": c.org_id, "scopes": list(c.scopes),
-             "revoked": c.revoked, "createdAt": c.created_at} for c in clients]})
+             "revoked": c.revoked, "createdAt": c.created_at, "name": c.name,
+             "redirect_uris": list(c.redirect_uris), "public": c.public} for c in clients]})
     else:
         for c in clients:
             state = "revoked" if c.revoked else "active"
@@ -165,6 +192,11 @@ def register(sub: Any) -> None:
     p.add_argument("client_id", nargs="?", metavar="CLIENT_ID")
     p.add_argument("--org", metavar="ORG_ID")
     p.add_argument("--scopes", metavar='"SCOPE ..."')
+    p.add_argument("--name", help="shown on the consent page and in the administration")
+    p.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
+                   help="for the code grant, matched exactly (repeatable)")
+    p.add_argument("--public", action="store_true",
+                   help="no secret: the code grant with PKCE only (needs --redirect-uri)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_clients)
 

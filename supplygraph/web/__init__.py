@@ -16,6 +16,8 @@ from starlette.staticfiles import StaticFiles
 
 from supplygraph.web import (
     admin,
+    clients,
+    consent,
     disclosures,
     exports,
     imports,
@@ -24,6 +26,7 @@ from supplygraph.web import (
     report_form,
     signin,
     two_step,
+    webhooks,
 )
 from supplygraph.web.render import STATIC_PATH
 
@@ -63,6 +66,13 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/admin/organisations": (admin.organisations, GET),
     "/admin/users": (admin.people, BOTH),
     "/admin/users/{user_id}/disable": (admin.disable, ["POST"]),
+    "/admin/clients": (clients.clients, BOTH),
+    "/admin/clients/{client_id}/rotate": (clients.rotate, ["POST"]),
+    "/admin/clients/{client_id}/disable": (clients.disable, ["POST"]),
+    "/admin/webhooks": (webhooks.webhooks, BOTH),
+    "/admin/webhooks/{webhook_id}/remove": (webhooks.remove, ["POST"]),
+    # The code grant's authorization endpoint: the person approves a client here.
+    "/oauth/authorize": (consent.authorize, BOTH),
 }
 
 

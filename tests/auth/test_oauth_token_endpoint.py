@@ -184,8 +184,11 @@ async def test_metadata_and_jwks_are_public(client: httpx.AsyncClient,
     meta = (await client.get("/.well-known/oauth-authorization-server")).json()
     assert meta["issuer"] == settings.public_url
     assert meta["token_endpoint"].endswith("/oauth/token")
-    assert meta["grant_types_supported"] == ["client_credentials"]
+    assert meta["grant_types_supported"] == ["authorization_code", "client_credentials"]
+    # "none": a public client redeeming a code with its PKCE verifier (docs/oauth.md)
     assert set(meta["token_endpoint_auth_methods_supported"]) == {
+        "client_secret_basic", "client_secret_post", "none"}
+    assert set(meta["introspection_endpoint_auth_methods_supported"]) == {
         "client_secret_basic", "client_secret_post"}
     jwks = (await client.get("/.well-known/jwks.json")).json()
     assert len(jwks["keys"]) == 1

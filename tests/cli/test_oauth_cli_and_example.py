@@ -134,3 +134,28 @@ async def test_procurement_system_runs_readme_example_against_a_real_server(
 
 def build_app_without_graph(settings: Settings):  # noqa: ANN201
     return build_app(settings, None)  # type: ignore[arg-type]
+
+
+async def test_operator_registers_a_public_app_with_an_exact_redirect_uri(
+        cli_env: dict[str, str], graph: Graph) -> None:
+    await migrate(graph)
+    org = run(cli_env, "orgs", "add", "--name", "App trust", "--kind", "PUBLIC_BUYER")
+    assert org.returncode == 0, org.stderr
+    member = org.stdout.strip()
+    out = run(cli_env, "clients", "add", "--org", member, "--scopes", "sites:read", "--public",
+              "--name", "Trust dashboard", "--redirect-uri", "http://127.0.0.1:8765/callback",
+              "--json")
+    assert out.returncode == 0, out.stderr
+    created = json.loads(out.stdout)
+    assert created["client_secret"] is None and created["public"] is True
+    listed = json.loads(run(cli_env, "clients", "list", "--org", member, "--json").stdout)
+    assert listed["clients"][0]["redirect_uris"] == ["http://127.0.0.1:8765/callback"]
+    assert listed["clients"][0]["name"] == "Trust dashboard"
+    for extra, words in ((["--redirect-uri", "http://app.example.org/cb"], "use https"),
+                         ([], "needs at least one --redirect-uri")):
+        refused = run(cli_env, "clients", "add", "--org", member, "--scopes", "sites:read",
+                      "--public", *extra)
+        assert refused.returncode != 0 and refused.stdout == ""
+        assert words in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    listed = json.loads(run(cli_env, "clients", "list", "--org", member, "--json").stdout)
+    assert len(listed["clients"]) == 1

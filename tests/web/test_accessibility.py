@@ -36,6 +36,8 @@ PAGES = [
     ("two-step", "buyer", "/account/two-step"),
     ("admin-users", "org_admin", "/admin/users"),
     ("admin-organisations", "operator", "/admin/organisations"),
+    ("admin-clients", "org_admin", "/admin/clients"),
+    ("admin-webhooks", "org_admin", "/admin/webhooks"),
     ("not-found", "buyer", f"/sites/{s.SITE_LK_PRIVATE}"),
     ("imports", "monitor", "/imports"),
     ("import-run", "monitor", "/imports/{run}"),
