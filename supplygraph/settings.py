@@ -142,6 +142,13 @@ class Settings(BaseSettings):
     web_session_hours: float = 8.0
     web_setup_link_hours: float = 72.0
     web_locale: str = "en"
+    # Signing in through an organisation's own OpenID Connect provider (docs/ui.md): every
+    # request to a provider gives up after oidc_timeout_seconds (an unreachable provider
+    # costs a person that long); discovery documents and key sets are kept this long; the
+    # browser has oidc_flow_minutes to come back from the provider.
+    oidc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    oidc_metadata_ttl_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    oidc_flow_minutes: float = Field(default=10.0, gt=0, le=60)
 
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low

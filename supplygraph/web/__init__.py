@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from supplygraph.web import admin, disclosures, pages, report_form, signin, two_step
+from supplygraph.web import admin, disclosures, oidc, pages, report_form, signin, two_step
 from supplygraph.web.render import STATIC_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -27,6 +27,8 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/": (pages.home, GET),
     "/signin": (signin.signin, BOTH),
     "/signin/code": (two_step.code, BOTH),
+    "/signin/oidc": (oidc.start, BOTH),
+    "/signin/oidc/callback": (oidc.callback, GET),
     "/signout": (signin.signout, ["POST"]),
     "/setup/{token}": (signin.setup, BOTH),
     "/exposure": (pages.exposure, GET),
