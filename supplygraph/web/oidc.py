@@ -1,7 +1,8 @@
 """Signing in through an organisation's own OpenID Connect provider (docs/ui.md).
 
 `/signin/oidc` starts it: a button of the sign-in page (GET, `?org=`) or the e-mail form
-(POST, CSRF-checked: the address's domain picks the organisation). The browser gets a
+(POST, CSRF-checked: the address's domain picks the organisation, then a page goes on to the
+GET, as a redirect after a form may not leave the site under our CSP). The browser gets a
 short-lived cookie holding the flow (state, nonce, PKCE verifier, organisation, next page)
 and goes to the provider. `/signin/oidc/callback` accepts the answer only with that cookie
 and its state, exchanges the code, checks the ID token (auth/oidc.py) against THAT
@@ -18,7 +19,7 @@ import json
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.responses import RedirectResponse, Response
 
@@ -91,27 +92,31 @@ def _failed(request: Request, reason: str, status: int, *, email: str = "") -> R
 
 
 async def start(request: Request) -> Response:
+    """GET `?org=`: the flow starts and the browser goes to the provider. POST (the e-mail
+    form): the address's domain picks the organisation, and a page goes on to the GET."""
     graph = request.app.state.graph
-    email = ""
     if request.method == "POST":
         form = await request.form()
         if not form_csrf_ok(form.get(CSRF_FIELD), request.cookies.get(SIGNIN_COOKIE)):
             return render(request, "refused.html", status=403)
         email = str(form.get("email", ""))[:254].strip()
-        next_path = safe_next(str(form.get("next", "")))
         config = await configs.config_of_email(graph, email=email) if "@" in email else None
-    else:
-        org_id = request.query_params.get("org", "")[:100]
-        next_path = safe_next(request.query_params.get("next"))
-        config = await configs.config_of_org(graph, org_id=org_id) if org_id else None
+        if config is None:
+            return await _page(request, "no_provider", 422, email=email)
+        target = "/signin/oidc?" + urlencode({"org": config.org_id,
+                                              "next": safe_next(str(form.get("next", "")))})
+        return render(request, "oidc_continue.html", start=target, org_name=config.org_name)
+    org_id = request.query_params.get("org", "")[:100]
+    next_path = safe_next(request.query_params.get("next"))
+    config = await configs.config_of_org(graph, org_id=org_id) if org_id else None
     if config is None:
-        return await _page(request, "no_provider", 422, email=email)
+        return await _page(request, "no_provider", 404)
     flow = Flow.new(config.org_id, next_path)
     try:
         url = await relying_party(request).authorization_url(config, _redirect_uri(request),
                                                              flow)
     except OidcFailure as failure:
-        return await _page(request, failure.reason, _status(failure.reason), email=email)
+        return await _page(request, failure.reason, _status(failure.reason))
     response = RedirectResponse(url, status_code=303)
     minutes = request.app.state.settings.oidc_flow_minutes
     # SameSite=Lax: the provider sends the browser back by a top-level GET, which carries it.

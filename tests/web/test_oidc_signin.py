@@ -7,6 +7,8 @@ must exist) and "Oidc Trust B" (accounts made on first sign-in, role from `group
 
 from __future__ import annotations
 
+import html
+import re
 import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +27,7 @@ from supplygraph.settings import Settings
 from tests.support.oidc_provider import Provider, running
 from tests.support.web import csrf_of, web_settings
 
+_CONTINUE = re.compile(r'<a class="button" href="(/signin/oidc\?[^"]+)"')
 CALLBACK = "http://127.0.0.1:8000/signin/oidc/callback"  # the `web` client's public URL
 SECRET_ENV = "SG_TEST_OIDC_SECRET"
 
@@ -98,9 +101,16 @@ async def with_account(graph: Graph, org: Org, tag: str, role: str = "reader") -
 
 
 async def start(web: httpx.AsyncClient, email: str, next_path: str = "") -> httpx.Response:
+    """The e-mail form sent; its answer page (which goes on at once in a browser) followed."""
     page = await web.get("/signin")
-    return await web.post("/signin/oidc", data={"csrf": csrf_of(page.text), "email": email,
-                                                "next": next_path})
+    r = await web.post("/signin/oidc", data={"csrf": csrf_of(page.text), "email": email,
+                                             "next": next_path})
+    if r.status_code != 200:
+        return r
+    found = _CONTINUE.search(r.text)
+    assert found, "the page goes on nowhere"
+    assert f'content="0; url={found.group(1)}"' in r.text
+    return await web.get(html.unescape(found.group(1)))
 
 
 async def at_provider(location: str, who: str, go: str = "yes") -> str:
