@@ -156,6 +156,9 @@ async def callback(request: Request) -> Response:
     config = await configs.config_of_org(graph, org_id=flow.org_id)
     if config is None:
         return _failed(request, "no_provider", 401)
+    # RFC 9207: a provider that names itself in its answer must be this flow's (mix-up).
+    if "iss" in params and params["iss"] != config.issuer:
+        return _failed(request, "provider_error", 401)
     try:
         claims = await relying_party(request).claims(config, _redirect_uri(request),
                                                      params["code"][:2048], flow)
@@ -165,7 +168,7 @@ async def callback(request: Request) -> Response:
     if isinstance(account, str):
         return _failed(request, account, _status(account))
     user_id, two_step = account
-    target = flow.next
+    target = safe_next(flow.next)  # checked at the start too; the cookie is the browser's
     if two_step:
         target = f"/signin/code?next={quote(target, safe='')}"
     response = RedirectResponse(target, status_code=303)

@@ -12,8 +12,8 @@ import re
 import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -222,6 +222,16 @@ async def test_a_token_from_one_organisations_provider_never_signs_anyone_into_a
     r = await web.get(path_of(await at_provider(r.headers["location"], victim)))
     # then A's token maps only to A's people: refused, and B's account untouched
     assert r.status_code == 403 and no_session(r) and not await signed_in(web)
+    # even were A's configuration to admit any e-mail domain (its first line of defence)
+    kept = await oidc.config_of_org(sample_graph, org_id=a.id)
+    assert kept is not None
+    await oidc.set_config(sample_graph, replace(kept, domains=()))
+    try:
+        r = await web.get("/signin/oidc", params={"org": a.id})
+        r = await web.get(path_of(await at_provider(r.headers["location"], victim)))
+    finally:
+        await oidc.set_config(sample_graph, kept)
+    assert r.status_code == 403 and no_session(r) and not await signed_in(web)
     # nor does a code of A's provider, swapped into a flow this browser started for B
     r = await start(web, victim)  # B's domain: a flow for B
     state_b = parse_qs(urlsplit(r.headers["location"]).query)["state"][0]
@@ -247,6 +257,18 @@ async def test_an_answer_with_another_state_is_refused_before_the_provider_is_as
     # and the flow is spent: the right state afterwards finds no flow either
     r = await web.get(path_of(back))
     assert r.status_code == 400 and not await signed_in(web)
+
+
+async def test_an_answer_naming_another_issuer_is_refused_before_the_code_is_used(
+        web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
+    # the mix-up attack (RFC 9207): an answer that says another provider issued it
+    a, b = orgs
+    email = await with_account(sample_graph, a, "ike")
+    r = await start(web, email)
+    back = await at_provider(r.headers["location"], email)
+    asked = a.provider.token_requests
+    r = await web.get(path_of(back) + "&" + urlencode({"iss": b.provider.issuer}))
+    assert r.status_code == 401 and no_session(r) and a.provider.token_requests == asked
 
 
 async def test_an_answer_in_a_browser_that_did_not_start_the_sign_in_is_refused(
