@@ -40,7 +40,14 @@ from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.analytics.contradictions import CONTRADICTION_PATTERN
 from graph.core.model import Label
-from graph.core.visibility import Protected, Shape, lit, visible, visible_as
+from graph.core.visibility import (
+    Protected,
+    Shape,
+    lit,
+    visible,
+    visible_as,
+    visible_public_first,
+)
 
 if TYPE_CHECKING:
     from graph.core.db import QueryRunner
@@ -200,8 +207,11 @@ def site_filter_names(filters: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-def site_filters(names: frozenset[str]) -> LiteralString:
-    return lit(f"WITH s WHERE {visible('s')} "
+def site_filters(names: frozenset[str], *, public_first: bool = False) -> LiteralString:
+    """Visibility, then the clauses `names`; `public_first` for a statement that reads
+    most sites of the graph (the map's world view): `visible_public_first`."""
+    seen = visible_public_first("s") if public_first else visible("s")
+    return lit(f"WITH s WHERE {seen} "
                + "".join(f"AND {_SITE_FILTER_CLAUSES[n]} " for n in sorted(names)))
 
 

@@ -63,9 +63,10 @@ def _enums(values: list[Any] | None) -> list[str] | None:
     return [enum_value(v) for v in values] if values else None
 
 
-async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
-                           first: int | None, after: str | None) -> Page:
-    skip, limit = page_window(info, first, after)
+def site_filter_values(info: Info[Context, Any], f: Any) -> dict[str, Any]:
+    """A `ProductionSiteFilter` as `graph.lists` takes it (the site list and the map's
+    clusters alike); BAD_USER_INPUT for a bad country code, FORBIDDEN for a finding filter
+    without `reports:read`."""
     filters: dict[str, Any] = {}
     if f is not None:
         filters = {
@@ -83,8 +84,15 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
     if any(filters.get(k) is not None for k in _REPORT_FILTERS):
         # They would tell which sites have findings or contradicting reports.
         require_scope(info, Scope.REPORTS_READ, "finding filters")
+    filters["contradictionWindow"] = info.context.settings.contradiction_window_days
+    return filters
+
+
+async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any] | None,
+                           first: int | None, after: str | None) -> Page:
+    skip, limit = page_window(info, first, after)
+    filters = site_filter_values(info, f)
     ctx = info.context
-    filters["contradictionWindow"] = ctx.settings.contradiction_window_days
     page = await q.list_sites(ctx.graph, viewer=ctx.params, shape=_nodes(info, SITE_SHAPE),
                               filters=filters, order=_order(info, order_by), skip=skip,
                               limit=limit, count=_counts(info))

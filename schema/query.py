@@ -10,6 +10,7 @@ import strawberry
 from graph.core.visibility import Shape
 from resolvers import lists
 from resolvers.core.args import Page
+from resolvers.sites.clusters import clusters as site_clusters
 from resolvers.sites.queries import merged_site_row
 from schema.core.common import (
     Connection,
@@ -32,6 +33,7 @@ from schema.types import AuditReport, Brand, Contract, Organisation, ProductionS
 
 from schema.alerts.types import AlertQuery
 from schema.disclosures.types import DisclosureQuery
+from schema.sites.clusters import BoundingBox, SiteCluster
 from schema.sites.export import ExportQuery
 from schema.sites.review import ReviewQuery
 from schema.analytics.types import ExposureEntry, ExposureFilter, exposure_connection
@@ -168,6 +170,17 @@ class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
                                after: str | None = None) -> Connection[ProductionSite]:
         page = await lists.production_sites(info, filter, order_by, first, after)
         return _connection(page, ProductionSite)
+
+    @scoped(SITES, "The production sites you may see in a bounding box, grouped for a map: "
+                   "at zoom z (0-20) into the cells of Web Mercator tiles of zoom z + 2, each "
+                   "with its count and mean position, and its site when it holds one. The "
+                   "box may be at most 64 cells across; `filter` is that of "
+                   "`productionSites`. Cells run north to south, west to east.")
+    async def site_clusters(self, info: Info[Context, Any], bbox: BoundingBox, zoom: int,
+                            filter: ProductionSiteFilter | None = None,  # noqa: A002
+                            ) -> list[SiteCluster]:
+        rows = await site_clusters(info, bbox=bbox, zoom=zoom, f=filter)
+        return [SiteCluster.from_row(r) for r in rows]
 
     @scoped(SITES, "A brand by id.")
     async def brand(self, info: Info[Context, Any],

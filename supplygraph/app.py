@@ -66,9 +66,20 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
 
             worker = Worker(app.state.graph, settings)
             worker_task = asyncio.create_task(worker.run(), name="alert-worker")
+        sweeper_task = None
+        if settings.web_purge_minutes > 0:
+            # Expired web sessions and setup links (supplygraph/housekeeping.py).
+            from supplygraph.housekeeping import Sweeper
+
+            sweeper = Sweeper(app.state.graph, settings)
+            sweeper_task = asyncio.create_task(sweeper.run(), name="session-sweeper")
         try:
             yield
         finally:
+            if sweeper_task is not None:
+                sweeper.stop.set()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(sweeper_task, timeout=10)
             if worker_task is not None:
                 worker.stop.set()
                 # An unfinished delivery keeps its lease and is delivered again elsewhere.

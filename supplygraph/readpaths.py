@@ -37,14 +37,14 @@ from graph.core import errors, history, nodes, sharing
 from graph.core import nodes as rel
 from graph.core.visibility import Protected, Shape
 from graph.disclosures import requests as disclosures
-from graph.imports import site_rows
+from graph.imports import runs, site_rows
 from graph.lists import list_brands, list_contracts, list_reports, list_sites, list_suppliers
 from graph.orgs import clients, oidc, organisations, users, viewer
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
 from graph.sites import commands as sites
-from graph.sites import export, matching, merge, pending
+from graph.sites import clusters, export, matching, merge, pending
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 
 
@@ -238,6 +238,9 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "SiteExport": _fields(Rule.LIST, export.EXPORT_PAGE,
                           "content count hasNextPage endCursor",
                           "visible sites only, paged by id (keyset)"),
+    "SiteCluster": _fields(Rule.ANALYTIC, clusters.clusters_query,
+                           "count latitude longitude siteId name",
+                           "grouped from visible, filtered sites only (graph/sites/clusters.py)"),
     "PendingMatchPayload": {**_payload("pendingMatch", pending.list_pending),
                             "site": ReadPath(Rule.PAYLOAD, nodes.nodes_by_id)},
     "BrandPayload": _payload("brand", nodes.nodes_by_id),
@@ -292,10 +295,15 @@ GRAPHQL["Query"] = {
                            "the organisation's stored reach, built by the walk as the "
                            "organisation and kept exact (graph/core/derived.py)"),
     "disclosureRequests": ReadPath(Rule.OWN, disclosures.list_requests),
+    "disclosureRequest": ReadPath(Rule.OWN, disclosures.list_requests,
+                                  "one id, the same visibility as the list"),
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
     "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
     "siteExport": ReadPath(Rule.LIST, export.EXPORT_PAGE),
+    "siteClusters": ReadPath(Rule.ANALYTIC, clusters.clusters_query,
+                             "counts and mean positions of visible, filtered sites per cell; "
+                             "a one-site cell names that visible site"),
     "me": ReadPath(Rule.CALLER, Viewer),
     "_service": ReadPath(Rule.SCHEMA, None),
 }
@@ -368,6 +376,7 @@ CLI: dict[str, ReadPath] = {
     "users add": ReadPath(Rule.CONSOLE, users.create_user, "the setup link, once"),
     "users list": ReadPath(Rule.CONSOLE, users.list_users, "never a password hash"),
     "users disable": ReadPath(Rule.CONSOLE, users.disable_user),
+    "users purge-sessions": ReadPath(Rule.CONSOLE, users.purge_sessions, "counts only"),
 }
 
 # The web app's pages (supplygraph/web/__init__.py PAGES). A PAGE names the operations of
@@ -391,6 +400,10 @@ WEB: dict[str, ReadPath] = {
     "/setup/{token}": ReadPath(Rule.CALLER, users.complete_setup,
                                "one answer for unknown, spent and expired links"),
     "/exposure": ReadPath(Rule.PAGE, "MyExposure"),
+    "/map": ReadPath(Rule.PAGE, "MapSites", "the search half: a page of the visible sites "
+                     "matching the filters"),
+    "/map/clusters": ReadPath(Rule.PAGE, "SiteClusters", "JSON for the map's script: the "
+                              "cells of the visible sites in a box"),
     "/sites/{site_id}": ReadPath(Rule.PAGE, "SitePage",
                                  "a site the person may not see is not found, as an unknown id"),
     "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),
@@ -401,10 +414,23 @@ WEB: dict[str, ReadPath] = {
                              "the visible requests, those the person's organisation sent"),
     "/disclosures/inbox": ReadPath(Rule.PAGE, "DisclosureInbox",
                                    "the visible requests addressed to a represented supplier"),
-    "/disclosures/{request_id}": ReadPath(Rule.PAGE, "DisclosureInbox SiteName SiteSearch "
-                                          "DiscloseSites DeclineDisclosure",
+    "/disclosures/{request_id}": ReadPath(Rule.PAGE, "DisclosureRequestPage SiteName "
+                                          "SiteSearch DiscloseSites DeclineDisclosure",
                                           "a request not in the person's inbox is not found"),
     "/disclosures/{request_id}/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
+    "/imports": ReadPath(Rule.PAGE, "PendingMatches",
+                         "contributors; the upload runs `supplygraph import sites` as the "
+                         "person; the organisation's own recent runs (graph/imports/runs.py)"),
+    "/imports/review": ReadPath(Rule.PAGE, "PendingMatches ConfirmMatch RejectMatch",
+                                "a pending match not the organisation's is NOT_FOUND at the row"),
+    "/imports/{run_id}": ReadPath(Rule.OWN, runs.RUN_BY_ID,
+                                  "the run and its rows, to the organisation that started it; "
+                                  "another organisation's run is not found"),
+    "/imports/{run_id}/summary.csv": ReadPath(Rule.OWN, runs.RUN_ROWS,
+                                              "as the run's page"),
+    "/exports/sites.csv": ReadPath(Rule.PAGE, "SiteExport", "the sites the person may see"),
+    "/exports/sites.geojson": ReadPath(Rule.PAGE, "SiteExport",
+                                       "the sites the person may see"),
     "/account/two-step": ReadPath(Rule.CALLER, users.set_totp,
                                   "a new secret for the person themselves, stored once "
                                   "a code made from it comes back"),

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # finish in a second or two instead of all of them planning together for 16-20 s.
     circuit_warm_in_flight: int = Field(default=2, ge=1, le=1000)
     circuit_warm_transactions: int = Field(default=50, ge=0, le=100_000)
+    # Before closing, the probe runs the `circuit_warm_statements` reads this process runs
+    # most, once each, for at most `circuit_warm_seconds` (graph/core/warm.py): a restarted
+    # Neo4j plans and compiles each query shape again, for seconds when cold.
+    circuit_warm_statements: int = Field(default=24, ge=0, le=48)
+    circuit_warm_seconds: float = Field(default=10.0, ge=0, le=120)
     # /readyz waits at most this long for Neo4j's answer while the circuit is closed: a
     # load balancer's check must not hang on a Neo4j that accepts connections before it
     # answers them (starting), nor on a cold plan after a restart.
@@ -141,6 +146,9 @@ class Settings(BaseSettings):
     # and per network address. `web_locale`: the message catalogue pages are rendered in.
     web_session_hours: float = 8.0
     web_setup_link_hours: float = 72.0
+    # Each `serve` process removes expired sessions and setup links this often (0: never;
+    # `supplygraph users purge-sessions` does it once). supplygraph/housekeeping.py.
+    web_purge_minutes: float = Field(default=60.0, ge=0)
     web_locale: str = "en"
     # Signing in through an organisation's own OpenID Connect provider (docs/ui.md): every
     # request to a provider gives up after oidc_timeout_seconds (an unreachable provider
@@ -149,6 +157,11 @@ class Settings(BaseSettings):
     oidc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     oidc_metadata_ttl_seconds: float = Field(default=300.0, ge=0, le=86_400)
     oidc_flow_minutes: float = Field(default=10.0, gt=0, le=60)
+    # A site list uploaded on the web app's imports page (supplygraph/web/imports.py): at
+    # most this many bytes and rows; the CLI's own limits (import_max_bytes) are for files
+    # an operator runs.
+    web_import_max_bytes: int = 10_000_000
+    web_import_max_rows: int = 50_000
 
     # Site matching (graph/sites/matching.py) and bulk import (supplygraph/importer.py).
     # Scores are 0-100: at or above match_high an existing site is reused; from match_low

@@ -16,36 +16,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from graph.core.db import Graph
-from graph.server.managed import ManagedNeo4j, free_port
 from supplygraph.settings import Settings
+from tests.support.neo4j import managed_server
 
 # Tests always use the Neo4j they start, never one named in the environment.
 for _var in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
     os.environ.pop(_var, None)
-
-
-@contextlib.contextmanager
-def _server(factory: pytest.TempPathFactory, name: str) -> Iterator[Settings]:
-    settings = Settings(
-        data_dir=factory.mktemp(name),
-        neo4j_bolt_port=free_port(),
-        neo4j_heap="1g",
-        neo4j_pagecache="512m",
-        # Tests wipe and reload small worlds, so statistics swing past Neo4j's divergence
-        # threshold all the time; replanning each visibility-heavy query shape costs seconds
-        # and changes no answer.
-        neo4j_replan_interval="1h",
-        # Apps started by tests run no outbox worker unless a test asks for one, so that no
-        # stray worker picks up another test's deliveries.
-        run_worker_in_serve=False,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    server = ManagedNeo4j(settings)
-    server.start()
-    try:
-        yield settings
-    finally:
-        server.stop()
 
 
 @contextlib.asynccontextmanager
@@ -69,14 +45,14 @@ async def _with_sample(graph: Graph) -> Graph:
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings of the shared test server (sample data lives here)."""
-    with _server(tmp_path_factory, "neo4j-main") as settings:
+    with managed_server(tmp_path_factory, "neo4j-main") as settings:
         yield settings
 
 
 @pytest.fixture(scope="session")
 def scratch_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A second server for tests that wipe or bulk-load the database."""
-    with _server(tmp_path_factory, "neo4j-scratch") as settings:
+    with managed_server(tmp_path_factory, "neo4j-scratch") as settings:
         yield settings
 
 
@@ -85,7 +61,7 @@ def story_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     """A third server holding only the sample data, for tests whose expectations are
     hand-checked against the sample's story (exposure, leverage, risk, contradictions, the
     sample data itself): what write tests add to the shared server cannot shift their numbers."""
-    with _server(tmp_path_factory, "neo4j-story") as settings:
+    with managed_server(tmp_path_factory, "neo4j-story") as settings:
         yield settings
 
 

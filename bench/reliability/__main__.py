@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.reliability [--workers 1 2] [--only mix hostile ...]
         [--clients 64] [--seconds 60] [--hostile 3300] [--import-rows 20000]
+        [--only soak --soak-minutes 10 --soak-rate 10]
 
 For each worker count it starts its own stack (bench/reliability/env.py: a Neo4j in a
 temporary folder, the sample data, `serve --workers N`, all on 127.0.0.1), runs the chosen
@@ -21,15 +22,18 @@ from typing import Any
 from bench.reliability import scenarios
 from bench.reliability.env import Stack
 from bench.reliability.imports import import_crash
+from bench.reliability.soak import soak
 from bench.reliability.stats import table
 
 ALL = ["mix", "neo4j-kill", "api-kill", "hostile", "import-crash"]
+# Not part of a default run (ten minutes): `--only soak`.
+CHOICES = [*ALL, "soak"]
 
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for workers in args.workers:
-        stack = Stack(workers=workers)
+        stack = Stack(workers=workers, extra_env=dict(kv.split("=", 1) for kv in args.api_env))
         try:
             await stack.start()
             await scenarios.warm_up(stack)
@@ -42,6 +46,8 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     rec = await scenarios.api_kill(stack)
                 elif name == "hostile":
                     rec = await scenarios.hostile(stack, args.hostile, args.seed)
+                elif name == "soak":
+                    rec = await soak(stack, args.soak_minutes, args.soak_rate)
                 else:
                     rec = await import_crash(stack, args.import_rows)
                 row = {"workers": workers, **rec.row()}
@@ -57,12 +63,17 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.reliability")
     p.add_argument("--workers", type=int, nargs="+", default=[1])
-    p.add_argument("--only", nargs="+", choices=ALL, default=ALL)
+    p.add_argument("--only", nargs="+", choices=CHOICES, default=ALL)
     p.add_argument("--clients", type=int, default=64)
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--hostile", type=int, default=3300)
     p.add_argument("--seed", type=int, default=15)
+    p.add_argument("--soak-minutes", type=float, default=10.0)
+    p.add_argument("--soak-rate", type=float, default=10.0, help="requests per second")
     p.add_argument("--import-rows", type=int, default=20_000)
+    p.add_argument("--api-env", nargs="*", default=[], metavar="SUPPLYGRAPH_X=V",
+                   help="settings for the API processes, e.g. "
+                   "SUPPLYGRAPH_CIRCUIT_WARM_STATEMENTS=0 (no warming before closing)")
     p.add_argument("--keep", action="store_true", help="keep the stack's folder (logs)")
     args = p.parse_args(argv)
     rows = asyncio.run(run(args))

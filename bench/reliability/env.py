@@ -121,7 +121,8 @@ class Stack:
         env.update(SUPPLYGRAPH_DATA_DIR=str(self.settings.data_dir),
                    SUPPLYGRAPH_NEO4J_BOLT_PORT=str(self.settings.neo4j_bolt_port),
                    SUPPLYGRAPH_PUBLIC_URL=self.base_url, SUPPLYGRAPH_LOG_LEVEL="WARNING",
-                   SUPPLYGRAPH_RUN_WORKER_IN_SERVE="false", **self.extra_env)
+                   SUPPLYGRAPH_RUN_WORKER_IN_SERVE="false")
+        env.update(self.extra_env)  # a scenario's own settings win (api-kill runs the worker)
         return env
 
     async def start_api(self) -> None:

@@ -5,10 +5,13 @@
   acknowledged report is looked for in Neo4j (lost: absent; duplicated: more than once).
 - `neo4j_kill`: a smaller mix while Neo4j is SIGKILLed and started again; adds the seconds
   to the first 503 after the kill, the slowest answer during the outage, and the seconds from
-  Neo4j answering again to the first successful read.
+  Neo4j's bolt port accepting again (and from Neo4j answering a query) to the first
+  successful read.
 - `api_kill`: report submissions while the whole `serve` process group is SIGKILLed; the API
   is started again and every unanswered submission sent again with its Idempotency-Key (what
-  a client does); then no acknowledged write may be missing and none may be there twice.
+  a client does); then no acknowledged write may be missing and none may be there twice, and
+  each acknowledged report's alert reaches a webhook receiver of the scenario's own once
+  (bench/reliability/alerts.py).
 - `hostile`: the generator's requests (bench/reliability/hostile.py) while a canary asks
   /healthz every 0.25 s (an answer slower than 2 s is a blocked-server episode).
 - `import_crash` (bench/reliability/imports.py): an import killed mid-way and run again.
@@ -30,6 +33,7 @@ import httpx
 
 from bench.exposure import GQL as GQL_EXPOSURE
 from bench.read_api import CPV, GQL_SITE, GQL_SITES, GQL_TEXT
+from bench.reliability import alerts
 from bench.reliability.env import Stack
 from bench.reliability.hostile import generate, problems
 from bench.reliability.stats import Recorder
@@ -165,12 +169,18 @@ async def neo4j_kill(stack: Stack, clients: int = 16, before: float = 5.0,
     # In a thread: reaping the JVM takes a while, and the clients' clocks must keep running.
     await asyncio.to_thread(stack.kill_neo4j)
     await asyncio.sleep(outage)
-    await asyncio.to_thread(stack.neo4j.start)  # returns once bolt answers
+    # The clock of the return starts when Neo4j's bolt port accepts a connection again (the
+    # JVM's start before that is no part of the API's recovery), polled beside the start.
+    starting = asyncio.create_task(asyncio.to_thread(stack.neo4j.start))
+    accepts = await _bolt_accepts(stack, starting, patience)
+    # A driver of its own, no circuit, polling from the moment bolt accepts.
+    answering = asyncio.create_task(_neo4j_answers(stack, patience))
+    await starting  # returns once bolt answers a connectivity check
     back = time.monotonic()
-    answers = await _neo4j_answers(stack, patience)  # a driver of its own, no circuit
+    answers = await answering
     # Until a read succeeds (bounded by `patience`), then `after` seconds more.
-    while time.monotonic() - back < patience and not any(
-            start >= back and status == 200 and not codes
+    while time.monotonic() - accepts < patience and not any(
+            start >= accepts and status == 200 and not codes
             for start, _, status, codes in rec.events[-200:]):
         await asyncio.sleep(0.1)
     await asyncio.sleep(after)
@@ -180,9 +190,9 @@ async def neo4j_kill(stack: Stack, clients: int = 16, before: float = 5.0,
     rec.stop()
     first_503 = min((end for start, end, status, _ in rec.events
                      if status == 503 and end >= killed), default=None)
-    during = [end - start for start, end, _, _ in rec.events if killed <= start < back]
+    during = [end - start for start, end, _, _ in rec.events if killed <= start < accepts]
     first_ok = min((end for start, end, status, codes in rec.events
-                    if start >= back and status == 200 and not codes), default=None)
+                    if start >= accepts and status == 200 and not codes), default=None)
     # What the clients got between Neo4j answering and the first success: says whether the
     # API refused (503s, and which code) or was slow (the answers' times).
     between = [(status, ",".join(codes) or "-", end - start)
@@ -196,14 +206,35 @@ async def neo4j_kill(stack: Stack, clients: int = 16, before: float = 5.0,
         "first 503 after kill s": round(first_503 - killed, 2) if first_503 else None,
         "slowest during outage s": round(max(during), 2) if during else None,
         "readyz slowest during outage s": round(max(rec.extra.pop("readyz", [0])), 2),
-        "first success after Neo4j back s": round(first_ok - back, 2) if first_ok else None,
-        "Neo4j answers queries after s": round(answers - back, 2) if answers else None,
+        "Neo4j answers queries after bolt accepts s": round(answers - accepts, 2)
+        if answers else None,
+        "first success after bolt accepts s": round(first_ok - accepts, 2)
+        if first_ok else None,
         "API success after Neo4j answers s": round(first_ok - answers, 2)
         if first_ok and answers else None,
-        "Neo4j restart s": round(back - killed - outage, 1),
+        "Neo4j restart to bolt s": round(accepts - killed - outage, 1),
+        "bolt accepts to start returned s": round(back - accepts, 1),
         "RSS after MB": stack.api_rss_mb()})
     await _writes_check(stack, rec, acked, list(sent))
     return rec
+
+
+async def _bolt_accepts(stack: Stack, starting: asyncio.Task[Any], patience: float) -> float:
+    """When Neo4j's bolt port first accepts a TCP connection (polled every 20 ms)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if starting.done():
+            starting.result()  # a failed start raises here
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(
+                "127.0.0.1", stack.settings.neo4j_bolt_port), timeout=1)
+        except (OSError, TimeoutError):
+            await asyncio.sleep(0.02)
+            continue
+        accepted = time.monotonic()
+        writer.close()
+        return accepted
+    raise RuntimeError(f"Neo4j's bolt port did not accept within {patience:.0f} s")
 
 
 async def _neo4j_answers(stack: Stack, patience: float) -> float | None:
@@ -243,6 +274,25 @@ async def _poll_readyz(stack: Stack, rec: Recorder) -> None:
 
 
 async def api_kill(stack: Stack, clients: int = 16, before: float = 8.0) -> Recorder:
+    # The API again, now with its outbox worker and a webhook to a receiver of our own: the
+    # alerts of the acknowledged reports are counted too (bench/reliability/alerts.py).
+    stack.extra_env.update(alerts.worker_env())
+    await asyncio.to_thread(stack.kill_api)
+    await stack.start_api()
+    with alerts.receiver() as (url, got):
+        hook = await alerts.register(stack, url)
+        try:
+            rec, acked, sent = await _api_kill(stack, clients, before)
+            rec.extra.update(await alerts.count(
+                stack, hook, got, [f"reliability {k}" for k in acked]))
+        finally:
+            await alerts.unregister(stack, hook)
+    await _writes_check(stack, rec, acked, list(sent))
+    return rec
+
+
+async def _api_kill(stack: Stack, clients: int, before: float
+                    ) -> tuple[Recorder, list[str], dict[str, dict[str, Any]]]:
     rec = Recorder("api-kill")
     rec.extra["RSS before MB"] = stack.api_rss_mb()
     acked: list[str] = []
@@ -271,8 +321,7 @@ async def api_kill(stack: Stack, clients: int = 16, before: float = 8.0) -> Reco
     rec.stop()
     rec.extra["resent"] = len(unanswered)
     rec.extra["RSS after MB"] = stack.api_rss_mb()
-    await _writes_check(stack, rec, acked, list(sent))
-    return rec
+    return rec, acked, sent
 
 
 async def hostile(stack: Stack, count: int = 3300, seed: int = 15,

@@ -10,7 +10,10 @@ and every transaction fails at once while a background task asks Neo4j for a rea
 configured database every `circuit_retry_seconds`, closing the circuit at its first answer
 with data (an error, transient or not, is no answer: a starting Neo4j gives those).
 
-Just after that, Neo4j is cold (a fresh JVM, every query plan to make again): for its first
+Before closing, the probe runs the reads this process runs most, once each, bounded
+(graph/core/warm.py): their plans are made again on the restarted server while requests are
+still answered 503 at once, instead of every request waiting on cold plans together.
+Just after that, Neo4j is still cool (a fresh JVM, the rarer plans to make): for its first
 `warm_transactions` transactions at most `warm_in_flight` new requests' transactions run at
 once, the others waiting for a turn (at most 1 s, then `GraphBusy`); a request that had a
 turn goes on without queueing again. Without that every waiting client arrived at
@@ -62,6 +65,7 @@ from neo4j.exceptions import (
 )
 
 from graph.core.circuit import Circuit
+from graph.core.warm import RecentReads, warm
 
 if TYPE_CHECKING:
     from supplygraph.settings import Settings
@@ -184,7 +188,8 @@ class Graph:
     def __init__(self, driver: AsyncDriver, database: str, query_timeout: float | None = None,
                  *, circuit: Circuit | None = None, retry_seconds: float = 5.0,
                  warm_in_flight: int = 2, warm_transactions: int = 50,
-                 acquisition_timeout: float = 2.0, probe_timeout: float = 5.0) -> None:
+                 acquisition_timeout: float = 2.0, probe_timeout: float = 5.0,
+                 warm_statements: int = 24, warm_seconds: float = 10.0) -> None:
         self.driver = driver
         self.database = database
         self.query_timeout = query_timeout
@@ -199,6 +204,11 @@ class Graph:
         # answers must not stall the probe.
         self.probe_timeout = probe_timeout
         self._warming: asyncio.Semaphore | None = None
+        # Before closing, the probe runs the reads this process runs most (graph/core/warm.py).
+        self.recent_reads = RecentReads()
+        self.warm_statements = warm_statements
+        self.warm_seconds = warm_seconds
+        self.warmed: list[str] = []  # what the last warming ran (for tests and debugging)
         self._warm_left = 0
         # Requests (by their causal chain) that had a turn: their later transactions do not
         # queue again behind every newcomer's first, or no request would finish first.
@@ -216,7 +226,9 @@ class Graph:
                    warm_in_flight=settings.circuit_warm_in_flight,
                    warm_transactions=settings.circuit_warm_transactions,
                    acquisition_timeout=settings.neo4j_acquisition_timeout_seconds,
-                   probe_timeout=settings.neo4j_connection_timeout_seconds)
+                   probe_timeout=settings.neo4j_connection_timeout_seconds,
+                   warm_statements=settings.circuit_warm_statements,
+                   warm_seconds=settings.circuit_warm_seconds)
 
     async def close(self) -> None:
         if self._prober is not None:
@@ -247,6 +259,7 @@ class Graph:
         start = time.perf_counter()
         try:
             if not write:
+                self.recent_reads.add(cypher, params)
                 # An auto-commit transaction: RUN and PULL in one round trip, where an
                 # explicit one adds BEGIN and COMMIT (measured: half the wall time and half
                 # the driver's CPU per statement). One statement reads one consistent
@@ -329,7 +342,7 @@ class Graph:
         succeeds, then closes the circuit."""
         while not self.circuit.admit():
             await asyncio.sleep(self.circuit.retry_seconds)
-            if not await self._ping():
+            if not await self._ping() or not await self._warm_plans():
                 self.circuit.unreachable()
                 continue
             since = self.circuit.since or 0.0
@@ -339,6 +352,19 @@ class Graph:
             self.circuit.reached()
             log.warning("Neo4j answers again: circuit closed after %.1f s open",
                         self.circuit.clock() - since)
+
+    async def _warm_plans(self) -> bool:
+        """The reads this process runs most, once each, before requests come back (plans
+        made and compiled on the restarted server; graph/core/warm.py). False: Neo4j went
+        away again meanwhile."""
+        warmed = await warm(self.driver, self.database,
+                            self.recent_reads.most_run(self.warm_statements),
+                            budget=self.warm_seconds, timeout=self.probe_timeout,
+                            in_flight=self.warm_in_flight, unreachable=_UNREACHABLE)
+        if warmed is None:
+            return False
+        self.warmed = warmed
+        return True
 
     async def _ping(self) -> bool:
         """One read of the configured database, one attempt, bounded: True only when it

@@ -12,10 +12,11 @@ from typing import LiteralString
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 6  # 2: history, idempotency keys, merged sites, import checkpoints;
+SCHEMA_VERSION = 7  # 2: history, idempotency keys, merged sites, import checkpoints;
 # 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py);
 # 5: site identifiers, pending matches (issue 13);
-# 6: people's accounts and their web sessions (graph/orgs/users.py)
+# 6: people's accounts and their web sessions (graph/orgs/users.py);
+# 7: the point index on sites' locations (the map, graph/sites/clusters.py)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
@@ -71,6 +72,8 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX site_duns IF NOT EXISTS FOR (n:ProductionSite) ON (n.duns)",
     "CREATE INDEX site_rba IF NOT EXISTS FOR (n:ProductionSite) ON (n.rbaFacilityId)",
     "CREATE INDEX site_factory_code IF NOT EXISTS FOR (n:ProductionSite) ON (n.factoryCode)",
+    # The map's bounding boxes (point.withinBBox, graph/sites/clusters.py).
+    "CREATE POINT INDEX site_location IF NOT EXISTS FOR (n:ProductionSite) ON (n.location)",
     "CREATE INDEX site_findings_changed IF NOT EXISTS "
     "FOR (n:ProductionSite) ON (n.findingsChangedAt)",
     "CREATE INDEX finding_status IF NOT EXISTS FOR (n:Finding) ON (n.status)",

@@ -83,3 +83,31 @@ def related_by_id(relation: Relation, shape: Shape) -> LiteralString:
         f"WHERE {checks} WITH DISTINCT key, n ORDER BY n.id "
         f"RETURN key, collect({shape.projection('n')}) AS nodes"
     )
+
+
+@lru_cache(maxsize=2048)
+def related_with_nested(relation: Relation, shape: Shape, nested: Relation,
+                        nested_shape: Shape) -> LiteralString:
+    """`related_by_id` whose every target also carries its own targets along `nested`
+    (a site's reports with their findings): one round trip where a loader per level takes
+    two. The nested rows are exactly what `related_by_id(nested, nested_shape)` returns for
+    that target (same path, checks, projection and order), so they can prime its loader."""
+    if nested.start != shape.label:
+        raise ValueError(f"{nested.name} does not start at {shape.label.value}")
+    checks = joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
+                     *(visible(v) for v in relation.via)])
+    inner_checks = joined([visible_as(nested.start, "p"), visible_as(nested_shape.label, "n"),
+                           *(visible(v) for v in nested.via)])
+    start = lit(Label(relation.start).value)
+    # The target is carried as `t` and, inside the subquery, renamed `p` so that
+    # `nested.path`, written from a parent `(p)` to targets `(n)`, reads unchanged (with the
+    # target imported as `n`, the path's `(n:Finding)` matched nothing).
+    return lit(
+        f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "
+        f"WHERE {checks} WITH DISTINCT key, n AS t ORDER BY t.id "
+        f"CALL (t) {{ WITH t AS p MATCH {nested.path} WHERE {inner_checks} "
+        f"WITH DISTINCT n ORDER BY n.id "
+        f"RETURN collect({nested_shape.projection('n')}) AS inner }} "
+        f"RETURN key, collect({shape.projection('t')}) AS nodes, collect(inner) AS nested"
+    )
+

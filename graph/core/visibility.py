@@ -59,6 +59,15 @@ def visible(var: str) -> LiteralString:
     )
 
 
+def visible_public_first(var: str) -> LiteralString:
+    """`visible(var)`, with PUBLIC decided first and alone: the same truth for every record,
+    but Neo4j reads one property of a PUBLIC record instead of the three the predicate
+    names (its planner caches every property of an OR before evaluating it). Over the
+    100,000 sites of the map's world view that is 2.4 times faster (docs/ui.md)."""
+    v = _var(var)
+    return lit(f"(CASE WHEN {v}.sharing = 'PUBLIC' THEN true ELSE {visible(v)} END)")
+
+
 # A report is about one site, and its findings and actions are read through it: each is
 # visible only while that site is, so that a report never tells of a site the viewer may not
 # see (not even as a `site: null`).

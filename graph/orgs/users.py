@@ -156,10 +156,22 @@ MATCH (s:WebSession {key: $key})
 DETACH DELETE s
 """
 
+# Housekeeping (the server's sweeper, `supplygraph users purge-sessions`): expired sessions
+# are deleted, expired setup links forgotten. A spent link is forgotten when it is used
+# (COMPLETE_SETUP) and a disabled person's at once (DISABLE_USER); an expired one could never
+# open anything, but its hash would stay. Both are refused when read, sweep or not.
 PURGE_SESSIONS: LiteralString = """
-MATCH (s:WebSession) WHERE s.expiresAt <= $now
-DETACH DELETE s
-RETURN count(*) AS purged
+CALL () {
+  MATCH (s:WebSession) WHERE s.expiresAt <= $now
+  DETACH DELETE s
+  RETURN count(*) AS sessions
+}
+CALL () {
+  MATCH (u:User) WHERE u.setupHash IS NOT NULL AND u.setupExpiresAt < $now
+  SET u.setupHash = null, u.setupExpiresAt = null
+  RETURN count(*) AS setupLinks
+}
+RETURN sessions, setupLinks
 """
 
 
@@ -288,7 +300,15 @@ async def end_session(graph: Graph, *, key: str) -> None:
     await graph.query(END_SESSION, {"key": key}, write=True, name="end_session")
 
 
-async def purge_sessions(graph: Graph) -> int:
+@dataclass(frozen=True)
+class Purged:
+    sessions: int
+    setup_links: int
+
+
+async def purge_sessions(graph: Graph) -> Purged:
+    """Deletes every expired web session and forgets every expired setup link."""
     rows = await graph.query(PURGE_SESSIONS, {"now": _now()}, write=True,
                              name="purge_sessions")
-    return int(rows[0]["purged"]) if rows else 0
+    return Purged(int(rows[0]["sessions"]), int(rows[0]["setupLinks"])) if rows \
+        else Purged(0, 0)

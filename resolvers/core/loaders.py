@@ -18,7 +18,7 @@ from strawberry.dataloader import DataLoader
 from graph.core.db import QueryRunner, RequestGraph
 from graph.analytics.exposure import exposure as exposure_walk
 from graph.companies.supply_chain import supply_chain_by_brand
-from graph.core.nodes import Relation, nodes_by_id, related_by_id
+from graph.core.nodes import Relation, nodes_by_id, related_by_id, related_with_nested
 from graph.core.visibility import Shape
 
 __all__ = ["Loaders", "QueryRunner", "RequestGraph"]
@@ -53,6 +53,31 @@ class RelatedByParentIdLoader(DataLoader[str, list[dict[str, Any]]]):
                                        {"ids": list(ids), **self.viewer},
                                        name=self.relation.name)
         found = {r["key"]: r["nodes"] for r in rows}
+        return [found.get(i, []) for i in ids]
+
+
+class RelatedWithNestedLoader(DataLoader[str, list[dict[str, Any]]]):
+    """`RelatedByParentIdLoader` that reads the targets' own relation (`nested`) in the same
+    round trip and primes `nested_loader` with it, so the next level of the query is
+    answered without going back to Neo4j."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], relation: Relation,
+                 shape: Shape, nested: Relation, nested_loader: RelatedByParentIdLoader) -> None:
+        self.runner, self.viewer = runner, viewer
+        self.relation, self.shape = relation, shape
+        self.nested, self.nested_loader = nested, nested_loader
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.runner.query(
+            related_with_nested(self.relation, self.shape, self.nested,
+                                self.nested_loader.shape),
+            {"ids": list(ids), **self.viewer}, name=f"{self.relation.name}+{self.nested.name}")
+        found: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            found[r["key"]] = r["nodes"]
+            self.nested_loader.prime_many(
+                {node["id"]: inner for node, inner in zip(r["nodes"], r["nested"])})
         return [found.get(i, []) for i in ids]
 
 
@@ -155,6 +180,16 @@ class Loaders:
         key = ("related", relation, shape)
         if key not in self._made:
             self._made[key] = RelatedByParentIdLoader(self.runner, self.viewer, relation, shape)
+        return self._made[key]  # type: ignore[return-value]
+
+    def related_with(self, relation: Relation, shape: Shape, nested: Relation,
+                     nested_shape: Shape) -> RelatedWithNestedLoader:
+        """Targets of `relation` with their `nested` targets, priming `related(nested, ...)`."""
+        key = ("related_with", relation, shape, nested, nested_shape)
+        if key not in self._made:
+            self._made[key] = RelatedWithNestedLoader(
+                self.runner, self.viewer, relation, shape, nested,
+                self.related(nested, nested_shape))
         return self._made[key]  # type: ignore[return-value]
 
     def supply_chain(self, supplier: Shape, site: Shape) -> SupplyChainByBrandLoader:

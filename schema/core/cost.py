@@ -78,6 +78,9 @@ WEIGHTS: Mapping[str, int] = {
     "findings": 5,
     "risk": 20,  # the site's findings and reports, and its country's context
     "contradictions": 20,  # every visible report of the site, paired
+    # The map's grouping reads every visible site in its box (all of them for the world):
+    # 100-300 ms at 100,000 sites (docs/ui.md). Its cells are scalars and cost nothing more.
+    "siteClusters": 200,
 }
 MUTATION_WEIGHT = 10
 # Beyond this the figure only says "far too much"; it keeps the number JSON-safe.

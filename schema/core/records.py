@@ -51,6 +51,20 @@ async def related(info: Info[Context, Any], relation: rel.Relation, shape: Shape
     return await info.context.loaders.related(relation, shape.only(fields)).load(parent_id)
 
 
+async def related_with(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
+                       parent_id: str, *path: str, nested_field: str,
+                       nested: rel.Relation, nested_shape: Shape) -> list[dict[str, Any]]:
+    """`related`, and when the query selects `nested_field` on the targets, their `nested`
+    targets in the same round trip (primed for that field's own `related` call)."""
+    fields = selected(info, *path)
+    if nested_field not in fields:
+        return await related(info, relation, shape, parent_id, *path)
+    inner = selected(info, *path, nested_field)
+    loader = info.context.loaders.related_with(relation, shape.only(fields), nested,
+                                               nested_shape.only(inner))
+    return await loader.load(parent_id)
+
+
 async def entity(info: Info[Context, Any], shape: Shape, scope: Scope,
                  id_: str) -> dict[str, Any] | None:
     """A visible node by id for `resolve_reference` (the same loader as everywhere)."""

@@ -194,6 +194,16 @@ class DisclosureQuery:
             status=[enum_value(s) for s in status] if status else None)
         return [DisclosureRequest.from_row(row) for row in rows]
 
+    @strawberry.field(description="One disclosure request by id, with the visibility of "
+                                  "`disclosureRequests`; null when unknown or not yours to "
+                                  "see. Needs the `contracts:read` scope.",
+                      permission_classes=[RequireScope(Scope.CONTRACTS_READ)])
+    async def disclosure_request(self, info: Info[Context, Any],
+                                 id: strawberry.ID,  # noqa: A002
+                                 ) -> DisclosureRequest | None:
+        row = await r.request_by_id(info, str(id))
+        return DisclosureRequest.from_row(row) if row else None
+
     @strawberry.field(description="Ids of the suppliers your organisation represents. "
                                   "Needs the `contracts:read` scope.",
                       permission_classes=[RequireScope(Scope.CONTRACTS_READ)])

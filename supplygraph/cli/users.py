@@ -1,4 +1,5 @@
-"""`supplygraph users add|list|disable`: people's accounts for the web app (docs/ui.md)."""
+"""`supplygraph users add|list|disable|purge-sessions`: people's accounts for the web app
+(docs/ui.md)."""
 
 from __future__ import annotations
 
@@ -80,14 +81,26 @@ def _disable(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    """What `serve`'s sweeper does every `web_purge_minutes`, once (supplygraph/housekeeping.py)."""
+    purged = asyncio.run(_with_graph(settings, users.purge_sessions))
+    if args.json:
+        _print_json({"sessions": purged.sessions, "setupLinks": purged.setup_links})
+    else:
+        print(f"removed {purged.sessions} expired web sessions and {purged.setup_links} "
+              "expired setup links")
+    return 0
+
+
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
-    return {"add": _add, "list": _list, "disable": _disable}[args.action](args, settings)
+    return {"add": _add, "list": _list, "disable": _disable,
+            "purge-sessions": _purge}[args.action](args, settings)
 
 
 def register(sub: Any) -> None:
     roles = ", ".join(r.value for r in users.Role)
     p = sub.add_parser("users", help="people who sign in to the web app")
-    p.add_argument("action", choices=["add", "list", "disable"])
+    p.add_argument("action", choices=["add", "list", "disable", "purge-sessions"])
     p.add_argument("user", nargs="?", metavar="USER", help="disable: an id or e-mail address")
     p.add_argument("--org", metavar="ORG_ID")
     p.add_argument("--email")

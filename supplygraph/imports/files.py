@@ -18,7 +18,14 @@ MAX_COLUMNS = 200
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported: one clear line for the user."""
+    """The file as a whole cannot be imported: one clear line for the user; `code` says
+    which problem it is (for the web app's message at the field), `header` the columns
+    understood when the header is the problem."""
+
+    def __init__(self, message: str, code: str = "UNREADABLE", header: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.header = header
 
 
 def check_file(path: Path, settings: Settings, kind: str) -> tuple[str, bytes]:
@@ -30,22 +37,28 @@ def check_file(path: Path, settings: Settings, kind: str) -> tuple[str, bytes]:
         raise ImportFileError(
             f"{path.name}: {size / 1e6:.1f} MB is over the import limit of "
             f"{settings.import_max_bytes / 1e6:.0f} MB (SUPPLYGRAPH_IMPORT_MAX_BYTES); "
-            "split the file")
-    if size == 0:
-        raise ImportFileError(f"{path.name}: the file is empty")
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
+            "split the file", code="TOO_BIG")
+    return check_content(path.name, path.read_bytes(), kind)
+
+
+def check_content(name: str, data: bytes, kind: str) -> tuple[str, bytes]:
+    """(format, content) of a file's bytes, by its name's suffix: the type checks of
+    `check_file`, shared with the web app's upload (supplygraph/web/imports.py)."""
+    if not data:
+        raise ImportFileError(f"{name}: the file is empty", code="EMPTY")
+    suffix = Path(name).suffix.lower()
     allowed = {"sites": (".csv", ".txt", ".xlsx", ".xlsm"), "contracts": (".json",),
                "reports": (".json",)}[kind]
     if suffix not in allowed:
-        raise ImportFileError(f"{path.name}: {kind} are imported from "
-                              f"{' or '.join(allowed)} files, not {suffix or 'this file'}")
+        raise ImportFileError(f"{name}: {kind} are imported from "
+                              f"{' or '.join(allowed)} files, not {suffix or 'this file'}",
+                              code="FILE_TYPE")
     if suffix in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
-            raise ImportFileError(f"{path.name}: not an XLSX workbook (no zip signature)")
+            raise ImportFileError(f"{name}: not an XLSX workbook (no zip signature)")
         return "xlsx", data
     if b"\x00" in data[:65536]:
-        raise ImportFileError(f"{path.name}: binary content, not text")
+        raise ImportFileError(f"{name}: binary content, not text", code="FILE_TYPE")
     return ("json" if suffix == ".json" else "csv"), data
 
 
@@ -68,7 +81,8 @@ def table_rows(fmt: str, data: bytes, name: str) -> Iterator[list[Any]]:
         try:
             for row in reader:
                 if len(row) > MAX_COLUMNS:
-                    raise ImportFileError(f"{name}: more than {MAX_COLUMNS} columns")
+                    raise ImportFileError(f"{name}: more than {MAX_COLUMNS} columns",
+                                          code="TOO_MANY_COLUMNS")
                 yield row
         except csv.Error as exc:
             raise ImportFileError(f"{name}: not a readable CSV file (line {reader.line_num}: "

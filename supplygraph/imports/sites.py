@@ -138,36 +138,69 @@ async def write_site_batch(tx: AsyncManagedTransaction, actor: Actor, *, batch: 
                      results=[r.as_dict() for r in batch.results])
 
 
+@dataclass
+class SiteTable:
+    """A site list read and its header mapped, before anything is matched or written."""
+
+    name: str
+    sha256: str
+    header: HeaderReport
+    records: list[tuple[int, dict[str, Any]]]  # (line in the file, cells by field)
+
+    @property
+    def source(self) -> str:
+        return f"import of {self.name} (sha256 {self.sha256[:12]})"
+
+
+def read_site_table(name: str, fmt: str, data: bytes, max_rows: int = MAX_ROWS) -> SiteTable:
+    """The rows of a CSV or XLSX site list; `ImportFileError` (with its `code`) when the file
+    as a whole cannot be imported: no header, a column mapped twice, a required column
+    missing, more than `max_rows` rows."""
+    rows_iter = table_rows(fmt, data, name)
+    header = next(rows_iter, None)
+    if header is None:
+        raise ImportFileError(f"{name}: no header row", code="NO_HEADER")
+    mapping, report = map_header(header)
+    if report.twice:
+        a, b, key = report.twice[0]
+        raise ImportFileError(f"{name}: columns {a!r} and {b!r} both map to {key}: "
+                              "rename or remove one", code="COLUMN_TWICE", header=report)
+    if report.missing:
+        raise ImportFileError(
+            f"{name}: required column(s) missing: {', '.join(report.missing)} "
+            f"(found: {', '.join(str(h) for h in header if h) or 'none'}; "
+            f"unknown: {', '.join(report.unknown) or 'none'})", code="COLUMN_MISSING",
+            header=report)
+    records: list[tuple[int, dict[str, Any]]] = []
+    for line, row in enumerate(rows_iter, start=2):
+        if not any(c not in (None, "") for c in row):
+            continue
+        if len(records) >= max_rows:
+            raise ImportFileError(f"{name}: more than {max_rows} rows", code="TOO_MANY_ROWS")
+        records.append((line, _cell_dict(row, mapping)))
+    return SiteTable(name, hashlib.sha256(data).hexdigest(), report, records)
+
+
 async def import_sites(graph: Graph, path: Path, *, org: str, settings: Settings,
                        dry_run: bool = False, sharing: str = "PUBLIC",
                        progress: Progress | None = None,
                        total: Callable[[int], None] | None = None) -> Summary:
     fmt, data = check_file(path, settings, "sites")
-    digest = hashlib.sha256(data).hexdigest()
-    source = f"import of {path.name} (sha256 {digest[:12]})"
-    actor = await actor_for(graph, org, source)
-    rows_iter = table_rows(fmt, data, path.name)
-    header = next(rows_iter, None)
-    if header is None:
-        raise ImportFileError(f"{path.name}: no header row")
-    mapping, report = map_header(header)
-    if report.twice:
-        a, b, key = report.twice[0]
-        raise ImportFileError(f"{path.name}: columns {a!r} and {b!r} both map to {key}: "
-                              "rename or remove one")
-    if report.missing:
-        raise ImportFileError(
-            f"{path.name}: required column(s) missing: {', '.join(report.missing)} "
-            f"(found: {', '.join(str(h) for h in header if h) or 'none'}; "
-            f"unknown: {', '.join(report.unknown) or 'none'})")
-    records: list[tuple[int, dict[str, Any]]] = []
-    for line, row in enumerate(rows_iter, start=2):
-        if not any(c not in (None, "") for c in row):
-            continue
-        if len(records) >= MAX_ROWS:
-            raise ImportFileError(f"{path.name}: more than {MAX_ROWS} rows")
-        records.append((line, _cell_dict(row, mapping)))
-    summary = Summary("sites", path.name, digest, dry_run, header=report)
+    table = read_site_table(path.name, fmt, data)
+    actor = await actor_for(graph, org, table.source)
+    return await import_site_table(graph, table, actor=actor, settings=settings,
+                                   dry_run=dry_run, sharing=sharing, progress=progress,
+                                   total=total)
+
+
+async def import_site_table(graph: Graph, table: SiteTable, *, actor: Actor,
+                            settings: Settings, dry_run: bool = False,
+                            sharing: str = "PUBLIC", progress: Progress | None = None,
+                            total: Callable[[int], None] | None = None) -> Summary:
+    """The import itself, as `actor` (the CLI's `--org`, or the web app's signed-in person):
+    planned and written a batch per transaction with its checkpoint."""
+    org, records, digest = actor.org, table.records, table.sha256
+    summary = Summary("sites", table.name, digest, dry_run, header=table.header)
     if total:
         total(len(records))
     start = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,8 @@ from graph.sites.planning import CONFIRMED, CREATED
 
 if TYPE_CHECKING:
     from supplygraph.imports.sites import HeaderReport
+
+__all__ = ["SUMMARY_COLUMNS", "RowResult", "Summary", "summary_rows", "write_summary_csv"]
 
 UPDATED = "UPDATED"
 Progress = Callable[[int], None]
@@ -53,17 +55,25 @@ def _safe_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+SUMMARY_COLUMNS = ["row", "outcome", "id", "name", "candidates", "errors", "pending match"]
+
+
+def summary_rows(results: Iterable[RowResult]) -> Iterator[list[str]]:
+    """The per-row summary as CSV rows (no header): the CLI's file and the web app's
+    download are the same table."""
+    for r in results:
+        cands = "; ".join(f"{c['id']} ({c['score']}{_parts(c.get('parts'))})"
+                          for c in r.candidates)
+        yield [str(r.row), r.outcome, _safe_cell(r.record_id), _safe_cell(r.name),
+               _safe_cell(cands), _safe_cell("; ".join(r.errors)), _safe_cell(r.pending_id)]
+
+
 def write_summary_csv(summary: Summary, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["row", "outcome", "id", "name", "candidates", "errors", "pending match"])
-        for r in summary.results:
-            cands = "; ".join(f"{c['id']} ({c['score']}{_parts(c.get('parts'))})"
-                              for c in r.candidates)
-            w.writerow([r.row, r.outcome, _safe_cell(r.record_id), _safe_cell(r.name),
-                        _safe_cell(cands), _safe_cell("; ".join(r.errors)),
-                        _safe_cell(r.pending_id)])
+        w.writerow(SUMMARY_COLUMNS)
+        w.writerows(summary_rows(summary.results))
 
 
 def _parts(parts: dict[str, Any] | None) -> str:

@@ -14,7 +14,18 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from supplygraph.web import admin, disclosures, oidc, pages, report_form, signin, two_step
+from supplygraph.web import (
+    admin,
+    disclosures,
+    exports,
+    imports,
+    map_search,
+    oidc,
+    pages,
+    report_form,
+    signin,
+    two_step,
+)
 from supplygraph.web.render import STATIC_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -32,6 +43,8 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/signout": (signin.signout, ["POST"]),
     "/setup/{token}": (signin.setup, BOTH),
     "/exposure": (pages.exposure, GET),
+    "/map": (map_search.map_page, GET),
+    "/map/clusters": (map_search.clusters, GET),
     "/sites/{site_id}": (pages.site, GET),
     "/reports/new": (report_form.new_report, BOTH),
     "/reports/site-search": (report_form.site_search, GET),
@@ -41,6 +54,13 @@ PAGES: dict[str, tuple[object, list[str]]] = {
     "/disclosures/inbox": (disclosures.inbox, GET),
     "/disclosures/{request_id}": (disclosures.answer_page, BOTH),
     "/disclosures/{request_id}/site-search": (disclosures.site_search, GET),
+    "/imports": (imports.imports, BOTH),
+    # before a run's own page, which would take "review" for an id
+    "/imports/review": (imports.review, ["POST"]),
+    "/imports/{run_id}": (imports.run_page, GET),
+    "/imports/{run_id}/summary.csv": (imports.summary_csv, GET),
+    "/exports/sites.csv": (exports.sites_csv, GET),
+    "/exports/sites.geojson": (exports.sites_geojson, GET),
     "/account/two-step": (two_step.enrol, BOTH),
     "/admin": (admin.admin_home, GET),
     "/admin/organisations": (admin.organisations, GET),

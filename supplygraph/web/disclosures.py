@@ -5,8 +5,9 @@ request to answer it with sites found by search, or to decline it with a reason.
 Every read and write is a document of supplygraph/web/documents.graphql run as the person:
 the schema decides what they see (a request addressed to a supplier they do not represent is
 not in their inbox, and its page is "not found", as an unknown id) and what they may do.
-The schema has no field for one request by id: a request's page picks it out of the
-person's own inbox, which is exactly the set they may answer.
+A request's page reads it by id (`disclosureRequest`) and shows it only where it is in the
+person's inbox (addressed to a supplier their organisation represents), the set they may
+answer: the buyer who sent it, who may read it, gets "not found" there, as for an unknown id.
 """
 
 from __future__ import annotations
@@ -174,14 +175,24 @@ async def site_search(request: Request, person: Person) -> Response:
     query = request.query_params.get("q", "").strip()
     chosen = _chosen(request.query_params.getlist("site"))
     found = await _search(request, person, query, chosen)
-    return render(request, "disclosure_site_results.html", query=query,
-                  found=_results(request_id, found, chosen))
+    return render(request, "site_results.html", query=query,
+                  found=_results(request_id, found, chosen), add_label="disclosure.add_site")
+
+
+async def _in_inbox(request: Request, person: Person,
+                    request_id: str) -> dict[str, Any] | None:
+    """The request, if it is addressed to a supplier the person's organisation represents."""
+    answer = await _run(request, person, "DisclosureRequestPage", {"id": request_id})
+    record = answer.data["disclosureRequest"]
+    if record is None or record["supplierId"] not in answer.data["representedSuppliers"]:
+        return None
+    return record  # type: ignore[no-any-return]
 
 
 @signed_in
 async def answer_page(request: Request, person: Person) -> Response:
     request_id = request.path_params["request_id"]
-    record = next((r for r in await _inbox(request, person) if r["id"] == request_id), None)
+    record = await _in_inbox(request, person, request_id)
     if record is None:
         return not_found(request)
     errors: FieldErrors = {}

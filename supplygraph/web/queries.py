@@ -36,9 +36,11 @@ class PageQueryFailed(Exception):
     """The schema answered no data (refused, over a limit, or broken): the page cannot be
     shown. `code` is the first error's `extensions.code`."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str,
+                 path: list[str | int] | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.path = path  # a BAD_USER_INPUT's `inputPath`, when the schema named one
 
 
 @dataclass(frozen=True)
@@ -87,5 +89,7 @@ class PageQueries:
         if result.data is None:
             first = (result.errors or [None])[0]
             raise PageQueryFailed(codes[0] if codes else "INTERNAL",
-                                  first.message if first is not None else "no data")
+                                  first.message if first is not None else "no data",
+                                  (first.extensions or {}).get("inputPath")
+                                  if first is not None else None)
         return Answer(result.data, codes)

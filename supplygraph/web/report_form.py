@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -103,7 +104,8 @@ async def _search(request: Request, person: Person, text: str) -> list[dict[str,
         return None
     answer = await request.app.state.page_queries.run(request, person.viewer, "SiteSearch",
                                                       {"text": text[:200]})
-    return [e["node"] for e in answer.data["productionSites"]["edges"]]
+    return [{**e["node"], "href": f"/reports/new?{urlencode({'site': e['node']['id']})}"}
+            for e in answer.data["productionSites"]["edges"]]
 
 
 def _form_page(request: Request, report: dict[str, Any], site: dict[str, Any] | None, *,
@@ -120,7 +122,7 @@ async def site_search(request: Request, person: Person) -> Response:
     """The search's results alone: what htmx swaps in as the person types."""
     query = request.query_params.get("q", "").strip()
     found = await _search(request, person, query)
-    return render(request, "site_results.html", found=found, query=query)
+    return render(request, "site_results.html", found=found, query=query, add_label=None)
 
 
 @signed_in

@@ -70,6 +70,11 @@ class Person:
         """Offered the report form (the schema refuses the mutation to anyone else anyway)."""
         return self.viewer.has(Scope.REPORTS_WRITE)
 
+    @property
+    def can_import(self) -> bool:
+        """Offered the imports page: a contributor (who may write sites)."""
+        return self.viewer.has(Scope.SITES_WRITE)
+
 
 def _secure(settings: Settings) -> bool:
     return settings.public_url.startswith("https://")

@@ -159,6 +159,12 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
                                            f"{{ {requests} }} }}", {"id": rid})
     yield Op("disclosureRequests", f"{{ disclosureRequests(status: [DECLINED, OVERDUE]) "
                                    f"{{ {requests} }} }}", {})
+    # one request by id: every request of the world (its own, a stranger's, one addressed
+    # to a supplier it represents or not) and an id that exists nowhere answer alike
+    for rid in [*(x.id for x in w.sides.values() if x.kind == "REQUEST"),
+                unknown[Label.CONTRACT]]:
+        yield Op("disclosureRequest", f"query($id: ID!) {{ disclosureRequest(id: $id) "
+                                      f"{{ {requests} }} }}", {"id": rid})
     yield Op("representedSuppliers", "{ representedSuppliers }", {})
     yield Op("webhooks", f"{{ webhooks {{ {sel('Webhook')} }} }}", {})
     pending = sel("PendingMatch")
@@ -176,9 +182,37 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
     for after in sites[::3]:
         yield Op("siteExport", "query($a: String) { siteExport(format: CSV, after: $a, "
                                "first: 2) { content count hasNextPage endCursor } }", {"a": after})
+    yield from clusters(w)
     yield Op("me", "{ me { organisation { id } consortia } }", {})
     yield Op("_service", "{ _service { sdl } }", {})
     yield from mutations(w)
+
+
+# The map's boxes around the world's sites (105.9-106.3 E, 21.0-21.4 N): the whole, halves
+# and quarters (bisection), a strip one site wide, and one too wide for its zoom (refused).
+_BOXES = [(-180, -85, 180, 85), (105.0, 20.5, 107.0, 22.0), (105.9, 21.0, 106.1, 21.4),
+          (106.1, 21.0, 106.3, 21.4), (105.9, 21.0, 106.3, 21.2), (105.9, 21.2, 106.3, 21.4),
+          (105.9, 21.0, 106.1, 21.2), (106.0, 21.0, 106.01, 21.4)]
+
+
+def clusters(w: World) -> Iterator[Op]:
+    """`siteClusters` at every zoom a box allows, with every kind of filter: a count must
+    never tell of a site the attacker may not see (subtracting boxes, filters, zooms)."""
+    query = ("query($b: BoundingBox!, $z: Int!, $f: ProductionSiteFilter) { siteClusters("
+             "bbox: $b, zoom: $z, filter: $f) { count latitude longitude siteId name } }")
+    words = [r.props["name"].split()[0] for r in w.recs.values()
+             if r.label is Label.PRODUCTION_SITE][:3]
+    for i, (west, south, east, north) in enumerate(_BOXES):
+        box = {"west": west, "south": south, "east": east, "north": north}
+        for zoom in (0, 4, 8, 12, 16):
+            yield Op("siteClusters", query, {"b": box, "z": zoom, "f": None})
+        if not 1 <= i <= 4:
+            continue
+        for flt in ({"countryCode": ["VN"]}, {"siteType": ["ASSEMBLY"]},
+                    {"cpvCode": "30213100-6"}, {"hasOpenFindings": True},
+                    {"hasOpenFindings": False}, {"brandId": _ids(w, Label.BRAND)[0]},
+                    *({"text": word} for word in [*words, COMMON[0]])):
+            yield Op("siteClusters", query, {"b": box, "z": 10, "f": flt})
 
 
 def mutations(w: World) -> Iterator[Op]:

@@ -286,7 +286,11 @@ class World:
                  "city": self.token(), "region": self.token(), "countryCode": country,
                  "siteType": "ASSEMBLY", "status": "ACTIVE",
                  "workerCount": self.rng.choice([300, 800, 1500]), "aliases": [],
-                 "aliasesText": ""}
+                 "aliasesText": "",
+                 # around Bac Ninh, two decimals: one cell of the map at low zooms, apart
+                 # at high ones (Dataset writes lat/lon as the point `location`)
+                 "lat": 21.0 + self.rng.randint(0, 40) / 100,
+                 "lon": 105.9 + self.rng.randint(0, 40) / 100}
         rec = self.add(Label.PRODUCTION_SITE, sid, props, **over)
         rec.site = sid
         return rec
@@ -566,6 +570,11 @@ def _stranger(viewer: str) -> str:
 
 
 def _node(label: str, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if "lat" in props:  # a site's coordinates: the point `location`, as the service writes it
+        props = dict(props)
+        at = {"lat": props.pop("lat"), "lon": props.pop("lon")}
+        return (f"CREATE (n:{label}) SET n = $props, "
+                "n.location = point({latitude: $lat, longitude: $lon})", {"props": props, **at})
     return f"CREATE (n:{label}) SET n = $props", {"props": props}
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from auth.people import verify_password
+from auth.people import add_person, token_key, verify_password
 from graph.core.db import Graph
-from graph.orgs.users import user_for_sign_in
+from graph.orgs.users import create_session, user_for_sign_in
 from seeds import sample as s
 from supplygraph.settings import Settings
 from tests.support.cli import cli_env
@@ -100,3 +100,55 @@ async def test_demo_client_prints_a_sample_persons_sign_in_that_works(
     # run again (as `make run` does each time): the same password, kept in the data folder
     again = run(env, "demo-client")
     assert f"password\n  {password}\n" in again.stdout
+
+
+async def test_operator_purges_expired_sessions_and_setup_links_and_nothing_live(
+        env: dict[str, str], sample_graph: Graph) -> None:
+    # given a person with a live and an expired session, and two invitations: one whose link
+    # is still good, one whose link has expired
+    user, _ = await add_person(sample_graph, org_id=s.NW_HEALTH, email=_email("sessions"),
+                               role="reader", password="a sturdy passphrase", setup_hours=1)
+    live, dead = os.urandom(16).hex(), os.urandom(16).hex()
+    assert await create_session(sample_graph, key=live, user_id=user, csrf="c",
+                                expires_at="2999-01-01T00:00:00+00:00")
+    assert await create_session(sample_graph, key=dead, user_id=user, csrf="c",
+                                expires_at="2000-01-01T00:00:00+00:00")
+    _, fresh = await add_person(sample_graph, org_id=s.NW_HEALTH, email=_email("fresh"),
+                                role="reader", password=None, setup_hours=24)
+    _, stale = await add_person(sample_graph, org_id=s.NW_HEALTH, email=_email("stale"),
+                                role="reader", password=None, setup_hours=-1)
+    assert fresh and stale
+    # when the operator purges
+    out = run(env, "users", "purge-sessions", "--json")
+    assert out.returncode == 0, out.stderr
+    purged = json.loads(out.stdout)
+    # then the expired session and link are gone, the live ones kept
+    sessions = await sample_graph.query(
+        "MATCH (s:WebSession) WHERE s.key IN $keys RETURN s.key AS key", {"keys": [live, dead]})
+    assert [r["key"] for r in sessions] == [live]
+    links = await sample_graph.query(
+        "MATCH (u:User) WHERE u.setupHash IN $hashes RETURN u.setupHash AS h",
+        {"hashes": [token_key(fresh), token_key(stale)]})
+    assert [r["h"] for r in links] == [token_key(fresh)]
+    assert purged["sessions"] >= 1 and purged["setupLinks"] >= 1
+    # and a second purge finds nothing of these left to remove
+    again = run(env, "users", "purge-sessions")
+    assert again.returncode == 0 and again.stdout.startswith("removed ")
+
+
+async def test_the_servers_sweeper_removes_an_expired_session_and_keeps_a_live_one(
+        neo4j_settings: Settings, sample_graph: Graph) -> None:
+    from supplygraph.housekeeping import Sweeper
+
+    user, _ = await add_person(sample_graph, org_id=s.NW_CITY, email=_email("sweep"),
+                               role="reader", password="a sturdy passphrase", setup_hours=1)
+    live, dead = os.urandom(16).hex(), os.urandom(16).hex()
+    await create_session(sample_graph, key=live, user_id=user, csrf="c",
+                         expires_at="2999-01-01T00:00:00+00:00")
+    await create_session(sample_graph, key=dead, user_id=user, csrf="c",
+                         expires_at="2000-01-01T00:00:00+00:00")
+    purged = await Sweeper(sample_graph, neo4j_settings).run_once()
+    assert purged.sessions >= 1
+    left = await sample_graph.query(
+        "MATCH (s:WebSession) WHERE s.key IN $keys RETURN s.key AS key", {"keys": [live, dead]})
+    assert [r["key"] for r in left] == [live]

@@ -18,9 +18,10 @@ import pytest
 from graph.core.circuit import State
 from graph.core.db import Graph
 from graph.core.migrate import migrate
-from graph.server.managed import ManagedNeo4j, free_port
+from graph.server.managed import ManagedNeo4j
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
+from tests.support.neo4j import managed_server
 from tests.support.oauth import make_actor
 from tests.support.served import token, wait_until
 from tests.support.writes import CREATE_SITE, fresh
@@ -35,18 +36,12 @@ def _create() -> dict:
 
 @pytest.fixture(scope="module")
 def outage_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("neo4j-outage"),
-                        neo4j_bolt_port=free_port(), neo4j_heap="512m",
-                        neo4j_pagecache="128m", run_worker_in_serve=False,
+    # A server of its own (this test stops it), small: it holds only what the test writes.
+    with managed_server(tmp_path_factory, "neo4j-outage", neo4j_heap="512m",
+                        neo4j_pagecache="128m",
                         # a site's read must not be served from the viewer cache alone
-                        viewer_cache_seconds=0,
-                        _env_file=None)  # type: ignore[call-arg]
-    server = ManagedNeo4j(settings)
-    server.start()
-    try:
+                        viewer_cache_seconds=0) as settings:
         yield settings
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -51,6 +51,15 @@ async def make_person(graph: Graph, who: str, org: str, role: str) -> Person:
     return Person(email, org, role)
 
 
+async def contributor_of_new_org(graph: Graph, who: str) -> Person:
+    """A contributor of a monitoring organisation of its own: a review queue no other test
+    adds to (the imports page's tests and journey)."""
+    from graph.orgs.organisations import create_organisation
+
+    org = await create_organisation(graph, name=f"{who} {secrets.token_hex(3)}", kind="MONITOR")
+    return await make_person(graph, who, org.id, "contributor")
+
+
 @pytest.fixture(scope="module")
 async def people(sample_graph: Graph) -> dict[str, Person]:
     """One set per test module (Argon2 makes each account cost half a second here); a test

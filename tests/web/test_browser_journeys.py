@@ -23,7 +23,13 @@ from seeds import sample as s
 from supplygraph.app import create_app
 from supplygraph.settings import Settings
 from tests.support.oauth import free_port, serve_in_thread
-from tests.support.web import PASSWORD, Person, health_trust_request, make_person
+from tests.support.web import (
+    PASSWORD,
+    Person,
+    contributor_of_new_org,
+    health_trust_request,
+    make_person,
+)
 
 KUNSHAN = "Jadeport Kunshan Campus 3"
 RED_DELTA = "Red Delta Battery Plant Bac Ninh"
@@ -116,6 +122,37 @@ async def test_monitor_submits_a_report_with_two_findings_and_sees_it_on_the_sit
     report = page.locator(".timeline > li", has_text="Browser journey: dormitory interviews")
     await expect(report).to_contain_text("recruitment debts of three months' pay")
     await expect(report).to_contain_text("seven-day weeks before shipments")
+
+
+SITIAWAN = ("Factory name,Country,Address,City\n"
+            '"Kingfisher Display (Sitiawan) Sdn Bhd",MY,"8 Jalan Sitiawan Jaya",Sitiawan\n'
+            '"Kingfisher Assembly (Sitiawan) Sdn Bhd",MY,"8 Jalan Sitiawan Jaya",Sitiawan\n')
+
+
+async def test_contributor_uploads_a_site_list_sees_the_summary_and_confirms_a_doubtful_match(
+        page: Any, sample_graph: Graph) -> None:
+    from playwright.async_api import expect
+
+    await _sign_in(page, await contributor_of_new_org(sample_graph, "journey-importer"))
+    await page.get_by_role("link", name="Imports").click()
+    await page.get_by_label("Site list (CSV or XLSX)").set_input_files(
+        {"name": "sitiawan.csv", "mimeType": "text/csv", "buffer": SITIAWAN.encode()})
+    await page.get_by_role("button", name="Import", exact=True).click()
+    # the progress while it runs; the summary once it ends (htmx reloads the page)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Import of sitiawan.csv")
+    counts = page.locator("#summary-counts")
+    await expect(counts).to_contain_text("New sites: 1")
+    await expect(counts).to_contain_text("Kept for review: 1")
+    await expect(page.locator("#summary-rows")).to_contain_text("names differ")
+    # the doubtful row waits in the review queue, with its candidate: she confirms it
+    await page.get_by_role("link", name="Decide them").click()
+    confirm = page.get_by_role("button", name="This is the site: Kingfisher Display (Sitiawan) "
+                                              "Sdn Bhd, for the submitted Kingfisher Assembly "
+                                              "(Sitiawan) Sdn Bhd")
+    await confirm.click()
+    await expect(page.locator("#decided")).to_be_visible()
+    await expect(confirm).to_have_count(0)
+    await expect(page.get_by_text("No doubtful matches are waiting")).to_be_visible()
 
 
 async def test_operator_adds_a_person_who_then_signs_in(
@@ -245,3 +282,57 @@ async def test_wrong_passwords_are_throttled_in_the_browser(
             await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         finally:
             await context.close()
+
+
+async def test_buyer_finds_a_site_on_the_map_by_zooming_into_clusters_and_opens_it(
+        page: Any, people: dict[str, Person]) -> None:
+    from playwright.async_api import expect
+
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await _sign_in(page, people["buyer"])
+    await page.get_by_role("link", name="Map and search").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Map and search")
+    # the map draws the server's clusters of the whole world
+    status = page.locator(".map-status")
+    await expect(status).to_have_text(re.compile(r"^\d+ sites in this view$"))
+    await expect(page.locator(".map-land path").first).to_be_attached()
+    # by keyboard: focus the map, zoom in and out with + and -
+    await page.locator(".map-canvas").focus()
+    await page.keyboard.press("+")
+    await expect(status).to_have_text(re.compile(r"^\d+ sites in this view$"))
+    await page.keyboard.press("-")
+    # a cluster opens by zooming in, until a single site is a link to its page
+    site = page.locator(".map-marks a.map-site")
+    for _ in range(10):
+        if await site.count():
+            break
+        await page.locator(".map-marks .map-cluster").first.focus()
+        await page.keyboard.press("Enter")
+        await expect(status).to_have_text(re.compile(r"^\d+ sites in this view$"))
+    name = await site.first.get_attribute("aria-label")
+    await site.first.click()
+    await expect(page).to_have_url(re.compile(r"/sites/[A-Z0-9]+$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+async def test_without_a_script_the_map_page_filters_a_list_that_links_to_sites(
+        browser: Any, web_url: str, people: dict[str, Person]) -> None:
+    from playwright.async_api import expect
+
+    context = await browser.new_context(base_url=web_url, java_script_enabled=False)
+    context.set_default_timeout(120_000)
+    try:
+        page = await context.new_page()
+        await page.set_viewport_size({"width": 375, "height": 740})
+        await _sign_in(page, people["buyer"])
+        await page.goto("/map")
+        await expect(page.locator("#map")).to_be_hidden()
+        await page.get_by_label("Name, address or city").fill("Kunshan")
+        await page.get_by_label("Country").fill("CN")
+        await page.get_by_role("button", name="Show sites").click()
+        await expect(page).to_have_url(re.compile(r"/map\?.*q=Kunshan"))
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+        await page.get_by_role("link", name=KUNSHAN).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(KUNSHAN)
+    finally:
+        await context.close()

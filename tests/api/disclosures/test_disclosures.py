@@ -330,3 +330,36 @@ async def test_peer_sees_a_request_but_not_a_contractor_kept_private(world: Worl
     # while the buyer sees its own supplier
     own = await world.call(world.nrht, listing, {"c": shared, "s": quiet})
     assert own["disclosureRequests"] == [{"id": req["id"], "supplierId": quiet}]
+
+
+ONE_REQUEST = """query($id: ID!) { disclosureRequest(id: $id) {
+  id contractId supplierId requestedBy dueDate status message } }"""
+
+
+async def test_one_request_by_id_for_its_buyer_peer_and_contractor_null_for_others(
+        world: World) -> None:
+    # given a request on the buyer's consortium-shared contract
+    req = (await world.request(message="Which factories?"))["request"]
+    # then the buyer, its consortium peer and the supplier's representative read it by id
+    for viewer in (world.nrht, world.eastmere, world.contractor):
+        one = (await world.call(viewer, ONE_REQUEST, {"id": req["id"]}))["disclosureRequest"]
+        assert one["id"] == req["id"] and one["message"] == "Which factories?"
+    # and another consortium's member gets exactly what an unknown id gets: null, no error
+    hidden = await call_with(world.graph, world.ulake, world.settings, ONE_REQUEST,
+                             {"id": req["id"]})
+    unknown = await call_with(world.graph, world.ulake, world.settings, ONE_REQUEST,
+                              {"id": "DRQ-NO-SUCH-REQUEST"})
+    assert hidden.data == unknown.data == {"disclosureRequest": None}
+    assert not hidden.errors and not unknown.errors
+
+
+async def test_one_request_of_a_private_contract_is_null_for_the_consortium_peer(
+        world: World) -> None:
+    ctr = await world.call(world.nrht, CREATE_CONTRACT, {"input": {
+        "reference": f"ocds-test-{secrets.token_hex(4)}", "supplierId": world.supplier,
+        "sharing": "PRIVATE"}})
+    req = (await world.request(contract=ctr["createContract"]["contract"]["id"]))["request"]
+    peer = await world.call(world.eastmere, ONE_REQUEST, {"id": req["id"]})
+    assert peer == {"disclosureRequest": None}
+    own = await world.call(world.contractor, ONE_REQUEST, {"id": req["id"]})
+    assert own["disclosureRequest"]["id"] == req["id"]
