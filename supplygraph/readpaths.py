@@ -39,7 +39,7 @@ from graph.core.visibility import Protected, Shape
 from graph.disclosures import requests as disclosures
 from graph.imports import runs, site_rows
 from graph.lists import list_brands, list_contracts, list_reports, list_sites, list_suppliers
-from graph.orgs import clients, organisations, users, viewer
+from graph.orgs import clients, oidc, organisations, users, viewer
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
 from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE, SENSITIVE_NOTES
@@ -371,6 +371,8 @@ CLI: dict[str, ReadPath] = {
     "serve": ReadPath(Rule.CONSOLE, None),
     "demo-client": ReadPath(Rule.CONSOLE, clients.create_client),
     "worker": ReadPath(Rule.CONSOLE, outbox.counts, "counts per delivery state"),
+    "orgs oidc": ReadPath(Rule.CONSOLE, oidc.config_of_org,
+                          "the client secret's reference (env:/file:), never the secret"),
     "users add": ReadPath(Rule.CONSOLE, users.create_user, "the setup link, once"),
     "users list": ReadPath(Rule.CONSOLE, users.list_users, "never a password hash"),
     "users disable": ReadPath(Rule.CONSOLE, users.disable_user),
@@ -384,6 +386,14 @@ WEB: dict[str, ReadPath] = {
     "/signin": ReadPath(Rule.CALLER, users.user_for_sign_in,
                         "one answer for an unknown address, a wrong password and a disabled "
                         "account; throttled per address and per e-mail"),
+    "/signin/oidc": ReadPath(Rule.CALLER, oidc.config_of_email,
+                             "a redirect to the provider of the organisation the address's "
+                             "domain (or the button) names; the sign-in page lists the names "
+                             "of organisations with a button (public records)"),
+    "/signin/oidc/callback": ReadPath(Rule.CALLER, users.user_of_org,
+                                      "the person the validated ID token names, of the "
+                                      "organisation whose flow this browser started only; "
+                                      "one message for unknown and other organisations'"),
     "/signin/code": ReadPath(Rule.CALLER, users.pending_session,
                              "the second step of the caller's own session"),
     "/signout": ReadPath(Rule.CALLER, users.end_session),

@@ -150,6 +150,13 @@ class Settings(BaseSettings):
     # `supplygraph users purge-sessions` does it once). supplygraph/housekeeping.py.
     web_purge_minutes: float = Field(default=60.0, ge=0)
     web_locale: str = "en"
+    # Signing in through an organisation's own OpenID Connect provider (docs/ui.md): every
+    # request to a provider gives up after oidc_timeout_seconds (an unreachable provider
+    # costs a person that long); discovery documents and key sets are kept this long; the
+    # browser has oidc_flow_minutes to come back from the provider.
+    oidc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    oidc_metadata_ttl_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    oidc_flow_minutes: float = Field(default=10.0, gt=0, le=60)
     # A site list uploaded on the web app's imports page (supplygraph/web/imports.py): at
     # most this many bytes and rows; the CLI's own limits (import_max_bytes) are for files
     # an operator runs.

@@ -68,6 +68,14 @@ RETURN u.id AS id, u.passwordHash AS passwordHash, u.disabled AS disabled,
        u.totpSecret IS NOT NULL AS twoStep
 """
 
+# Signing in through an organisation's provider (graph/orgs/oidc.py): the account must be of
+# THAT organisation, whatever another organisation's provider says about the address.
+USER_OF_ORG: LiteralString = """
+MATCH (u:User {email: $email})
+RETURN u.id AS id, u.orgId = $orgId AS ofOrg, u.disabled AS disabled,
+       u.totpSecret IS NOT NULL AS twoStep
+"""
+
 COMPLETE_SETUP: LiteralString = """
 MATCH (u:User {setupHash: $setupHash})
 WHERE u.setupExpiresAt >= $now AND NOT u.disabled
@@ -207,6 +215,13 @@ async def create_user(graph: Graph, *, user_id: str, org_id: str, email: str, ro
 async def user_for_sign_in(graph: Graph, *, email: str) -> dict[str, Any] | None:
     rows = await graph.query(USER_FOR_SIGN_IN, {"email": email.strip().lower()},
                              name="user_for_sign_in")
+    return rows[0] if rows else None
+
+
+async def user_of_org(graph: Graph, *, email: str, org_id: str) -> dict[str, Any] | None:
+    """The account with this address (`ofOrg` says whether it is of `org_id`), or None."""
+    rows = await graph.query(USER_OF_ORG, {"email": email.strip().lower(), "orgId": org_id},
+                             name="user_of_org")
     return rows[0] if rows else None
 
 

@@ -10,6 +10,8 @@ from auth.scopes import Scope
 from graph.core.db import Graph
 from graph.core.model import OrganisationKind
 from supplygraph.cli import CliError, _print_json, _with_graph
+from supplygraph.cli.oidc import add_arguments as oidc_arguments
+from supplygraph.cli.oidc import cmd_oidc
 from supplygraph.settings import Settings
 
 
@@ -177,7 +179,7 @@ def register(sub: Any) -> None:
     kinds = ", ".join(k.value for k in OrganisationKind)
 
     p = sub.add_parser("orgs", help="organisations")
-    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("action", choices=["add", "list", "oidc"])
     p.add_argument("--name")
     p.add_argument("--kind", help=f"one of {kinds}")
     p.add_argument("--consortium", action="append", default=[], metavar="ID",
@@ -185,6 +187,7 @@ def register(sub: Any) -> None:
     p.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2")
     p.add_argument("--id", help="a scheme-prefixed id (default: generated)")
     p.add_argument("--json", action="store_true")
+    oidc_arguments(p)  # `orgs oidc set|show|clear ORG_ID` (supplygraph/cli/oidc.py)
     p.set_defaults(func=_orgs_checked)
 
     p = sub.add_parser("clients", help="OAuth clients")
@@ -207,6 +210,8 @@ def register(sub: Any) -> None:
 
 
 def _orgs_checked(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "oidc":
+        return cmd_oidc(args, settings)
     if args.action == "add":
         if not args.name or not args.kind:
             raise CliError("orgs add: --name and --kind are required")

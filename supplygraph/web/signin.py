@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from auth.backend import client_address
 from auth.people import PasswordRefused, hash_password, token_key, verify_password
-from graph.orgs import users
+from graph.orgs import oidc, users
 from supplygraph.web.render import render
 from supplygraph.web.session import (
     CSRF_FIELD,
@@ -35,17 +35,27 @@ def throttle_key(email: str) -> str:
     return f"web:{email.strip().lower()}"
 
 
-def _signin_page(request: Request, *, status: int = 200, email: str = "",
-                 error: str | None = None, notice: str | None = None,
-                 retry_after: str | None = None) -> Response:
+def signin_page(request: Request, *, status: int = 200, email: str = "",
+                error: str | None = None, notice: str | None = None,
+                retry_after: str | None = None, oidc_error: str | None = None,
+                oidc_email: str = "") -> Response:
     token = form_token(request)
+    # Signing in through an organisation's provider (supplygraph/web/oidc.py): how many
+    # organisations do, and their buttons, read by the handler before.
+    configured, buttons = getattr(request.state, "oidc_choices", (0, []))
     response = render(request, "signin.html", status=status, signin_csrf=token, email=email,
                       error=error, notice=notice, retry_after=retry_after,
-                      next=safe_next(request.query_params.get("next")))
+                      next=safe_next(request.query_params.get("next")),
+                      oidc_configured=configured, oidc_buttons=buttons,
+                      oidc_error=oidc_error, oidc_email=oidc_email)
     return keep_form_token(request, response, token)
 
 
+_signin_page = signin_page
+
+
 async def signin(request: Request) -> Response:
+    request.state.oidc_choices = await oidc.sign_in_choices(request.app.state.graph)
     if request.method == "GET":
         if await current_person(request) is not None:
             return RedirectResponse(safe_next(request.query_params.get("next")), 303)
