@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from supplygraph.settings import Settings
 
 DOCUMENTS = Path(__file__).resolve().parent / "documents.graphql"
+# Error codes that say the service could not answer now, not what the person may see.
+UNAVAILABLE = frozenset({"TIMEOUT", "SERVICE_UNAVAILABLE", "OVERLOADED"})
 
 
 class PageQueryFailed(Exception):
@@ -86,6 +88,11 @@ class PageQueries:
                                            operation_name=operation)
         codes = tuple(str((e.extensions or {}).get("code", "INTERNAL")) for e in
                       result.errors or ())
+        # A field that timed out or found Neo4j gone is null like a record one may not see:
+        # the page would say "not found" (or show a hole) where the truth is "try again".
+        failed = next((e for e, c in zip(result.errors or (), codes) if c in UNAVAILABLE), None)
+        if failed is not None:
+            raise PageQueryFailed(str(failed.extensions["code"]), failed.message)
         if result.data is None:
             first = (result.errors or [None])[0]
             raise PageQueryFailed(codes[0] if codes else "INTERNAL",
