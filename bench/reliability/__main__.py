@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--import-rows", type=int, default=20_000)
     p.add_argument("--api-env", nargs="*", default=[], metavar="SUPPLYGRAPH_X=V",
                    help="settings for the API processes, e.g. "
-                   "SUPPLYGRAPH_CIRCUIT_WARM_STATEMENTS=0 (no warming before closing)")
+                   "SUPPLYGRAPH_CIRCUIT_WARM_STATEMENTS=24 (warming before closing)")
     p.add_argument("--keep", action="store_true", help="keep the stack's folder (logs)")
     args = p.parse_args(argv)
     rows = asyncio.run(run(args))

@@ -10,9 +10,9 @@ and every transaction fails at once while a background task asks Neo4j for a rea
 configured database every `circuit_retry_seconds`, closing the circuit at its first answer
 with data (an error, transient or not, is no answer: a starting Neo4j gives those).
 
-Before closing, the probe runs the reads this process runs most, once each, bounded
-(graph/core/warm.py): their plans are made again on the restarted server while requests are
-still answered 503 at once, instead of every request waiting on cold plans together.
+With `warm_statements` (off by default, unproven), before closing, the probe runs the reads
+this process runs most, once each, bounded (graph/core/warm.py): their plans are made again
+on the restarted server while requests are still answered 503 at once.
 Just after that, Neo4j is still cool (a fresh JVM, the rarer plans to make): for its first
 `warm_transactions` transactions at most `warm_in_flight` new requests' transactions run at
 once, the others waiting for a turn (at most 1 s, then `GraphBusy`); a request that had a
@@ -189,7 +189,7 @@ class Graph:
                  *, circuit: Circuit | None = None, retry_seconds: float = 5.0,
                  warm_in_flight: int = 2, warm_transactions: int = 50,
                  acquisition_timeout: float = 2.0, probe_timeout: float = 5.0,
-                 warm_statements: int = 24, warm_seconds: float = 10.0) -> None:
+                 warm_statements: int = 0, warm_seconds: float = 10.0) -> None:
         self.driver = driver
         self.database = database
         self.query_timeout = query_timeout

@@ -28,7 +28,7 @@ async def own_graph(neo4j_settings: Settings, graph: Graph) -> AsyncIterator[Gra
     own = Graph(open_driver(neo4j_settings), neo4j_settings.neo4j_database,
                 warm_in_flight=1, warm_transactions=3,
                 # generous: this machine may be slow
-                probe_timeout=120, warm_seconds=300)
+                probe_timeout=120, warm_statements=24, warm_seconds=300)
     try:
         yield own
     finally:
