@@ -45,6 +45,9 @@ class PageQueryFailed(Exception):
 class Answer:
     data: dict[str, Any]
     error_codes: tuple[str, ...]  # of partial errors (a field refused), for the page to say
+    # the same errors' paths, in the same order (a page may expect some refusals, e.g. a
+    # report's sensitive notes for everyone its author did not name)
+    error_paths: tuple[tuple[str | int, ...], ...] = ()
 
 
 @cache
@@ -88,4 +91,5 @@ class PageQueries:
             first = (result.errors or [None])[0]
             raise PageQueryFailed(codes[0] if codes else "INTERNAL",
                                   first.message if first is not None else "no data")
-        return Answer(result.data, codes)
+        return Answer(result.data, codes,
+                      tuple(tuple(e.path or ()) for e in result.errors or ()))
