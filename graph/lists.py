@@ -162,6 +162,27 @@ async def run_list(runner: QueryRunner, query: ListQuery, params: Mapping[str, A
     return ListPage(page[:limit], len(page) > limit, total)
 
 
+# ----- organisations ----------------------------------------------------------------------
+# Organisations are PUBLIC records, and few (the operator registers them,
+# graph/orgs/organisations.py): a label scan, kept to the visible ones all the same, a name
+# filter by CONTAINS, ordered by name. A form picks readers of a record from here.
+@lru_cache(maxsize=256)
+def organisations_query(shape: Shape) -> ListQuery:
+    match = lit(f"MATCH (o:Organisation) WHERE {visible('o')} "
+                "AND ($kinds IS NULL OR o.kind IN $kinds) "
+                "AND ($phrase = '' OR toLower(o.name) CONTAINS $phrase) WITH o ")
+    return _list_query("o", match, [OrderKey("toLower({v}.name)")], shape)
+
+
+async def list_orgs(runner: QueryRunner, *, viewer: Mapping[str, Any], shape: Shape,
+                    filters: Mapping[str, Any], skip: int, limit: int,
+                    count: bool = True) -> ListPage:
+    params = {"kinds": filters.get("kinds"), "phrase": _phrase(filters), **viewer,
+              "skip": skip}
+    return await run_list(runner, organisations_query(shape), params, limit=limit,
+                          count=count, name="list_organisations")
+
+
 # ----- production sites -------------------------------------------------------------------
 _SITE_START_TEXT: LiteralString = (
     "CALL db.index.fulltext.queryNodes('site_text', $text) YIELD node AS s ")

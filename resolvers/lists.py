@@ -9,6 +9,7 @@ from graph import lists as q
 from graph.core.visibility import Shape
 from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
 from graph.contracts.fields import CONTRACT_SHAPE, CONTRACT_VALUE
+from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports.fields import REPORT_SHAPE
 from graph.sites.fields import SITE_SHAPE
 from auth.scopes import Scope
@@ -96,6 +97,18 @@ async def production_sites(info: Info[Context, Any], f: Any, order_by: list[Any]
     page = await q.list_sites(ctx.graph, viewer=ctx.params, shape=_nodes(info, SITE_SHAPE),
                               filters=filters, order=_order(info, order_by), skip=skip,
                               limit=limit, count=_counts(info))
+    return _page(page, skip)
+
+
+async def organisations(info: Info[Context, Any], f: Any, first: int | None,
+                        after: str | None) -> Page:
+    skip, limit = page_window(info, first, after)
+    filters = {} if f is None else {
+        "kinds": [enum_value(k) for k in f.kind] if f.kind else None, "text": f.text}
+    ctx = info.context
+    page = await q.list_orgs(ctx.graph, viewer=ctx.params,
+                             shape=_nodes(info, ORGANISATION_SHAPE), filters=filters,
+                             skip=skip, limit=limit, count=_counts(info))
     return _page(page, skip)
 
 

@@ -16,6 +16,7 @@ from schema.core.common import (
     Connection,
     Direction,
     FindingCategory,
+    OrganisationKind,
     ReportKind,
     Severity,
     SiteStatus,
@@ -36,7 +37,12 @@ from schema.disclosures.types import DisclosureQuery
 from schema.sites.clusters import BoundingBox, SiteCluster
 from schema.sites.export import ExportQuery
 from schema.sites.review import ReviewQuery
-from schema.analytics.types import ExposureEntry, ExposureFilter, exposure_connection
+from schema.analytics.types import (
+    ExposureEntry,
+    ExposureFilter,
+    ExposureOrder,
+    exposure_connection,
+)
 from schema.orgs.viewer import ViewerType, me_field
 
 # Resolver annotations are evaluated by strawberry at schema build: runtime imports.
@@ -95,6 +101,13 @@ class ProductionSiteOrder:
 class BrandFilter:
     country_code: list[str] | None = None
     text: str | None = strawberry.field(default=None, description="Full-text search in name.")
+
+
+@strawberry.input(description="Filters on organisations; all given ones must hold.")
+class OrganisationFilter:
+    kind: list[OrganisationKind] | None = None
+    text: str | None = strawberry.field(default=None,
+                                        description="Part of the name (any case).")
 
 
 @strawberry.input
@@ -240,6 +253,15 @@ class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
         row = await _by_id(info, ORGANISATION_SHAPE, id)
         return Organisation.from_row(row) if row else None
 
+    @scoped(SITES, "Organisations (every one is visible to every caller: PUBLIC records), "
+                   "by name: e.g. to name who may read a record you share.")
+    async def organisations(self, info: Info[Context, Any],
+                            filter: OrganisationFilter | None = None,  # noqa: A002
+                            first: int | None = None,
+                            after: str | None = None) -> Connection[Organisation]:
+        return _connection(await lists.organisations(info, filter, first, after),
+                           Organisation)
+
     @scoped(CONTRACTS, "Every site your organisation's contracts reach (disclosed sites, "
                        "covered brands' sites, the contractors' and brands' sourcing tiers), "
                        "each with its tier, a path of records you may see and its matching "
@@ -248,9 +270,12 @@ class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
     async def my_exposure(self, info: Info[Context, Any],
                           filter: ExposureFilter | None = None,  # noqa: A002
                           first: int | None = None,
-                          after: str | None = None) -> Connection[ExposureEntry]:
+                          after: str | None = None,
+                          order_by: ExposureOrder = ExposureOrder.SEVERITY,
+                          ) -> Connection[ExposureEntry]:
         from resolvers.analytics.fields import exposure
 
-        return exposure_connection(await exposure(info, filter, first, after))
+        return exposure_connection(await exposure(
+            info, filter, first, after, urgent=order_by is ExposureOrder.URGENCY))
 
     me: ViewerType = me_field

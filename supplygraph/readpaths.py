@@ -38,7 +38,14 @@ from graph.core import nodes as rel
 from graph.core.visibility import Protected, Shape
 from graph.disclosures import requests as disclosures
 from graph.imports import runs, site_rows
-from graph.lists import list_brands, list_contracts, list_reports, list_sites, list_suppliers
+from graph.lists import (
+    list_brands,
+    list_contracts,
+    list_orgs,
+    list_reports,
+    list_sites,
+    list_suppliers,
+)
 from graph.orgs import clients, oidc, organisations, users, viewer
 from graph.orgs.fields import ORGANISATION_SHAPE
 from graph.reports import commands as reports
@@ -274,7 +281,8 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
 
 for _name, _by in (("ProductionSite", list_sites), ("Brand", list_brands),
                    ("Supplier", list_suppliers), ("AuditReport", list_reports),
-                   ("Contract", list_contracts), ("ExposureEntry", exposure.exposure_query)):
+                   ("Contract", list_contracts), ("ExposureEntry", exposure.exposure_query),
+                   ("Organisation", list_orgs)):
     for _suffix, _fields_of in _connection(_by).items():
         GRAPHQL[_name + _suffix] = _fields_of
 
@@ -291,6 +299,7 @@ GRAPHQL["Query"] = {
     "suppliers": ReadPath(Rule.LIST, list_suppliers),
     "reports": ReadPath(Rule.LIST, list_reports),
     "contracts": ReadPath(Rule.LIST, list_contracts),
+    "organisations": ReadPath(Rule.LIST, list_orgs, "PUBLIC records, visible() all the same"),
     "myExposure": ReadPath(Rule.ANALYTIC, exposure_store.stored_exposure_query,
                            "the organisation's stored reach, built by the walk as the "
                            "organisation and kept exact (graph/core/derived.py)"),
@@ -406,7 +415,7 @@ WEB: dict[str, ReadPath] = {
                               "cells of the visible sites in a box"),
     "/sites/{site_id}": ReadPath(Rule.PAGE, "SitePage",
                                  "a site the person may not see is not found, as an unknown id"),
-    "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch SubmitReport"),
+    "/reports/new": ReadPath(Rule.PAGE, "SiteName SiteSearch ReportReaders SubmitReport"),
     "/reports/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
     "/contracts/{contract_id}": ReadPath(Rule.PAGE, "ContractPage RequestDisclosure",
                                          "a contract the person may not see is not found"),

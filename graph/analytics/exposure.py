@@ -23,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from graph.analytics.contradictions import CONTRADICTION_PATTERN
 from graph.core.visibility import Shape, lit, visible
 
 if TYPE_CHECKING:
@@ -41,12 +42,31 @@ _HEAD_CONTRACT: LiteralString = "UNWIND $keys AS key MATCH (c:Contract {id: key}
 
 
 def _step(var: str, kind: str) -> str:
-    return f"{{kind: '{kind}', id: {var}.id, name: coalesce({var}.name, {var}.reference, {var}.title)}}"
+    return (f"{{kind: '{kind}', id: {var}.id, "
+            f"name: coalesce({var}.name, {var}.reference, {var}.title)}}")
+
+
+# The urgency of a site `s` (the order URGENCY): a clean audit contradicted by a monitoring
+# report (graph/analytics/contradictions.py, within $contradictionWindow days), then stale
+# evidence: its newest visible report is older than $staleBefore (a date). A site with no
+# report has no evidence to be stale; it sorts by its findings (none). Only reports and
+# findings the viewer may see count, as everywhere.
+NEWEST_REPORT: LiteralString = lit(
+    "CALL (s) { OPTIONAL MATCH (s)<-[:ASSESSES]-(ur:AuditReport) "
+    f"WHERE {visible('ur')} "
+    "RETURN max(left(coalesce(ur.publishedAt, ur.visitDate), 10)) AS newest } ")
+URGENCY_FLAGS: LiteralString = lit(
+    "EXISTS { " + CONTRADICTION_PATTERN + "} AS contradicted, "
+    "coalesce(newest < $staleBefore, false) AS stale")
 
 
 @lru_cache(maxsize=256)
-def exposure_query(head: str, max_tier: int, site: Shape, finding: Shape) -> LiteralString:
+def exposure_query(head: str, max_tier: int, site: Shape, finding: Shape,
+                   urgent: bool = False) -> LiteralString:
     start = {"org": _HEAD_ORG, "contract": _HEAD_CONTRACT}[head]
+    urgency = (NEWEST_REPORT + "WITH key, s, best, fs, top, latest, " + URGENCY_FLAGS + " "
+               if urgent else "WITH key, s, best, fs, top, latest, "
+               "false AS contradicted, false AS stale ")
     return lit(
         start + f"WHERE {visible('c')} "
         "WITH key, c ORDER BY c.id WITH key, collect(c) AS cs "
@@ -59,7 +79,9 @@ def exposure_query(head: str, max_tier: int, site: Shape, finding: Shape) -> Lit
         + "RETURN collect(f) AS fs, max(f.severityRank) AS top, max(at) AS latest } "
         "WITH key, s, best, fs, top, latest "
         "WHERE NOT $findingFilter OR size(fs) > 0 "
-        "ORDER BY key, top IS NULL, top DESC, latest IS NULL, latest DESC, best.tier, s.id "
+        + urgency +
+        "ORDER BY key, contradicted DESC, stale DESC, "
+        "top IS NULL, top DESC, latest IS NULL, latest DESC, best.tier, s.id "
         "WITH key, collect({s: s, tier: best.tier, path: best.path, fs: fs}) AS matched "
         "RETURN key, size(matched) AS total, "
         "[m IN matched[$skip..($skip + $limit)] | {tier: m.tier, path: m.path, "
@@ -137,15 +159,18 @@ def _bound(max_tier: int) -> int:
 
 async def exposure(runner: QueryRunner, *, viewer: Mapping[str, Any], head: str,
                    keys: Sequence[str], site: Shape, finding: Shape, max_tier: int,
-                   filters: Mapping[str, Any], skip: int,
-                   limit: int) -> dict[str, tuple[int, list[dict[str, Any]]]]:
-    """key -> (total, page rows {tier, path, site, findings}); absent keys have none."""
+                   filters: Mapping[str, Any], skip: int, limit: int,
+                   urgency: Mapping[str, Any] | None = None,
+                   ) -> dict[str, tuple[int, list[dict[str, Any]]]]:
+    """key -> (total, page rows {tier, path, site, findings}); absent keys have none.
+    With `urgency` ({staleBefore, contradictionWindow}) the order is URGENCY's."""
     params = {"countries": None, "minSeverity": None, "categories": None, "statuses": None,
-              **filters, **viewer, "keys": list(keys), "skip": skip, "limit": limit}
+              **filters, **viewer, **(urgency or {}), "keys": list(keys), "skip": skip,
+              "limit": limit}
     params["findingFilter"] = any(params[k] is not None
                                   for k in ("minSeverity", "categories", "statuses"))
-    rows = await runner.query(exposure_query(head, max_tier, site, finding), params,
-                              name="exposure")
+    query = exposure_query(head, max_tier, site, finding, urgency is not None)
+    rows = await runner.query(query, params, name="exposure")
     return {r["key"]: (int(r["total"]), list(r["rows"])) for r in rows}
 
 

@@ -30,7 +30,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from graph.analytics.exposure import MAX_TIER, exposure, reach_text, site_findings
+from graph.analytics.exposure import (
+    MAX_TIER,
+    NEWEST_REPORT,
+    URGENCY_FLAGS,
+    exposure,
+    reach_text,
+    site_findings,
+)
 from graph.core.visibility import Shape, lit, peers_of, viewer_params, visible
 
 if TYPE_CHECKING:
@@ -167,8 +174,30 @@ _CANDIDATES_FILTERED: LiteralString = lit(
 )
 
 
+# Ordered by urgency (contradictions, then stale evidence, then the findings' key), every
+# site's flags are computed live: they depend on reports, not on the stored reach.
+def _candidates_urgent(filtered: bool) -> LiteralString:
+    return lit(
+        "CALL (o, fresh) { "
+        "  WITH o WHERE fresh "
+        f"  MATCH (o)-[e:EXPOSED]->(s:ProductionSite) WHERE {_IN_WINDOW} "
+        "  CALL (s) { " + _finding_key(filtered) + "} "
+        "  WITH e, s, top, latest " + ("WHERE top IS NOT NULL " if filtered else "")
+        + NEWEST_REPORT
+        + "WITH e, top, latest, " + URGENCY_FLAGS + " "
+        "  RETURN collect({e: e, top: top, latest: latest, contradicted: contradicted, "
+        "  stale: stale}) AS candidates "
+        "} "
+        "WITH fresh, size(candidates) AS total, candidates, false AS worn "
+    )
+
+
+_ORDER_URGENT = "x.contradicted DESC, x.stale DESC, " + _ORDER
+
+
 @lru_cache(maxsize=256)
-def stored_exposure_query(site: Shape, finding: Shape, filtered: bool) -> LiteralString:
+def stored_exposure_query(site: Shape, finding: Shape, filtered: bool,
+                          urgent: bool = False) -> LiteralString:
     """`fresh` (false: rebuild first; `worn`: even if current), `total` and the page `rows`
     {tier, path, site, findings}, in the order of the walk."""
     return lit(
@@ -177,9 +206,10 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool) -> Litera
         "WITH o, coalesce(o.exposureGeneration = coalesce(g.generation, 0), false) AS fresh "
         # (a stale store's fields may be of an older form: none is read unless it is current)
         "WITH o, fresh, CASE WHEN fresh THEN o.exposureBuiltAt ELSE 0 END AS builtAt "
-        + (_CANDIDATES_FILTERED if filtered else _CANDIDATES_STORED) +
+        + (_candidates_urgent(filtered) if urgent
+           else _CANDIDATES_FILTERED if filtered else _CANDIDATES_STORED) +
         "CALL (candidates) { "
-        f"  UNWIND candidates AS x WITH x ORDER BY {_ORDER} "
+        f"  UNWIND candidates AS x WITH x ORDER BY {_ORDER_URGENT if urgent else _ORDER} "
         "  RETURN collect(x)[$skip..($skip + $limit)] AS page "
         "} "
         "CALL (page) { "
@@ -200,16 +230,18 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool) -> Litera
 
 async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any],
                       site: Shape, finding: Shape, max_tier: int, filters: Mapping[str, Any],
-                      skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+                      skip: int, limit: int, urgency: Mapping[str, Any] | None = None,
+                      ) -> tuple[int, list[dict[str, Any]]]:
     """(total, page rows) of the viewer organisation's exposure: one round trip while its
-    store is current; a rebuild and a second read after a change to the structure."""
+    store is current; a rebuild and a second read after a change to the structure. With
+    `urgency` ({staleBefore, contradictionWindow}) in the order URGENCY."""
     if not isinstance(max_tier, int) or not 1 <= max_tier <= MAX_TIER:
         raise ValueError(f"max_tier must be an int in 1..{MAX_TIER}")
     params = {"countries": None, "minSeverity": None, "categories": None, "statuses": None,
-              **filters, **viewer, "maxTier": max_tier, "skip": skip, "limit": limit,
-              "margin": STALE_MARGIN_MS, "maxChanged": MAX_CHANGED}
+              **filters, **viewer, **(urgency or {}), "maxTier": max_tier, "skip": skip,
+              "limit": limit, "margin": STALE_MARGIN_MS, "maxChanged": MAX_CHANGED}
     filtered = any(params[k] is not None for k in ("minSeverity", "categories", "statuses"))
-    query = stored_exposure_query(site, finding, filtered)
+    query = stored_exposure_query(site, finding, filtered, urgency is not None)
     for _ in range(3):
         rows = await runner.query(query, params, name="exposure_store")
         if not rows:  # no such organisation
@@ -221,5 +253,5 @@ async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any]
     # definition) rather than keep the request waiting on busy writers.
     found = await exposure(runner, viewer=viewer, head="org", keys=[viewer["viewerOrg"]],
                            site=site, finding=finding, max_tier=max_tier, filters=filters,
-                           skip=skip, limit=limit)
+                           skip=skip, limit=limit, urgency=urgency)
     return found.get(viewer["viewerOrg"], (0, []))

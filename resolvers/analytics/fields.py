@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 
@@ -64,11 +64,22 @@ def _exposure_filters(info: Info[Context, Any], f: Any) -> tuple[int, dict[str, 
     return f.max_tier, filters
 
 
+def _urgency(info: Info[Context, Any]) -> dict[str, Any]:
+    """The parameters of the order URGENCY. It orders by what reports say (contradictions,
+    their age): like a finding filter, it needs reports:read."""
+    require_scope(info, Scope.REPORTS_READ, "orders by urgency")
+    settings = info.context.settings
+    today = _now(info).date()  # the clock risk's `stale` reads (tests may pin it)
+    return {"staleBefore": (today - timedelta(days=settings.stale_after_days)).isoformat(),
+            "contradictionWindow": settings.contradiction_window_days}
+
+
 async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: str | None,
-                   *, contract_id: str | None = None) -> Page:
+                   *, contract_id: str | None = None, urgent: bool = False) -> Page:
     """`myExposure` (no contract id): one round trip. `Contract.exposure`: one round trip
     for every contract of the request that asks the same window (the loader batches)."""
     max_tier, filters = _exposure_filters(info, f)
+    urgency = _urgency(info) if urgent else None
     skip, limit = page_window(info, first, after)
     ctx = info.context
     site = SITE_SHAPE.only(selected(info, "edges", "node", "site"))
@@ -82,7 +93,7 @@ async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: s
         return Page(rows, total, skip)
     total, rows = await exposure_store.my_exposure(
         ctx.graph, viewer=ctx.params, site=site, finding=finding,
-        max_tier=max_tier, filters=filters, skip=skip, limit=limit)
+        max_tier=max_tier, filters=filters, skip=skip, limit=limit, urgency=urgency)
     return Page(rows, total, skip)
 
 

@@ -52,6 +52,19 @@ class ExposureFilter:
         default=None, description="ISO 3166-1 alpha-2 codes of the site (any of).")
 
 
+@strawberry.enum(description="The order of `myExposure`.")
+class ExposureOrder(Enum):
+    SEVERITY = strawberry.enum_value(
+        "SEVERITY", description="Most severe matching finding first, then most recent, "
+                                "then lowest tier, then site id.")
+    URGENCY = strawberry.enum_value(
+        "URGENCY", description="Sites with a contradicted audit (`contradictions`) first, "
+                               "then those whose newest visible report is older than the "
+                               "service's `staleAfterDays` (stale evidence; a site with no "
+                               "report is not stale), then as SEVERITY. Needs the "
+                               "`reports:read` scope.")
+
+
 @strawberry.type(description="A site your contracts reach: its lowest tier, one path of "
                              "visible records that reaches it there, and its matching "
                              "visible findings (most severe, then most recent, first).")

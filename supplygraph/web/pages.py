@@ -59,17 +59,35 @@ def open_severe(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in entry["findings"] if f["status"] == "OPEN" and f["severity"] in SEVERE]
 
 
+def urgency(entry: dict[str, Any]) -> dict[str, Any]:
+    """What makes an exposure entry urgent, as `myExposure(orderBy: URGENCY)` orders it:
+    a contradicted audit, stale evidence (a newest report older than the service's
+    `stale_after_days`; a site with no report has none to be stale), open HIGH/CRITICAL
+    findings."""
+    site = entry["site"]
+    risk = site.get("risk") or {}
+    return {"severe": open_severe(entry),
+            "contradicted": sorted({c["category"] for c in site.get("contradictions") or []}),
+            "stale": bool(risk.get("stale") and risk.get("lastReportAt")),
+            "lastReportAt": risk.get("lastReportAt")}
+
+
+def urgency_key(entry: dict[str, Any]) -> tuple[bool, bool, bool]:
+    return (not entry["contradicted"], not entry["stale"], not entry["severe"])
+
+
 def group_by_contract(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Contracts in the order their first site came (the schema's: most severe first), each
-    with its sites by tier, those with open HIGH/CRITICAL findings first within a tier."""
+    """Contracts in the order their first site came (the schema's: most urgent first), each
+    with its sites by tier; within a tier contradicted audits first, then stale evidence,
+    then open HIGH/CRITICAL findings (a stable sort keeps the schema's order otherwise)."""
     groups: dict[str, dict[str, Any]] = {}
     for entry in entries:
         contract = next((s for s in entry["path"] if s["kind"] == "CONTRACT"), None)
         key = contract["id"] if contract else ""
         group = groups.setdefault(key, {"contract": contract, "entries": []})
-        group["entries"].append({**entry, "severe": open_severe(entry)})
+        group["entries"].append({**entry, **urgency(entry)})
     for group in groups.values():
-        group["entries"].sort(key=lambda e: (e["tier"], not e["severe"]))
+        group["entries"].sort(key=lambda e: (e["tier"], *urgency_key(e)))
     return list(groups.values())
 
 
@@ -105,6 +123,8 @@ async def site(request: Request, person: Person) -> Response:
         return not_found(request)
     reports = sorted((e["node"] for e in record["reports"]["edges"]),
                      key=lambda r: r["publishedAt"] or r["visitDate"] or "", reverse=True)
-    return render(request, "site.html", site=record, reports=reports,
-                  partial=bool(answer.error_codes),
+    # A report's sensitive notes are refused (FORBIDDEN, null) to everyone its author did
+    # not name: expected, so not a part of the page missing.
+    partial = any(not (path and path[-1] == "sensitiveNotes") for path in answer.error_paths)
+    return render(request, "site.html", site=record, reports=reports, partial=partial,
                   submitted=request.query_params.get("submitted"))

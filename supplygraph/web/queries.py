@@ -49,6 +49,9 @@ class PageQueryFailed(Exception):
 class Answer:
     data: dict[str, Any]
     error_codes: tuple[str, ...]  # of partial errors (a field refused), for the page to say
+    # the same errors' paths, in the same order (a page may expect some refusals, e.g. a
+    # report's sensitive notes for everyone its author did not name)
+    error_paths: tuple[tuple[str | int, ...], ...] = ()
 
 
 @cache
@@ -99,4 +102,5 @@ class PageQueries:
                                   first.message if first is not None else "no data",
                                   (first.extensions or {}).get("inputPath")
                                   if first is not None else None)
-        return Answer(result.data, codes)
+        return Answer(result.data, codes,
+                      tuple(tuple(e.path or ()) for e in result.errors or ()))

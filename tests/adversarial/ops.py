@@ -138,6 +138,11 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
             yield Op(root, f"query($a: String) {{ {root}(first: 3, after: $a) {{ totalCount "
                            f"pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ "
                            f"{sel(type_name, 1)} }} }} }} }}", {"a": after})
+    for text in (None, "adv", *_words(w)[:6]):
+        yield Op("organisations", "query($f: OrganisationFilter) { organisations(filter: $f, "
+                                  "first: 5) { totalCount pageInfo { hasNextPage endCursor } "
+                                  f"edges {{ cursor node {{ {sel('Organisation', 1)} }} }} }} }}",
+                 {"f": {"text": text}})
     for order in ([{"field": "VALUE", "direction": "DESC"}],
                   [{"field": "START_DATE", "direction": "ASC"}]):
         yield Op("contracts", "query($o: [ContractOrder!]) { contracts(orderBy: $o, first: 10) "
@@ -150,6 +155,10 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
                                f"}} }} }} }}", {})
     yield Op("myExposure", "{ myExposure(filter: {minSeverity: HIGH}) { totalCount "
                            "edges { node { site { id } findings { id severity } } } } }", {})
+    # most urgent first: the order itself reads reports (contradictions, their age)
+    for flt in ("", "filter: {minSeverity: HIGH}, "):
+        yield Op("myExposure", f"{{ myExposure({flt}orderBy: URGENCY, first: 20) {{ "
+                               "totalCount edges { cursor node { tier site { id } } } } }", {})
     requests = f"{sel('DisclosureRequest')}"
     yield Op("disclosureRequests", f"{{ disclosureRequests {{ {requests} }} }}", {})
     for arg, ids in (("contractId", _ids(w, Label.CONTRACT)),

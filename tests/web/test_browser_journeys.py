@@ -2,7 +2,9 @@
 with Playwright's auto-waiting expectations (no sleeps), every request on 127.0.0.1.
 
 Journeys: the buyer signs in by keyboard at 375 px, sees Kunshan in her exposure and opens
-its page; the monitor submits a report with two findings and sees it on the site page; the
+its page; the monitor submits a report with two findings and sees it on the site page, and
+shares one with two organisations and its sensitive note with one of them (who alone reads
+it on the site page); the
 operator adds a person who then sets a password and signs in; the supplier's compliance
 contact answers a disclosure request with a site and the buyer sees it answered; an expired
 session goes to sign-in and back. Attacks: a tampered CSRF token is refused, another
@@ -153,6 +155,46 @@ async def test_contributor_uploads_a_site_list_sees_the_summary_and_confirms_a_d
     await expect(page.locator("#decided")).to_be_visible()
     await expect(confirm).to_have_count(0)
     await expect(page.get_by_text("No doubtful matches are waiting")).to_be_visible()
+
+
+async def test_monitor_shares_a_report_with_two_organisations_and_its_notes_with_one(
+        page: Any, people: dict[str, Person]) -> None:
+    from playwright.async_api import expect
+
+    title = "Browser journey: restricted testimony"
+    note = "the informant's shift leader kept the passports"
+    # given the monitor's report on Red Delta, RESTRICTED to the health trust and the
+    # university, with a sensitive note only the health trust may read
+    await _sign_in(page, people["monitor"])
+    await page.goto(f"/reports/new?site={s.SITE_RED_DELTA}")
+    await page.get_by_label("Kind of report").select_option("WORKER_DRIVEN_MONITORING")
+    await page.get_by_label("Title").fill(title)
+    await page.get_by_label("Who may read it").select_option("RESTRICTED")
+    shared = page.get_by_role("group", name="Organisations that may see the report")
+    await shared.get_by_label("Northwind Regional Health Trust").check()
+    await shared.get_by_label("University of Lakeshore").check()
+    await page.get_by_label("Sensitive notes", exact=True).fill(note)
+    readers = page.get_by_role("group", name="Organisations that may read the sensitive notes")
+    await readers.get_by_label("Northwind Regional Health Trust").check()
+    first = page.locator("#finding-0")
+    await first.get_by_label("Category").select_option("FORCED_LABOUR")
+    await first.get_by_label("Severity").select_option("CRITICAL")
+    await page.get_by_role("button", name="Save the report").click()
+    await expect(page.get_by_role("status")).to_have_text("Your report was saved.")
+    await page.get_by_role("button", name="Sign out").click()
+    # then the health trust's buyer reads the note on the site page
+    await _sign_in(page, people["buyer"])
+    await page.goto(f"/sites/{s.SITE_RED_DELTA}")
+    report = page.locator(".timeline > li", has_text=title)
+    await expect(report).to_contain_text(note)
+    await page.get_by_role("button", name="Sign out").click()
+    # and the university's buyer sees the report without it
+    await _sign_in(page, people["other_buyer"])
+    await page.goto(f"/sites/{s.SITE_RED_DELTA}")
+    report = page.locator(".timeline > li", has_text=title)
+    await expect(report).to_be_visible()
+    await expect(report).not_to_contain_text(note)
+    await expect(page.get_by_text(note)).to_have_count(0)
 
 
 async def test_operator_adds_a_person_who_then_signs_in(

@@ -34,21 +34,31 @@ HOURS = {"category": "WORKING_HOURS", "severity": "HIGH", "status": "OPEN",
          "description": "84-hour weeks in peak season", "dueDate": ""}
 
 
-async def test_buyer_sees_kunshan_in_her_exposure_with_severe_findings_first(
+async def test_buyer_sees_kunshan_in_her_exposure_with_the_most_urgent_first(
         web: httpx.AsyncClient, people: dict[str, Person]) -> None:
     await sign_in(web, people["buyer"])
     page = await web.get("/exposure")
     assert page.status_code == 200
     assert f'href="/sites/{s.SITE_KUNSHAN}"' in page.text
     assert "Contract " in page.text
-    # within each contract, a row with open HIGH/CRITICAL findings precedes rows without
+    # within each tier of each contract: contradicted audits, then stale evidence, then open
+    # HIGH/CRITICAL findings (each row says which it has: C, S, H or -)
+    marks: list[str] = []
     for table in page.text.split("<tbody>")[1:]:
         rows = table.split("</tbody>")[0].split("<tr")[1:]
+        urgency = [re.search(r'data-urgency="([-CSH]{3})"', r).group(1)  # type: ignore[union-attr]
+                   for r in rows]
+        marks += urgency
         severe = [' class="severe"' in r.split(">")[0] for r in rows]
+        assert all((u[2] == "H") == f for u, f in zip(urgency, severe, strict=True))
         tiers = [int(re.search(r"<td>(\d+)</td>", r).group(1)) for r in rows]  # type: ignore[union-attr]
         for tier in set(tiers):
-            flags = [f for t, f in zip(tiers, severe, strict=True) if t == tier]
-            assert flags == sorted(flags, reverse=True)
+            keys = [tuple(c != "-" for c in u)
+                    for t, u in zip(tiers, urgency, strict=True) if t == tier]
+            assert keys == sorted(keys, reverse=True)
+    # and the sample's health trust has both a contradicted audit and stale evidence in reach
+    assert any(m[0] == "C" for m in marks) and any(m[1] == "S" for m in marks)
+    assert "Audit contradicted by monitoring" in page.text and "Stale: newest report" in page.text
 
 
 async def test_buyer_opening_another_organisations_private_site_gets_not_found(

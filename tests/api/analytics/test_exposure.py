@@ -226,3 +226,65 @@ async def test_a_contracts_only_client_cannot_list_the_sites_its_contracts_reach
     assert answer.codes() == ["FORBIDDEN"]
     assert answer.round_trips == 0
     assert s.SITE_KUNSHAN not in json.dumps(answer.data)
+
+
+URGENT = """query($first: Int, $after: String, $filter: ExposureFilter) {
+  myExposure(first: $first, after: $after, filter: $filter, orderBy: URGENCY) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { tier site { id risk { stale lastReportAt } contradictions { category } }
+      findings { severity status } } } } }"""
+_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+
+def _urgency(entry: dict[str, Any]) -> tuple[bool, bool, int]:
+    """What URGENCY orders by, read from the entry's own fields: a contradiction, stale
+    evidence (a newest report older than stale_after_days; none is not stale), then the
+    most severe finding."""
+    site = entry["site"]
+    stale = bool(site["risk"]["stale"] and site["risk"]["lastReportAt"])
+    top = max((_RANK[f["severity"]] for f in entry["findings"]), default=0)
+    return (bool(site["contradictions"]), stale, top)
+
+
+@pytest.mark.parametrize("org", [s.NW_HEALTH, s.NW_MINISTRY, s.LK_UNI])
+async def test_urgency_puts_contradictions_then_stale_evidence_then_severity_first(
+        story_graph: Graph, org: str) -> None:
+    viewer = await viewer_for(story_graph, org)
+    # paged by 7, so that the order must hold across pages, not only within one
+    keys: list[tuple[bool, bool, int]] = []
+    seen: list[str] = []
+    after = None
+    while True:
+        answer = await run_at(story_graph, viewer, URGENT, {"first": 7, "after": after})
+        assert not answer.errors, answer.errors
+        conn = answer.data["myExposure"]
+        keys += [_urgency(n) for n in nodes(conn)]
+        seen += [n["site"]["id"] for n in nodes(conn)]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == conn["totalCount"]
+    assert keys == sorted(keys, reverse=True)
+
+
+async def test_urgency_puts_a_contradicted_site_before_a_more_severe_one(
+        story_graph: Graph, ministry: Viewer) -> None:
+    by_severity = nodes((await run_at(story_graph, ministry, EXPOSURE, {"first": 100}))
+                        .data["myExposure"])
+    urgent = nodes((await run_at(story_graph, ministry, URGENT, {"first": 100}))
+                   .data["myExposure"])
+    flagged = [e["site"]["id"] for e in urgent if e["site"]["contradictions"]]
+    # the sample holds contradicted audits within the ministry's reach, and URGENCY moves
+    # them ahead of the order by severity
+    assert flagged and [e["site"]["id"] for e in urgent[:len(flagged)]] == flagged
+    assert [e["site"]["id"] for e in by_severity] != [e["site"]["id"] for e in urgent]
+    assert sorted(e["site"]["id"] for e in by_severity) == sorted(e["site"]["id"]
+                                                                   for e in urgent)
+
+
+async def test_urgency_needs_the_reports_scope(story_graph: Graph) -> None:
+    viewer = await viewer_for(story_graph, s.NW_MINISTRY,
+                              frozenset({Scope.SITES_READ, Scope.CONTRACTS_READ}))
+    answer = await run_at(story_graph, viewer, "{ myExposure(orderBy: URGENCY) { totalCount } }")
+    assert answer.codes() == ["FORBIDDEN"]
+    assert answer.round_trips == 0
