@@ -288,3 +288,42 @@ async def test_urgency_needs_the_reports_scope(story_graph: Graph) -> None:
     answer = await run_at(story_graph, viewer, "{ myExposure(orderBy: URGENCY) { totalCount } }")
     assert answer.codes() == ["FORBIDDEN"]
     assert answer.round_trips == 0
+
+
+SUBMIT = """mutation($input: SubmitReportInput!) { submitReport(input: $input) {
+  report { id } errors { code message path } } }"""
+
+
+async def test_a_report_the_buyer_may_not_see_does_not_move_a_site_in_the_urgent_order(
+        sample_graph: Graph) -> None:
+    from tests.support.reads import run
+    from tests.support.writes import call, writer
+
+    buyer = await viewer_for(sample_graph, s.NW_HEALTH)
+
+    async def order() -> list[str]:
+        answer = await run(sample_graph, buyer, URGENT, {"first": 100})
+        assert not answer.errors, answer.errors
+        return [n["site"]["id"] for n in nodes(answer.data["myExposure"])]
+
+    # given a site in the buyer's reach with no report it may see
+    before = await order()
+    answer = await run(sample_graph, buyer, URGENT, {"first": 100})
+    seen_bare = [n["site"]["id"] for n in nodes(answer.data["myExposure"])
+                 if n["site"]["risk"]["lastReportAt"] is None]
+    # (and none hidden from it either: the one we add is then the site's only report)
+    rows = await sample_graph.query(
+        "UNWIND $ids AS id MATCH (x:ProductionSite {id: id}) "
+        "WHERE NOT EXISTS { MATCH (x)<-[:ASSESSES]-(:AuditReport) } RETURN x.id AS id",
+        {"ids": seen_bare})
+    bare = sorted(r["id"] for r in rows)
+    assert bare, "the sample gives this buyer a site without any report"
+    # when a monitor keeps a years-old report on it to itself
+    monitor = await writer(sample_graph, s.MONITOR_NGO, kind="MONITOR")
+    done = await call(sample_graph, monitor, SUBMIT, {"input": {
+        "siteId": bare[-1], "kind": "NGO_INVESTIGATION", "title": "kept private",
+        "visitDate": "2019-03-01", "publishedAt": "2019-03-02", "sharing": "PRIVATE",
+        "findings": []}})
+    assert done.data["submitReport"]["errors"] == [], done.data
+    # then the buyer's urgent order is what it was: that evidence is not the buyer's to age
+    assert await order() == before
