@@ -31,7 +31,7 @@ from supplygraph.web.session import CSRF_FIELD, Person, form_csrf_ok
 
 MAX_FINDINGS = 50
 SHARING = [s.value for s in Sharing]
-READERS_SHOWN = 100  # organisations offered as readers (the list's page); see docs/ui.md
+READER_PAGES = 20  # pages of 100 organisations offered as readers at most; see docs/ui.md
 _READER_FIELDS = ("sharedWith", "sensitiveReaders")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FINDING_FIELDS = ("category", "severity", "status", "description", "dueDate")
@@ -127,12 +127,21 @@ async def _readers(request: Request, person: Person) -> tuple[list[dict[str, Any
                                                               set[str] | None]:
     """The organisations the person may name (all but their own), and the set of ids the
     form may check against (None when there are more than it lists)."""
-    answer = await request.app.state.page_queries.run(request, person.viewer, "ReportReaders")
-    own = answer.data["me"]["organisation"]["id"]
-    listed = answer.data["organisations"]
-    orgs = [e["node"] for e in listed["edges"] if e["node"]["id"] != own]
-    complete = listed["totalCount"] <= len(listed["edges"])
-    return orgs, ({o["id"] for o in orgs} | {own}) if complete else None
+    orgs: list[dict[str, Any]] = []
+    after, own, complete = None, None, False
+    # Page after page, so that the list (and the check against it) is whole up to
+    # READER_PAGES pages: a consortium names a few hundred organisations, not thousands.
+    for _ in range(READER_PAGES):
+        answer = await request.app.state.page_queries.run(
+            request, person.viewer, "ReportReaders", {"after": after})
+        own = answer.data["me"]["organisation"]["id"]
+        listed = answer.data["organisations"]
+        orgs += [e["node"] for e in listed["edges"] if e["node"]["id"] != own]
+        after = listed["pageInfo"]["endCursor"]
+        if not listed["pageInfo"]["hasNextPage"]:
+            complete = True
+            break
+    return orgs, ({o["id"] for o in orgs} | {own}) if complete and own else None
 
 
 async def _search(request: Request, person: Person, text: str) -> list[dict[str, Any]] | None:
