@@ -91,8 +91,6 @@ class GraphTimeout(RuntimeError):
 
 # Neo4j could not be reached: these open the circuit.
 _UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
-# Asks of the circuit's probe waiting at once (a new one every `retry_seconds`).
-_PROBES_AT_ONCE = 4
 # The circuit's probe: a real read of the configured database (answered from the count store).
 _PROBE: LiteralString = "MATCH (n) RETURN count(n) AS n"
 # The server's codes for a transaction it stopped at a time limit (the driver reports the
@@ -341,43 +339,19 @@ class Graph:
 
     async def _probe(self) -> None:
         """Asks Neo4j every `retry_seconds` until a read on the configured database
-        succeeds, then closes the circuit.
-
-        A new ask starts every `retry_seconds` even while earlier ones wait (at most
-        `_PROBES_AT_ONCE`): an ask sent while Neo4j was starting may wait out the whole
-        probe timeout though Neo4j answers a fresh one a moment later."""
-        loop = asyncio.get_running_loop()
-        pending: set[asyncio.Task[bool]] = set()
-        next_at = loop.time() + self.circuit.retry_seconds
-        try:
-            while not self.circuit.admit():
-                if loop.time() >= next_at and len(pending) < _PROBES_AT_ONCE:
-                    pending.add(loop.create_task(self._ping(), name="neo4j-circuit-ping"))
-                    next_at = loop.time() + self.circuit.retry_seconds
-                wait = max(0.0, next_at - loop.time())
-                if not pending:
-                    await asyncio.sleep(wait)
-                    continue
-                done, pending = await asyncio.wait(pending, timeout=wait,
-                                                   return_when=asyncio.FIRST_COMPLETED)
-                if not done:
-                    continue
-                if any(t.result() for t in done) and await self._warm_plans():
-                    self._close_circuit()
-                else:
-                    self.circuit.unreachable()
-        finally:
-            for t in pending:
-                t.cancel()
-
-    def _close_circuit(self) -> None:
-        since = self.circuit.since or 0.0
-        if self.warm_transactions > 0:
-            self._warming = asyncio.Semaphore(self.warm_in_flight)
-            self._warm_left = self.warm_transactions
-        self.circuit.reached()
-        log.warning("Neo4j answers again: circuit closed after %.1f s open",
-                    self.circuit.clock() - since)
+        succeeds, then closes the circuit."""
+        while not self.circuit.admit():
+            await asyncio.sleep(self.circuit.retry_seconds)
+            if not await self._ping() or not await self._warm_plans():
+                self.circuit.unreachable()
+                continue
+            since = self.circuit.since or 0.0
+            if self.warm_transactions > 0:
+                self._warming = asyncio.Semaphore(self.warm_in_flight)
+                self._warm_left = self.warm_transactions
+            self.circuit.reached()
+            log.warning("Neo4j answers again: circuit closed after %.1f s open",
+                        self.circuit.clock() - since)
 
     async def _warm_plans(self) -> bool:
         """The reads this process runs most, once each, before requests come back (plans
