@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -129,3 +132,20 @@ async def health_trust_request(graph: Graph, due_in_days: int = 30) -> tuple[str
                   "message": "Please list the assembly sites"}})
     assert not answer.errors and not answer.data["requestDisclosure"]["errors"], answer
     return contract, str(answer.data["requestDisclosure"]["request"]["id"])
+
+
+@asynccontextmanager
+async def loopback_page(browser: Any, base_url: str) -> AsyncIterator[Any]:
+    """A Playwright page on `base_url` that fails the test, once closed, if the browser asked
+    any host but 127.0.0.1: no CDN, no font or tile server, nothing from outside."""
+    context = await browser.new_context(base_url=base_url)
+    context.set_default_timeout(120_000)
+    requested: list[str] = []
+    page = await context.new_page()
+    page.on("request", lambda req: requested.append(req.url))
+    try:
+        yield page
+    finally:
+        await context.close()
+    hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https")}
+    assert hosts <= {"127.0.0.1"}, requested

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -30,6 +29,7 @@ from tests.support.web import (
     Person,
     contributor_of_new_org,
     health_trust_request,
+    loopback_page,
     make_person,
 )
 
@@ -39,17 +39,8 @@ RED_DELTA = "Red Delta Battery Plant Bac Ninh"
 
 @pytest.fixture
 async def page(browser: Any, web_url: str) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=web_url)
-    context.set_default_timeout(120_000)
-    requested: list[str] = []
-    page = await context.new_page()
-    page.on("request", lambda req: requested.append(req.url))
-    try:
-        yield page
-    finally:
-        await context.close()
-    hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https")}
-    assert hosts <= {"127.0.0.1"}, requested
+    async with loopback_page(browser, web_url) as p:
+        yield p
 
 
 async def _sign_in(page: Any, person: Person, password: str = PASSWORD) -> None:

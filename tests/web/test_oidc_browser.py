@@ -9,7 +9,6 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,6 +20,7 @@ from supplygraph.app import create_app
 from supplygraph.settings import Settings
 from tests.support.oauth import free_port, serve_in_thread
 from tests.support.oidc_provider import Provider, running
+from tests.support.web import loopback_page
 from tests.web.test_accessibility import WIDTHS, _violations
 
 SECRET_ENV = "SG_TEST_OIDC_BROWSER_SECRET"
@@ -69,17 +69,8 @@ def live(sample_graph: Graph, neo4j_settings: Settings, app_port: int, provider:
 
 @pytest.fixture
 async def page(browser: Any, live: str) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=live)
-    context.set_default_timeout(120_000)
-    requested: list[str] = []
-    page = await context.new_page()
-    page.on("request", lambda req: requested.append(req.url))
-    try:
-        yield page
-    finally:
-        await context.close()
-    hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https")}
-    assert hosts <= {"127.0.0.1"}, requested
+    async with loopback_page(browser, live) as p:
+        yield p
 
 
 async def test_person_of_an_oidc_organisation_signs_in_through_its_provider_to_my_exposure(
