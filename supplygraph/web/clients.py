@@ -78,14 +78,23 @@ async def clients(request: Request, person: Person) -> Response:
                        made={"id": client_id, "secret": secret, "rotated": False})
 
 
-@signed_in
-async def rotate(request: Request, person: Person) -> Response:
+async def _acting_for(request: Request, person: Person) -> tuple[str, Response | None]:
+    """The organisation a client's button acts for, or the page refusing it: "not found" for
+    an organisation the admin may not manage, 403 for a form without its CSRF token."""
     org_id = _org_of(request, person, request.query_params.get("org"))
     posted = await request.form()
     if org_id is None:
-        return not_found(request)
+        return "", not_found(request)
     if not form_csrf_ok(posted.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
+        return "", render(request, "refused.html", status=403)
+    return org_id, None
+
+
+@signed_in
+async def rotate(request: Request, person: Person) -> Response:
+    org_id, refused = await _acting_for(request, person)
+    if refused is not None:
+        return refused
     client_id = request.path_params["client_id"]
     secret = await new_secret(request.app.state.graph, client_id=client_id, org_id=org_id)
     if secret is None:
@@ -96,12 +105,9 @@ async def rotate(request: Request, person: Person) -> Response:
 
 @signed_in
 async def disable(request: Request, person: Person) -> Response:
-    org_id = _org_of(request, person, request.query_params.get("org"))
-    posted = await request.form()
-    if org_id is None:
-        return not_found(request)
-    if not form_csrf_ok(posted.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
+    org_id, refused = await _acting_for(request, person)
+    if refused is not None:
+        return refused
     if not await revoke_client(request.app.state.graph,
                                client_id=request.path_params["client_id"], org_id=org_id):
         return not_found(request)
