@@ -104,10 +104,13 @@ def related_with_nested(relation: Relation, shape: Shape, nested: Relation,
     # target imported as `n`, the path's `(n:Finding)` matched nothing).
     return lit(
         f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "
-        f"WHERE {checks} WITH DISTINCT key, n AS t ORDER BY t.id "
+        f"WHERE {checks} WITH DISTINCT key, n AS t "
         f"CALL (t) {{ WITH t AS p MATCH {nested.path} WHERE {inner_checks} "
         f"WITH DISTINCT n ORDER BY n.id "
         f"RETURN collect({nested_shape.projection('n')}) AS inner }} "
+        # Ordered after the subquery, right before the collect: an order made before a
+        # CALL is not promised to survive it.
+        f"WITH key, t, inner ORDER BY t.id "
         f"RETURN key, collect({shape.projection('t')}) AS nodes, collect(inner) AS nested"
     )
 
