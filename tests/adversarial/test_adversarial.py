@@ -20,6 +20,7 @@ runs 160); `make test` runs the default, at least 5,000 operations.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import os
 import time
@@ -79,9 +80,11 @@ async def _execute(graph: Graph, viewer: Viewer, op: Op) -> str:
         if not any((e.extensions or {}).get("code") in NOT_NOW for e in result.errors or []):
             break
     try:
-        return json.dumps({"data": result.data,
-                           "errors": [e.formatted for e in result.errors or []]},
-                          sort_keys=True)
+        # Errors sorted: their order is the order in which resolvers ran into them, which
+        # depends on how the event loop interleaved them (the spec leaves it open).
+        errors = sorted((e.formatted for e in result.errors or []),
+                        key=lambda e: json.dumps(e, sort_keys=True))
+        return json.dumps({"data": result.data, "errors": errors}, sort_keys=True)
     except TypeError as exc:
         raise AssertionError(f"{op.root} {op.variables}: {result.errors}") from exc
 
@@ -94,6 +97,14 @@ def _masked(answer: str) -> Any:
             return [walk(x) for x in v]
         return v
     return walk(json.loads(answer))
+
+
+def _diff(before: str, after: str) -> str:
+    """The lines of the two answers that differ: the difference may lie deep in an answer."""
+    def lines(answer: str) -> list[str]:
+        return json.dumps(json.loads(answer), indent=1, sort_keys=True).splitlines()
+    diff = difflib.unified_diff(lines(before), lines(after), "before", "after", n=4, lineterm="")
+    return "\n".join(list(diff)[:120])
 
 
 def _leaks(answers: list[tuple[Op, str]], canaries: set[str]) -> list[str]:
@@ -176,7 +187,7 @@ async def _example(settings_: Settings, seed: int, attacker: str, kind: str,
             else:
                 same = a == b
             assert same, (f"{kind} of what {attacker} may not see changed the answer to "
-                          f"{op.root} {op.variables}:\nbefore {a[:600]}\nafter  {b[:600]}")
+                          f"{op.root} {op.variables}:\n{_diff(a, b)}")
         last = [(op, await _execute(graph, viewer, op)) for op in moderation]
         leaks = _leaks(last, after_canaries)
         assert leaks == [], leaks[:5]
