@@ -55,9 +55,9 @@ NEWEST_REPORT: LiteralString = lit(
     "CALL (s) { OPTIONAL MATCH (s)<-[:ASSESSES]-(ur:AuditReport) "
     f"WHERE {visible('ur')} "
     "RETURN max(left(coalesce(ur.publishedAt, ur.visitDate), 10)) AS newest } ")
+CONTRADICTED: LiteralString = lit("EXISTS { " + CONTRADICTION_PATTERN + "} AS contradicted")
 URGENCY_FLAGS: LiteralString = lit(
-    "EXISTS { " + CONTRADICTION_PATTERN + "} AS contradicted, "
-    "coalesce(newest < $staleBefore, false) AS stale")
+    CONTRADICTED + ", coalesce(newest < $staleBefore, false) AS stale")
 
 
 @lru_cache(maxsize=256)

@@ -5,10 +5,12 @@ supplier chain, every site, every finding, then the order. For a buyer with a hu
 contracts that is tens of thousands of sites per request, and seconds. Here the walk runs
 once per organisation and its answer is stored as `(:Organisation)-[:EXPOSED]->(site)`
 relationships, each with the site's lowest tier, its first path (kinds, ids, names of the
-steps) and the order key of its findings (most severe, most recent), all computed *as that
-organisation* (its peers read in the same transaction) with the predicates of
-graph/core/visibility.py. A request then reads the organisation's relationships, checks the
-site's visibility again, orders and cuts a page, and reads findings for the page only.
+steps), the order key of its findings (most severe, most recent) and the keys of the order
+URGENCY (whether an audit of the site is contradicted, the date of its newest report), all
+computed *as that organisation* (its peers read in the same transaction) with the
+predicates of graph/core/visibility.py. A request then reads the organisation's
+relationships, checks the site's visibility again, orders and cuts a page, and reads
+findings for the page only.
 
 Exact, not eventually right (graph/core/derived.py):
 - the store carries the structure generation it was built at; any write that may change a
@@ -18,6 +20,10 @@ Exact, not eventually right (graph/core/derived.py):
 - each relationship carries the findings version of its site when its order key was
   computed; a report or finding written since moved the version, and that site's key is
   computed afresh at read time. With a finding filter every key is computed afresh.
+- staleness is a matter of the day a request asks: the store keeps the newest report's
+  date and each read compares it with its own `$staleBefore`; contradictions depend on the
+  window they are measured with, so a store remembers its window and one built with
+  another is rebuilt.
 
 Only `myExposure` reads the store (the viewer is the holder of the contracts);
 `Contract.exposure` walks, since its viewer may be another member. A store is built for an
@@ -32,6 +38,7 @@ from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.analytics.exposure import (
     MAX_TIER,
+    CONTRADICTED,
     NEWEST_REPORT,
     URGENCY_FLAGS,
     exposure,
@@ -73,7 +80,8 @@ _LOCK: LiteralString = (
     "OPTIONAL MATCH (g:ExposureState {id: 'exposure'}) "
     "WITH o, coalesce(g.generation, 0) AS generation "
     "SET o.exposureLock = timestamp() "
-    "RETURN generation, coalesce(o.exposureGeneration = generation, false) AS current"
+    "RETURN generation, coalesce(o.exposureGeneration = generation "
+    "AND o.exposureWindow = $contradictionWindow, false) AS current"
 )
 
 _PEERS: LiteralString = lit(
@@ -82,7 +90,8 @@ _PEERS: LiteralString = lit(
 _BUILD: LiteralString = lit(
     "MATCH (o:Organisation {id: $viewerOrg}) "
     "CALL (o) { MATCH (o)-[e:EXPOSED]->() DELETE e } "
-    "SET o.exposureGeneration = $generation, o.exposureBuiltAt = timestamp() "
+    "SET o.exposureGeneration = $generation, o.exposureBuiltAt = timestamp(), "
+    "o.exposureWindow = $contradictionWindow "
     "WITH o "
     f"MATCH (o)-[:HOLDS]->(c:Contract) WHERE {visible('c')} "
     "WITH o, c ORDER BY c.id WITH o, collect(c) AS cs "
@@ -93,7 +102,11 @@ _BUILD: LiteralString = lit(
     # marked stale, never a stale key marked current.
     "WITH o, s, best, coalesce(s.findingsVersion, 0) AS fv "
     "CALL (s) { " + _finding_key(False) + "} "
+    "WITH o, s, best, fv, top, latest "
+    + NEWEST_REPORT
+    + "WITH o, s, best, fv, top, latest, newest, " + CONTRADICTED + " "
     "CREATE (o)-[:EXPOSED {tier: best.tier, top: top, latest: latest, siteId: s.id, fv: fv, "
+    "newest: newest, contradicted: contradicted, "
     "countryCode: s.countryCode, "
     "pathKinds: [x IN best.path | x.kind], pathIds: [x IN best.path | x.id], "
     "pathNames: [x IN best.path | coalesce(x.name, '')]}]->(s) "
@@ -101,22 +114,25 @@ _BUILD: LiteralString = lit(
 )
 
 
-async def _build(tx: AsyncManagedTransaction, org: str, force: bool) -> int | None:
-    state = await (await tx.run(_LOCK, {"orgId": org})).single()
+async def _build(tx: AsyncManagedTransaction, org: str, window: int,
+                 force: bool) -> int | None:
+    state = await (await tx.run(_LOCK, {"orgId": org, "contradictionWindow": window})).single()
     if state is None or (state["current"] and not force):
         return None
     peers = await (await tx.run(_PEERS, {"orgId": org})).single()
     assert peers is not None
-    params = {**viewer_params(org, peers["peers"]), "generation": state["generation"]}
+    params = {**viewer_params(org, peers["peers"]), "generation": state["generation"],
+              "contradictionWindow": window}
     row = await (await tx.run(_BUILD, params)).single()
     return int(row["n"]) if row else 0
 
 
-async def rebuild(graph: Graph | RequestGraph, org: str, *, force: bool = False) -> int | None:
+async def rebuild(graph: Graph | RequestGraph, org: str, *, contradiction_window: int,
+                  force: bool = False) -> int | None:
     """Builds the organisation's store unless it is current (or `force`: too many of its
     keys went stale); the number of sites stored, or None when there was nothing to do (or
-    no such organisation)."""
-    return await graph.write(lambda tx: _build(tx, org, force))
+    no such organisation). Contradictions are measured with `contradiction_window` days."""
+    return await graph.write(lambda tx: _build(tx, org, contradiction_window, force))
 
 
 # ----- reading a store ----------------------------------------------------------------------
@@ -174,8 +190,44 @@ _CANDIDATES_FILTERED: LiteralString = lit(
 )
 
 
-# Ordered by urgency (contradictions, then stale evidence, then the findings' key), every
-# site's flags are computed live: they depend on reports, not on the stored reach.
+# The order URGENCY without a finding filter: as `_CANDIDATES_STORED`, on the stored flags
+# (the newest report's date compared with this request's day) but for the sites whose
+# findings changed since the build, whose flags and key are computed live.
+_URGENT_STORED_ORDER: LiteralString = (
+    "contradicted DESC, stale DESC, e.top IS NULL, e.top DESC, e.latest IS NULL, "
+    "e.latest DESC, e.tier, e.siteId")
+_CANDIDATES_URGENT_STORED: LiteralString = lit(
+    "CALL (o, fresh) { "
+    "  WITH o WHERE fresh "
+    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
+    "  RETURN count(e) AS total "
+    "} "
+    "CALL (o, fresh, builtAt) { "
+    "  WITH o, builtAt WHERE fresh "
+    "  MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
+    "  MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
+    f"  AND {_IN_WINDOW} "
+    "  CALL (s) { " + _finding_key(False) + "} "
+    "  WITH e, s, top, latest " + NEWEST_REPORT
+    + "WITH e, top, latest, " + URGENCY_FLAGS + " "
+    "  RETURN collect({e: e, top: top, latest: latest, contradicted: contradicted, "
+    "  stale: stale}) AS changed "
+    "} "
+    "CALL (o, fresh, changed) { "
+    "  WITH o WHERE fresh "
+    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
+    "  WITH e, e.contradicted AS contradicted, coalesce(e.newest < $staleBefore, false) AS stale "
+    f"  ORDER BY {_URGENT_STORED_ORDER} LIMIT $skip + $limit + $maxChanged "
+    "  WITH e, contradicted, stale WHERE NOT e.siteId IN [x IN changed | x.e.siteId] "
+    "  RETURN collect({e: e, top: e.top, latest: e.latest, contradicted: contradicted, "
+    "  stale: stale}) AS kept "
+    "} "
+    "WITH fresh, total, kept + changed AS candidates, size(changed) > $maxChanged AS worn "
+)
+
+
+# Ordered by urgency with a finding filter, every site's flags are computed live (only sites
+# with a matching finding are listed, so the count needs them all).
 def _candidates_urgent(filtered: bool) -> LiteralString:
     return lit(
         "CALL (o, fresh) { "
@@ -203,11 +255,11 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool,
     return lit(
         "MATCH (o:Organisation {id: $viewerOrg}) "
         "OPTIONAL MATCH (g:ExposureState {id: 'exposure'}) "
-        "WITH o, coalesce(o.exposureGeneration = coalesce(g.generation, 0), false) AS fresh "
+        "WITH o, coalesce(o.exposureGeneration = coalesce(g.generation, 0) "
+        "AND o.exposureWindow = $contradictionWindow, false) AS fresh "
         # (a stale store's fields may be of an older form: none is read unless it is current)
         "WITH o, fresh, CASE WHEN fresh THEN o.exposureBuiltAt ELSE 0 END AS builtAt "
-        + (_candidates_urgent(filtered) if urgent
-           else _CANDIDATES_FILTERED if filtered else _CANDIDATES_STORED) +
+        + _candidates(filtered, urgent) +
         "CALL (candidates) { "
         f"  UNWIND candidates AS x WITH x ORDER BY {_ORDER_URGENT if urgent else _ORDER} "
         "  RETURN collect(x)[$skip..($skip + $limit)] AS page "
@@ -228,18 +280,29 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool,
     )
 
 
+def _candidates(filtered: bool, urgent: bool) -> LiteralString:
+    if urgent:
+        return _candidates_urgent(True) if filtered else _CANDIDATES_URGENT_STORED
+    return _CANDIDATES_FILTERED if filtered else _CANDIDATES_STORED
+
+
 async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any],
                       site: Shape, finding: Shape, max_tier: int, filters: Mapping[str, Any],
-                      skip: int, limit: int, urgency: Mapping[str, Any] | None = None,
+                      skip: int, limit: int, contradiction_window: int,
+                      urgency: Mapping[str, Any] | None = None,
                       ) -> tuple[int, list[dict[str, Any]]]:
     """(total, page rows) of the viewer organisation's exposure: one round trip while its
     store is current; a rebuild and a second read after a change to the structure. With
-    `urgency` ({staleBefore, contradictionWindow}) in the order URGENCY."""
+    `urgency` ({staleBefore, contradictionWindow}) in the order URGENCY; contradictions are
+    measured with `contradiction_window` days (the store keeps the flags it measured)."""
     if not isinstance(max_tier, int) or not 1 <= max_tier <= MAX_TIER:
         raise ValueError(f"max_tier must be an int in 1..{MAX_TIER}")
     params = {"countries": None, "minSeverity": None, "categories": None, "statuses": None,
               **filters, **viewer, **(urgency or {}), "maxTier": max_tier, "skip": skip,
-              "limit": limit, "margin": STALE_MARGIN_MS, "maxChanged": MAX_CHANGED}
+              "limit": limit, "margin": STALE_MARGIN_MS, "maxChanged": MAX_CHANGED,
+              "contradictionWindow": contradiction_window}
+    if urgency is not None and urgency["contradictionWindow"] != contradiction_window:
+        raise ValueError("urgency must measure contradictions with the store's window")
     filtered = any(params[k] is not None for k in ("minSeverity", "categories", "statuses"))
     query = stored_exposure_query(site, finding, filtered, urgency is not None)
     for _ in range(3):
@@ -248,7 +311,8 @@ async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any]
             return 0, []
         if rows[0]["fresh"]:
             return int(rows[0]["total"]), list(rows[0]["rows"])
-        await rebuild(runner, str(viewer["viewerOrg"]), force=bool(rows[0]["worn"]))
+        await rebuild(runner, str(viewer["viewerOrg"]),
+                      contradiction_window=contradiction_window, force=bool(rows[0]["worn"]))
     # Structural writes landed between each rebuild and its read: answer by the walk (the
     # definition) rather than keep the request waiting on busy writers.
     found = await exposure(runner, viewer=viewer, head="org", keys=[viewer["viewerOrg"]],

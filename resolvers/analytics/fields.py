@@ -93,7 +93,8 @@ async def exposure(info: Info[Context, Any], f: Any, first: int | None, after: s
         return Page(rows, total, skip)
     total, rows = await exposure_store.my_exposure(
         ctx.graph, viewer=ctx.params, site=site, finding=finding,
-        max_tier=max_tier, filters=filters, skip=skip, limit=limit, urgency=urgency)
+        max_tier=max_tier, filters=filters, skip=skip, limit=limit, urgency=urgency,
+        contradiction_window=ctx.settings.contradiction_window_days)
     return Page(rows, total, skip)
 
 

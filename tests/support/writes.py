@@ -5,6 +5,7 @@ several domains' tests use to make their records (sites, brands, contracts, repo
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from auth.scopes import Scope
@@ -28,11 +29,15 @@ async def writer(graph: Graph, org: str, scopes: frozenset[Scope] = ALL,
 
 
 async def call(graph: Graph, viewer: Viewer, query: str, variables: dict[str, Any] | None = None,
-               *, key: str | None = None) -> Answer:
+               *, key: str | None = None, now: datetime | None = None) -> Answer:
+    """The answer to `query` as `viewer`; `now` pins the clock that staleness reads."""
     runner = RequestGraph(graph)
+    extra: dict[str, Any] = {"idempotency_key": key} if key else {}
+    if now is not None:
+        extra["now"] = now
     ctx = Context(viewer=viewer, graph=runner, loaders=Loaders(runner, viewer.cypher_params()),
                   settings=Settings(_env_file=None),  # type: ignore[call-arg]
-                  request_id="test", extra={"idempotency_key": key} if key else {})
+                  request_id="test", extra=extra)
     result = await schema().execute(query, variables, ctx)
     return Answer(result.data, [e.formatted for e in result.errors or []], runner.round_trips)
 

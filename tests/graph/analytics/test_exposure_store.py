@@ -1,11 +1,13 @@
 """The stored exposure (graph/analytics/exposure_store.py) stays exact: after random writes
 through the API (supply links, sharing changes, reports, finding updates, disclosures,
 merges) and removed links, every buyer's `myExposure` equals the walk's answer
-(graph/analytics/exposure.py), for every tier bound, with and without filters."""
+(graph/analytics/exposure.py), for every tier bound, with and without filters, in the
+default order and in the order URGENCY (whose flags the store keeps too)."""
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -27,8 +29,9 @@ from tests.support.writes import call, writer
 BUYERS = (s.NW_HEALTH, s.NW_CITY, s.NW_MINISTRY, s.LK_UNI, s.LK_TECH, s.LK_COLLEGE)
 EXAMPLES = int(os.environ.get("SUPPLYGRAPH_EXPOSURE_EXAMPLES", "6"))
 
-EXPOSURE = """query($filter: ExposureFilter, $first: Int, $after: String) {
-  myExposure(filter: $filter, first: $first, after: $after) { totalCount
+EXPOSURE = """query($filter: ExposureFilter, $first: Int, $after: String,
+  $order: ExposureOrder) {
+  myExposure(filter: $filter, first: $first, after: $after, orderBy: $order) { totalCount
     edges { node { tier path { kind id name } site { id name countryCode }
       findings { id category severity status } } } } }"""
 
@@ -146,21 +149,32 @@ FILTERS: list[tuple[int, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
+# The order URGENCY on a pinned day: the sample's reports (2024 to 2026) are on both sides
+# of the stale line (548 days before), and contradictions measured over 180 days (the
+# settings' defaults, which `call` uses).
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+URGENCY = {"staleBefore": (NOW.date() - timedelta(days=548)).isoformat(),
+           "contradictionWindow": 180}
+
+
 async def _assert_store_equals_walk(graph: Graph) -> None:
     for org in BUYERS:
         viewer = await writer(graph, org, frozenset(Scope))
-        for tier, filters, gql in FILTERS:
+        for (tier, filters, gql), urgent in [(f, False) for f in FILTERS] + [
+                (f, True) for f in FILTERS[::2]]:
             found = await walk(graph, viewer=viewer.cypher_params(), head="org", keys=[org],
                                site=SITE_SHAPE.only(frozenset({"id", "name", "countryCode"})),
                                finding=FINDING_SHAPE.only(frozenset(
                                    {"id", "category", "severity", "status"})),
-                               max_tier=tier, filters=filters, skip=0, limit=100)
+                               max_tier=tier, filters=filters, skip=0, limit=100,
+                               urgency=URGENCY if urgent else None)
             total, rows = found.get(org, (0, []))
-            answer = await call(graph, viewer, EXPOSURE, {"filter": gql, "first": 100})
+            answer = await call(graph, viewer, EXPOSURE, {
+                "filter": gql, "first": 100, "order": "URGENCY" if urgent else "SEVERITY"}, now=NOW)
             assert answer.errors == [], answer.errors
             conn = answer.data["myExposure"]
             assert (conn["totalCount"], _api_rows(conn)) == (total, _walk_rows(rows)), \
-                (org, gql)
+                (org, gql, urgent)
 
 
 @pytest.fixture
