@@ -81,6 +81,14 @@ async def redeem(web: httpx.AsyncClient, client_id: str, code: str, verifier: st
     return await web.post("/oauth/token", data=form, auth=(client_id, secret))
 
 
+async def asking(web: httpx.AsyncClient, graph: Graph, person: Person,
+                 **more: str) -> dict[str, str]:
+    """Given a public client of the trust and `person` signed in: its authorization request."""
+    client_id, _ = await trust_client(graph)
+    await sign_in(web, person)
+    return ask(client_id, pkce()[1], **more)
+
+
 @dataclass
 class Approved:
     client_id: str
@@ -183,11 +191,8 @@ async def test_reused_code_is_refused_and_revokes_the_token_it_bought(
 async def test_unregistered_redirect_uri_is_refused_here_without_redirecting(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph,
         uri: str) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    answer = await web.get("/oauth/authorize", params=ask(client_id, challenge,
-                                                           redirect_uri=uri))
+    params = await asking(web, sample_graph, people["buyer"], redirect_uri=uri)
+    answer = await web.get("/oauth/authorize", params=params)
     assert answer.status_code == 400
     assert "location" not in answer.headers and "invalid_request" in answer.text
 
@@ -236,20 +241,16 @@ async def test_public_client_gets_no_client_credentials_token(
 
 async def test_person_of_another_organisation_cannot_approve_the_client(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["other_buyer"])
-    _, challenge = pkce()
-    answer = await web.get("/oauth/authorize", params=ask(client_id, challenge))
+    params = await asking(web, sample_graph, people["other_buyer"])
+    answer = await web.get("/oauth/authorize", params=params)
     assert answer.status_code == 303 and "Trust dashboard" not in answer.text
     assert parse_qs(urlsplit(answer.headers["location"]).query)["error"] == ["access_denied"]
 
 
 async def test_person_who_denies_sends_access_denied_and_no_code(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    answer = await approve(web, ask(client_id, challenge), decision="deny")
+    answer = await approve(web, await asking(web, sample_graph, people["buyer"]),
+                           decision="deny")
     query = parse_qs(urlsplit(answer.headers["location"]).query)
     assert query["error"] == ["access_denied"] and query["state"] == ["st-1"]
     assert "code" not in query
@@ -270,10 +271,8 @@ async def test_signed_out_person_signs_in_first_and_comes_back(
 
 async def test_consent_without_the_csrf_token_is_refused(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    page = await web.get("/oauth/authorize", params=ask(client_id, challenge))
+    params = await asking(web, sample_graph, people["buyer"])
+    page = await web.get("/oauth/authorize", params=params)
     fields = {k: v for k, v in hidden_fields(page.text).items() if k != "csrf"}
     answer = await web.post("/oauth/authorize", data={**fields, "decision": "allow"})
     assert answer.status_code == 403 and "location" not in answer.headers

@@ -131,6 +131,14 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+async def provider_answer(web: httpx.AsyncClient, graph: Graph, org: Org, tag: str) -> str:
+    """Given a person with an account who signs in at her organisation's provider: the
+    address it sends her browser back to, not followed yet."""
+    email = await with_account(graph, org, tag)
+    r = await start(web, email)
+    return await at_provider(r.headers["location"], email)
+
+
 async def through_provider(web: httpx.AsyncClient, email: str, go: str = "yes"
                            ) -> httpx.Response:
     """The whole sign-in from the e-mail form: started here, signed in at the provider (or
@@ -268,9 +276,7 @@ async def test_a_token_from_one_organisations_provider_never_signs_anyone_into_a
 async def test_an_answer_with_another_state_is_refused_before_the_provider_is_asked(
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     a, _ = orgs
-    email = await with_account(sample_graph, a, "fay")
-    r = await start(web, email)
-    back = await at_provider(r.headers["location"], email)
+    back = await provider_answer(web, sample_graph, a, "fay")
     asked = a.provider.token_requests
     code = parse_qs(urlsplit(back).query)["code"][0]
     r = await web.get(f"/signin/oidc/callback?code={code}&state=not-the-state")
@@ -285,9 +291,7 @@ async def test_an_answer_naming_another_issuer_is_refused_before_the_code_is_use
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     # the mix-up attack (RFC 9207): an answer that says another provider issued it
     a, b = orgs
-    email = await with_account(sample_graph, a, "ike")
-    r = await start(web, email)
-    back = await at_provider(r.headers["location"], email)
+    back = await provider_answer(web, sample_graph, a, "ike")
     asked = a.provider.token_requests
     r = await web.get(path_of(back) + "&" + urlencode({"iss": b.provider.issuer}))
     assert r.status_code == 401 and no_session(r) and a.provider.token_requests == asked
@@ -297,9 +301,7 @@ async def test_an_answer_in_a_browser_that_did_not_start_the_sign_in_is_refused(
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     # the login-CSRF attack: the attacker's own code and state, fed to the victim's browser
     a, _ = orgs
-    attacker = await with_account(sample_graph, a, "gus")
-    r = await start(web, attacker)
-    back = await at_provider(r.headers["location"], attacker)
+    back = await provider_answer(web, sample_graph, a, "gus")  # the attacker's
     async with httpx.AsyncClient(transport=web._transport, base_url=str(web.base_url)) as victim:
         r = await victim.get(path_of(back))
         assert r.status_code == 400 and no_session(r)
