@@ -26,7 +26,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from auth import audit
 from auth.tokens import TokenClaims, TokenError, TokenValidator
 from auth.viewer import Viewer
-from graph.core.db import GraphBusy, GraphTimeout, GraphUnavailable
+from graph.core.transactions import GraphBusy, GraphTimeout, GraphUnavailable
 from graph.orgs.viewer import viewer_context
 
 if TYPE_CHECKING:

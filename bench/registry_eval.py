@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from bench.registry_set import LabelledRegistry
 from graph.sites.matching import MATCHED, NEEDS_CONFIRMATION, SiteIndex, decide
+from seeds.matching_set import Accuracy
 
 
 @dataclass
-class Figures:
+class Figures(Accuracy):
     rows: int
     tp: int = 0  # matched automatically to the right site
     fp: int = 0  # matched automatically to a wrong site
@@ -21,19 +22,6 @@ class Figures:
     review_has_truth: int = 0  # ... with the right site among the candidates
     false_by_kind: Counter[str] = field(default_factory=Counter)
     missed_by_noise: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def review_share(self) -> float:

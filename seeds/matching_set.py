@@ -186,13 +186,13 @@ def labelled_pairs(n: int = 2000, *, seed: int = 5, duplicate_share: float = 0.5
     return out
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    threshold: float
-    tp: int
-    fp: int
-    fn: int
-    tn: int
+class Accuracy:
+    """Precision, recall and F1 of a matcher's calls, from the counts a subclass keeps: here
+    of scored pairs, and in bench/registry_eval.py of rows decided as an import decides them."""
+
+    tp: int  # called the same site, and it is
+    fp: int  # called the same site, and it is not
+    fn: int  # the same site, not called so
 
     @property
     def precision(self) -> float:
@@ -206,6 +206,15 @@ class Evaluation:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation(Accuracy):
+    threshold: float
+    tp: int
+    fp: int
+    fn: int
+    tn: int
 
 
 def evaluate(pairs: Sequence[LabelledPair], threshold: float) -> Evaluation:

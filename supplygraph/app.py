@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from graph.core.db import Graph, GraphUnavailable
+from graph.core.db import Graph
+from graph.core.transactions import GraphUnavailable
 from graph.core.migrate import is_migrated
 from supplygraph.http.admission import Admission, request_id_of
 from supplygraph.settings import Settings, get_settings

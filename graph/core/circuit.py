@@ -5,7 +5,7 @@ States (docs/operations.md, "When Neo4j goes away"):
 - closed: every transaction goes to Neo4j;
 - open: an attempt could not reach Neo4j; every transaction fails at once with
   `GraphUnavailable` (the API answers 503 SERVICE_UNAVAILABLE), and a probe in the
-  background (`graph.core.db.Graph`) asks Neo4j every `retry_seconds`; the first answer
+  background (`graph.core.recovery.Recovery`) asks Neo4j every `retry_seconds`; the first answer
   closes the circuit.
 
 No client request is ever the probe: a probe may wait for a connect to time out (a server
@@ -16,7 +16,7 @@ available): a query error, a timeout or a full connection pool says the server i
 
 Why our own and not `purgatory` or `pybreaker`: they count failures of the calls they wrap
 and let a call through as the probe, while here a transaction's failure means several things
-(graph.core.db decides what counts) and the probe is a query of its own. What is left is the
+(graph.core.recovery decides what counts) and the probe is a query of its own. What is left is the
 state below, on an injectable clock for the tests.
 """
 

@@ -2,32 +2,8 @@
 
 Reads go through `read(...)` (READ routing, so a cluster or Aura serves them from any
 member), writes through `write(...)` (WRITE routing), single statements through `query(...)`.
-Each runs as a transaction of ours behind a circuit breaker (graph/core/circuit.py), retried
-here rather than by the driver's managed transactions: those retry a dead server for
-`max_transaction_retry_time` (the 14 s wait of issue 15) and hide each attempt from the
-circuit. Here a dropped connection is tried once more on a fresh one, then the circuit opens
-and every transaction fails at once while a background task asks Neo4j for a read of the
-configured database every `circuit_retry_seconds`, closing the circuit at its first answer
-with data (an error, transient or not, is no answer: a starting Neo4j gives those).
-
-With `warm_statements` (off by default, unproven), before closing, the probe runs the reads
-this process runs most, once each, bounded (graph/core/warm.py): their plans are made again
-on the restarted server while requests are still answered 503 at once.
-Just after that, Neo4j is still cool (a fresh JVM, the rarer plans to make): for its first
-`warm_transactions` transactions at most `warm_in_flight` new requests' transactions run at
-once, the others waiting for a turn (at most 1 s, then `GraphBusy`); a request that had a
-turn goes on without queueing again. Without that every waiting client arrived at
-once, and each cold plan was made by all of them together on Neo4j's two cores: the first
-success came 16-20 s after Neo4j answered (bench/README.md).
-
-Transient errors (deadlocks, a leader switch) are retried with backoff for
-`neo4j_retry_seconds`. A write whose connection drops while committing is not retried (it
-may have been applied): the client retries with its Idempotency-Key, which makes that safe.
-
-Errors leave as `GraphUnavailable` (the server cannot be reached, or refused our credentials;
-the message names the URI, never the password), `GraphBusy` (no pooled connection came free
-within the acquisition timeout), `GraphTimeout` (Neo4j stopped the transaction at its time
-limit) and `InvalidBookmark` (the server refused a bookmark a client sent back).
+Each runs as a transaction of ours (graph/core/transactions.py: the retry loop and the
+errors it raises) behind issue 15's circuit (graph/core/recovery.py: fail fast, probe, warm).
 
 Causal consistency: a `RequestGraph` carries one request's `Bookmarks`, seeded with those the
 client sent back (so its reads wait until the server has applied those writes, on whichever
@@ -37,11 +13,7 @@ read-back sees its write, and the response can hand the new bookmarks to the cli
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import random
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
@@ -53,66 +25,18 @@ from neo4j import (
     NotificationMinimumSeverity,
 )
 from neo4j.api import AsyncBookmarkManager
-from neo4j.exceptions import (
-    AuthError,
-    ClientError,
-    ConfigurationError,
-    ConnectionAcquisitionTimeoutError,
-    DatabaseUnavailable,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-)
+from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from graph.core.circuit import Circuit
-from graph.core.warm import RecentReads, warm
+from graph.core.recovery import Recovery
+from graph.core.transactions import GraphUnavailable, InvalidBookmark, run_transaction
 
 if TYPE_CHECKING:
     from supplygraph.settings import Settings
 
 T = TypeVar("T")
-log = logging.getLogger("supplygraph.graph")
 
 _SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
-
-
-class GraphUnavailable(RuntimeError):
-    """Neo4j cannot be reached, or refused the configured credentials."""
-
-
-class GraphBusy(RuntimeError):
-    """Every pooled connection stayed busy for the acquisition timeout: this process is
-    asking more of Neo4j than its pool holds."""
-
-
-class GraphTimeout(RuntimeError):
-    """Neo4j stopped the transaction at its time limit (ours or the server's)."""
-
-
-# Neo4j could not be reached: these open the circuit.
-_UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
-# The circuit's probe: a real read of the configured database (answered from the count store).
-_PROBE: LiteralString = "MATCH (n) RETURN count(n) AS n"
-# The server's codes for a transaction it stopped at a time limit (the driver reports the
-# last two as client errors; a stop by an operator reads the same and is answered the same).
-_TIMEOUT_CODES = frozenset({"Neo.ClientError.Transaction.TransactionTimedOut",
-                            "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-                            "Neo.ClientError.Transaction.Terminated",
-                            "Neo.ClientError.Transaction.LockClientStopped"})
-
-
-class InvalidBookmark(ValueError):
-    """The server refused a bookmark: not one of its own, or of several databases."""
-
-
-_BOOKMARK_ERRORS = frozenset({"Neo.ClientError.Transaction.InvalidBookmark",
-                              "Neo.ClientError.Transaction.InvalidBookmarkMixture"})
-
-
-def _invalid(exc: ClientError, bookmarks: Bookmarks | None) -> InvalidBookmark:
-    if bookmarks is not None:
-        bookmarks.refused = True
-    return InvalidBookmark(exc.message or exc.code or "invalid bookmark")
 
 
 class Bookmarks:
@@ -193,29 +117,20 @@ class Graph:
         self.driver = driver
         self.database = database
         self.query_timeout = query_timeout
-        self.circuit = circuit or Circuit(retry_seconds=0.5)
         self.retry_seconds = retry_seconds
-        self._prober: asyncio.Task[None] | None = None
-        # After an outage: a bound on transactions in flight until Neo4j is warm again.
-        self.warm_in_flight = warm_in_flight
-        self.warm_transactions = warm_transactions
-        self.acquisition_timeout = acquisition_timeout
-        # The probe's bound on one ask (connect, read): a server that accepts and never
-        # answers must not stall the probe.
-        self.probe_timeout = probe_timeout
-        self._warming: asyncio.Semaphore | None = None
-        # Before closing, the probe runs the reads this process runs most (graph/core/warm.py).
-        self.recent_reads = RecentReads()
-        self.warm_statements = warm_statements
-        self.warm_seconds = warm_seconds
-        self.warmed: list[str] = []  # what the last warming ran (for tests and debugging)
-        self._warm_left = 0
-        # Requests (by their causal chain) that had a turn: their later transactions do not
-        # queue again behind every newcomer's first, or no request would finish first.
-        self._warm_admitted: weakref.WeakSet[Bookmarks] = weakref.WeakSet()
+        self.recovery = Recovery(driver, database, circuit or Circuit(retry_seconds=0.5),
+                                 warm_in_flight=warm_in_flight,
+                                 warm_transactions=warm_transactions,
+                                 acquisition_timeout=acquisition_timeout,
+                                 probe_timeout=probe_timeout, warm_statements=warm_statements,
+                                 warm_seconds=warm_seconds)
         # Called after each query with (query_name, seconds); metrics hook in here.
         self.observers: list[Callable[[str, float], None]] = []
         self.round_trips = 0
+
+    @property
+    def circuit(self) -> Circuit:
+        return self.recovery.circuit
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Graph:
@@ -231,8 +146,7 @@ class Graph:
                    warm_seconds=settings.circuit_warm_seconds)
 
     async def close(self) -> None:
-        if self._prober is not None:
-            self._prober.cancel()
+        self.recovery.close()
         await self.driver.close()
 
     def _observe(self, name: str, seconds: float) -> None:
@@ -259,7 +173,7 @@ class Graph:
         start = time.perf_counter()
         try:
             if not write:
-                self.recent_reads.add(cypher, params)
+                self.recovery.recent_reads.add(cypher, params)
                 # An auto-commit transaction: RUN and PULL in one round trip, where an
                 # explicit one adds BEGIN and COMMIT (measured: half the wall time and half
                 # the driver's CPU per statement). One statement reads one consistent
@@ -287,162 +201,21 @@ class Graph:
     async def _transaction(self, fn: Callable[[Any], Awaitable[T]], *, write: bool,
                            manager: Any, bookmarks: Bookmarks | None,
                            timeout: float | None = None, autocommit: bool = False) -> T:
-        """`fn` in a transaction, behind the circuit (see the module's docstring); with
-        `autocommit`, `fn` gets the session and runs one auto-commit statement."""
-        if not self.circuit.admit():
-            raise GraphUnavailable("Neo4j is not reachable (failing fast until a probe "
-                                   "reaches it)")
-        warming = self._warming
-        if warming is None or (bookmarks is not None and bookmarks in self._warm_admitted):
-            return await self._behind_circuit(fn, write, manager, bookmarks, timeout,
-                                              autocommit)
-        try:
-            # At most 1 s: a turn that does not come soon is a 503 to retry, not a hang.
-            async with asyncio.timeout(min(self.acquisition_timeout, 1.0)):
-                await warming.acquire()
-        except TimeoutError as exc:
-            raise GraphBusy("Neo4j is warming up after an outage; try again shortly") from exc
-        if bookmarks is not None:
-            self._warm_admitted.add(bookmarks)
-        try:
-            result = await self._behind_circuit(fn, write, manager, bookmarks, timeout,
-                                                autocommit)
-        finally:
-            warming.release()
-        self._warm_left -= 1
-        if self._warm_left <= 0 and self._warming is warming:
-            self._warming = None  # warm: no bound but the pool's (waiters still get turns)
-            self._warm_admitted = weakref.WeakSet()
-            log.info("Neo4j warm again: transactions no longer bounded")
-        return result
-
-    async def _behind_circuit(self, fn: Callable[[Any], Awaitable[T]], write: bool,
-                              manager: Any, bookmarks: Bookmarks | None,
-                              timeout: float | None, autocommit: bool) -> T:
-        try:
-            result = await self._attempts(fn, write, manager, bookmarks, timeout, autocommit)
-        except GraphUnavailable:
-            self._unreachable()
-            raise
-        except (ClientError, TransientError, GraphTimeout, InvalidBookmark):
-            self.circuit.reached()  # the server answered, with an error of its own
-            raise
-        self.circuit.reached()
-        return result
-
-    def _unreachable(self) -> None:
-        if self.circuit.unreachable():
-            log.warning("Neo4j unreachable: circuit open, failing fast while a probe asks it")
-        if self._prober is None or self._prober.done():
-            self._prober = asyncio.get_running_loop().create_task(
-                self._probe(), name="neo4j-circuit-probe")
-
-    async def _probe(self) -> None:
-        """Asks Neo4j every `retry_seconds` until a read on the configured database
-        succeeds, then closes the circuit."""
-        while not self.circuit.admit():
-            await asyncio.sleep(self.circuit.retry_seconds)
-            if not await self._ping() or not await self._warm_plans():
-                self.circuit.unreachable()
-                continue
-            since = self.circuit.since or 0.0
-            if self.warm_transactions > 0:
-                self._warming = asyncio.Semaphore(self.warm_in_flight)
-                self._warm_left = self.warm_transactions
-            self.circuit.reached()
-            log.warning("Neo4j answers again: circuit closed after %.1f s open",
-                        self.circuit.clock() - since)
-
-    async def _warm_plans(self) -> bool:
-        """The reads this process runs most, once each, before requests come back (plans
-        made and compiled on the restarted server; graph/core/warm.py). False: Neo4j went
-        away again meanwhile."""
-        warmed = await warm(self.driver, self.database,
-                            self.recent_reads.most_run(self.warm_statements),
-                            budget=self.warm_seconds, timeout=self.probe_timeout,
-                            in_flight=self.warm_in_flight, unreachable=_UNREACHABLE)
-        if warmed is None:
-            return False
-        self.warmed = warmed
-        return True
-
-    async def _ping(self) -> bool:
-        """One read of the configured database, one attempt, bounded: True only when it
-        answered with data. Any error keeps the circuit open: a Neo4j that is starting
-        answers Bolt before its database, with errors the request path takes for "the
-        server is there" (transient ones it retries for `retry_seconds`); closing on those
-        let requests in seconds early, to hang in those retries (bench/README.md)."""
-        try:
-            async with asyncio.timeout(self.probe_timeout):
-                async with self.driver.session(database=self.database,
-                                               default_access_mode=neo4j.READ_ACCESS,
-                                               fetch_size=-1) as session:
-                    # The count store: a read of the database's data that costs nothing.
-                    result = await session.run(_PROBE)
-                    await result.consume()
-        except Exception as exc:  # noqa: BLE001 - anything but an answer: not usable yet
-            log.debug("circuit probe: %s: %s", type(exc).__name__, exc)
-            return False
-        return True
-
-    async def _attempts(self, fn: Callable[[Any], Awaitable[T]], write: bool, manager: Any,
-                        bookmarks: Bookmarks | None, timeout: float | None,
-                        autocommit: bool = False) -> T:
-        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
-        fresh_connection_tries = 1
-        delay, deadline = 0.05, None
-        while True:
-            committing = False
+        """`fn` in a transaction (graph/core/transactions.py) behind the circuit
+        (graph/core/recovery.py); with `autocommit`, `fn` gets the session and runs one
+        auto-commit statement."""
+        async def attempts() -> T:
             try:
-                async with self.driver.session(database=self.database,
-                                               default_access_mode=mode,
-                                               bookmark_manager=manager,
-                                               fetch_size=-1) as session:
-                    if autocommit:
-                        return await fn(session)
-                    tx = await session.begin_transaction(timeout=timeout)
-                    try:
-                        result = await fn(tx)
-                    except BaseException:
-                        await asyncio.shield(_close_quietly(tx))
-                        raise
-                    committing = True
-                    await tx.commit()
-                    return result
-            except ConnectionAcquisitionTimeoutError as exc:
-                raise GraphBusy("no connection to Neo4j came free in time") from exc
-            except _UNREACHABLE as exc:
-                if committing and write:
-                    raise GraphUnavailable("Neo4j went away while the write committed; "
-                                           "retry it with its Idempotency-Key") from exc
-                if fresh_connection_tries > 0:  # a pooled connection the server dropped
-                    fresh_connection_tries -= 1
-                    continue
-                raise GraphUnavailable("Neo4j is not reachable") from exc
-            except ClientError as exc:
-                if exc.code in _BOOKMARK_ERRORS:
-                    raise _invalid(exc, bookmarks) from exc
-                if exc.code in _TIMEOUT_CODES:
-                    raise GraphTimeout("the database stopped the transaction at its time "
-                                       "limit") from exc
+                return await run_transaction(self.driver, self.database, fn, write=write,
+                                             manager=manager, timeout=timeout,
+                                             retry_seconds=self.retry_seconds,
+                                             autocommit=autocommit)
+            except InvalidBookmark:
+                if bookmarks is not None:
+                    bookmarks.refused = True
                 raise
-            except TransientError as exc:
-                if not exc.is_retryable():
-                    raise
-                now = time.monotonic()
-                deadline = deadline or now + self.retry_seconds
-                if now >= deadline:
-                    raise
-                await asyncio.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
-                delay = min(delay * 2, 1.0)
 
-
-async def _close_quietly(tx: Any) -> None:
-    """Rolls back a transaction whose work failed; its own failure adds nothing."""
-    try:
-        await tx.close()
-    except Exception:  # noqa: BLE001 - the work's error is the one to report
-        pass
+        return await self.recovery.guard(attempts, bookmarks)
 
 
 class QueryRunner(Protocol):

@@ -15,7 +15,7 @@ plans. Running them (reads, auto-commit, results thrown away) rather than EXPLAI
 cache is keyed by the parameters' types as well as the text, and the first execution compiles
 the runtime's code too. Bounded: at most `budget` seconds in all, each statement at most
 `timeout`; what is not warm by then warms under the requests (the warm-up turns of
-graph/core/db.py). A process that ran no reads before the outage has nothing to warm.
+graph/core/recovery.py). A process that ran no reads before the outage has nothing to warm.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.core.db import GraphBusy, GraphTimeout, GraphUnavailable, InvalidBookmark
+from graph.core.transactions import GraphBusy, GraphTimeout, GraphUnavailable, InvalidBookmark
 
 log = logging.getLogger("supplygraph.graphql")
 

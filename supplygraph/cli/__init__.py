@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from graph.core.db import Graph, GraphUnavailable, check_connectivity
+from graph.core.db import Graph, check_connectivity
+from graph.core.transactions import GraphUnavailable
 from graph.server.managed import ManagedNeo4j, Neo4jServerError
 from supplygraph.settings import Settings, get_settings
 

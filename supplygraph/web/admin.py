@@ -9,26 +9,19 @@ organisation they concern and to the operator only.
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from auth.people import PasswordRefused, add_person
 from graph.orgs import users
 from graph.orgs.organisations import list_organisations, organisation_info
+from supplygraph.web.managing import managing
 from supplygraph.web.pages import not_found, signed_in
 from supplygraph.web.render import render
-from supplygraph.web.session import CSRF_FIELD, Person, form_csrf_ok
+from supplygraph.web.session import Person
 
 ROLES = [r.value for r in users.Role]
-
-
-def _org_of(request: Request, person: Person, asked: str | None) -> str | None:
-    """The organisation whose people this person may manage here, or None."""
-    if person.is_operator:
-        return asked or person.viewer.org_id
-    if person.is_org_admin and asked in (None, "", person.viewer.org_id):
-        return person.viewer.org_id
-    return None
 
 
 @signed_in
@@ -61,16 +54,11 @@ async def _users_page(request: Request, person: Person, org_id: str, *, status: 
                   setup_link=setup_link, added=added)
 
 
-@signed_in
-async def people(request: Request, person: Person) -> Response:
-    org_id = _org_of(request, person, request.query_params.get("org"))
-    if org_id is None:
-        return not_found(request)
-    if request.method == "GET":
+@managing()
+async def people(request: Request, person: Person, org_id: str,
+                 form: FormData | None) -> Response:
+    if form is None:
         return await _users_page(request, person, org_id)
-    form = await request.form()
-    if not form_csrf_ok(form.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
     email, role = str(form.get("email", "")).strip(), str(form.get("role", ""))
     settings = request.app.state.settings
     try:
@@ -84,14 +72,9 @@ async def people(request: Request, person: Person) -> Response:
     return await _users_page(request, person, org_id, setup_link=link, added=email)
 
 
-@signed_in
-async def disable(request: Request, person: Person) -> Response:
-    org_id = _org_of(request, person, request.query_params.get("org"))
-    form = await request.form()
-    if org_id is None:
-        return not_found(request)
-    if not form_csrf_ok(form.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
+@managing()
+async def disable(request: Request, person: Person, org_id: str,
+                  form: FormData | None) -> Response:
     scope = None if person.is_operator else org_id
     if not await users.disable_user(request.app.state.graph,
                                     ref=request.path_params["user_id"], org_id=scope):

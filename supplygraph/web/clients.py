@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -24,10 +25,10 @@ from auth.client_registration import (
 )
 from graph.orgs.clients import list_clients, revoke_client
 from graph.orgs.organisations import organisation_info
-from supplygraph.web.admin import _org_of
-from supplygraph.web.pages import not_found, signed_in
+from supplygraph.web.managing import managing
+from supplygraph.web.pages import not_found
 from supplygraph.web.render import render
-from supplygraph.web.session import CSRF_FIELD, Person, form_csrf_ok
+from supplygraph.web.session import Person
 
 FieldErrors = dict[str, tuple[str, str]]
 BLANK = {"name": "", "kind": "confidential", "scopes": [], "redirect_uris": ""}
@@ -51,16 +52,11 @@ async def _page(request: Request, person: Person, org_id: str, *, status: int = 
                   made=made, query=_query(person, org_id))
 
 
-@signed_in
-async def clients(request: Request, person: Person) -> Response:
-    org_id = _org_of(request, person, request.query_params.get("org"))
-    if org_id is None:
-        return not_found(request)
-    if request.method == "GET":
+@managing()
+async def clients(request: Request, person: Person, org_id: str,
+                  posted: FormData | None) -> Response:
+    if posted is None:
         return await _page(request, person, org_id)
-    posted = await request.form()
-    if not form_csrf_ok(posted.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
     form = {"name": str(posted.get("name", "")).strip(),
             "kind": "public" if posted.get("kind") == "public" else "confidential",
             "scopes": [str(v) for v in posted.getlist("scopes")],
@@ -78,23 +74,9 @@ async def clients(request: Request, person: Person) -> Response:
                        made={"id": client_id, "secret": secret, "rotated": False})
 
 
-async def _acting_for(request: Request, person: Person) -> tuple[str, Response | None]:
-    """The organisation a client's button acts for, or the page refusing it: "not found" for
-    an organisation the admin may not manage, 403 for a form without its CSRF token."""
-    org_id = _org_of(request, person, request.query_params.get("org"))
-    posted = await request.form()
-    if org_id is None:
-        return "", not_found(request)
-    if not form_csrf_ok(posted.get(CSRF_FIELD), person.csrf):
-        return "", render(request, "refused.html", status=403)
-    return org_id, None
-
-
-@signed_in
-async def rotate(request: Request, person: Person) -> Response:
-    org_id, refused = await _acting_for(request, person)
-    if refused is not None:
-        return refused
+@managing()
+async def rotate(request: Request, person: Person, org_id: str,
+                 posted: FormData | None) -> Response:
     client_id = request.path_params["client_id"]
     secret = await new_secret(request.app.state.graph, client_id=client_id, org_id=org_id)
     if secret is None:
@@ -103,11 +85,9 @@ async def rotate(request: Request, person: Person) -> Response:
                        made={"id": client_id, "secret": secret, "rotated": True})
 
 
-@signed_in
-async def disable(request: Request, person: Person) -> Response:
-    org_id, refused = await _acting_for(request, person)
-    if refused is not None:
-        return refused
+@managing()
+async def disable(request: Request, person: Person, org_id: str,
+                  posted: FormData | None) -> Response:
     if not await revoke_client(request.app.state.graph,
                                client_id=request.path_params["client_id"], org_id=org_id):
         return not_found(request)

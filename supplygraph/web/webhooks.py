@@ -14,22 +14,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from supplygraph.web.pages import not_found, signed_in
+from supplygraph.web.managing import managing
+from supplygraph.web.pages import not_found
 from supplygraph.web.render import render
-from supplygraph.web.session import CSRF_FIELD, Person, form_csrf_ok
+from supplygraph.web.session import Person
 
 FieldErrors = dict[str, tuple[str, str]]
 SEVERITIES = ("HIGH", "CRITICAL")
 BLANK = {"url": "", "minSeverity": "HIGH", "onlyMyExposure": False}
 # The mutation's input path (after "input") -> the form's field.
 FIELDS = {"url": "url", "secret": "secret", "filter": "minSeverity"}
-
-
-def _may(person: Person) -> bool:
-    return person.is_org_admin or person.is_operator
 
 
 async def _run(request: Request, person: Person, operation: str,
@@ -65,15 +63,12 @@ def _placed(payload: dict[str, Any] | None, codes: tuple[str, ...],
     return placed, general
 
 
-@signed_in
-async def webhooks(request: Request, person: Person) -> Response:
-    if not _may(person):
-        return not_found(request)
-    if request.method == "GET":
+# The organisation is the person's own (any_org=False): the schema shows it its webhooks only.
+@managing(any_org=False)
+async def webhooks(request: Request, person: Person, org_id: str,
+                   posted: FormData | None) -> Response:
+    if posted is None:
         return await _page(request, person, added=request.query_params.get("added"))
-    posted = await request.form()
-    if not form_csrf_ok(posted.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
     severity = str(posted.get("minSeverity", "HIGH"))
     form = {"url": str(posted.get("url", "")).strip(),
             "minSeverity": severity if severity in SEVERITIES else "HIGH",
@@ -90,13 +85,9 @@ async def webhooks(request: Request, person: Person) -> Response:
     return await _page(request, person, status=422, form=form, errors=errors, general=general)
 
 
-@signed_in
-async def remove(request: Request, person: Person) -> Response:
-    posted = await request.form()
-    if not _may(person):
-        return not_found(request)
-    if not form_csrf_ok(posted.get(CSRF_FIELD), person.csrf):
-        return render(request, "refused.html", status=403)
+@managing(any_org=False)
+async def remove(request: Request, person: Person, org_id: str,
+                 posted: FormData | None) -> Response:
     answer = await _run(request, person, "DeleteWebhook",
                         {"id": request.path_params["webhook_id"]})
     payload = answer.data["deleteWebhook"]

@@ -1,4 +1,4 @@
-"""How the circuit comes back after an outage (graph/core/db.py), against the real server:
+"""How the circuit comes back after an outage (graph/core/recovery.py), against the real server:
 the probe closes it only on a read of the configured database that answered with data (an
 error of a server that is there but not serving that database is no answer), and just after
 it closes, a bounded number of new requests' transactions run at once while Neo4j is cold,
@@ -16,7 +16,8 @@ import pytest
 from neo4j.exceptions import ClientError
 
 from graph.core.circuit import State
-from graph.core.db import Bookmarks, Graph, GraphBusy, open_driver
+from graph.core.db import Bookmarks, Graph, open_driver
+from graph.core.transactions import GraphBusy
 from graph.core.warm import RecentReads
 from supplygraph.settings import Settings
 
@@ -37,12 +38,12 @@ async def own_graph(neo4j_settings: Settings, graph: Graph) -> AsyncIterator[Gra
 
 async def test_the_probe_counts_only_a_read_of_the_configured_database_as_an_answer(
         neo4j_settings: Settings, own_graph: Graph) -> None:
-    assert await own_graph._ping()
+    assert await own_graph.recovery.ping()
     # the same server, a database it does not serve: it answers, with an error, and that
     # must not close the circuit (a starting Neo4j answers so before its database is up)
     elsewhere = Graph(open_driver(neo4j_settings), "nosuchdatabase", probe_timeout=120)
     try:
-        assert not await elsewhere._ping()
+        assert not await elsewhere.recovery.ping()
     finally:
         await elsewhere.close()
 
@@ -51,9 +52,9 @@ async def test_after_the_probe_closes_the_circuit_transactions_take_turns_until_
         own_graph: Graph) -> None:
     # given an outage the probe sees end
     own_graph.circuit.unreachable()
-    await own_graph._probe()
+    await own_graph.recovery.probe()
     assert own_graph.circuit.state is State.CLOSED
-    warming = own_graph._warming
+    warming = own_graph.recovery.warming
     assert warming is not None
     # a request's first transaction takes a turn
     chain = Bookmarks()
@@ -70,7 +71,7 @@ async def test_after_the_probe_closes_the_circuit_transactions_take_turns_until_
     # and once warm_transactions (3) have had turns, transactions are no longer bounded
     for _ in range(2):
         assert await own_graph.query("RETURN 1 AS one") == [{"one": 1}]
-    assert own_graph._warming is None
+    assert own_graph.recovery.warming is None
 
 
 async def test_before_closing_the_probe_runs_the_reads_this_process_runs_most(
@@ -87,13 +88,13 @@ async def test_before_closing_the_probe_runs_the_reads_this_process_runs_most(
     await own_graph.query("CREATE (n:WarmProbeWrite) DELETE n", write=True)
     # when an outage ends
     own_graph.circuit.unreachable()
-    await own_graph._probe()
+    await own_graph.recovery.probe()
     # then the reads ran again before the circuit closed, the most run first; the write
     # did not; and a read failing on its own did not keep the circuit open
     assert own_graph.circuit.state is State.CLOSED
-    assert own_graph.warmed[:2] == [often, once]
-    assert failing not in own_graph.warmed
-    assert not any("WarmProbeWrite" in c for c in own_graph.warmed)
+    assert own_graph.recovery.warmed[:2] == [often, once]
+    assert failing not in own_graph.recovery.warmed
+    assert not any("WarmProbeWrite" in c for c in own_graph.recovery.warmed)
 
 
 def test_the_reads_remembered_for_warming_are_bounded() -> None:

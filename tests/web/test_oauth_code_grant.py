@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import secrets
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,6 +25,7 @@ from supplygraph.settings import Settings
 from tests.support.web import Person, make_person, sign_in, web_settings
 
 CALLBACK = "http://127.0.0.1:8765/callback"
+SECOND_CALLBACK = "http://localhost:8765/cb"
 ME = "{ me { organisation { id } scopes clientId } }"
 SITES = """query($a: ID!, $b: ID!) { a: productionSite(id: $a) { id }
                                     b: productionSite(id: $b) { id } }"""
@@ -37,9 +39,10 @@ def pkce() -> tuple[str, str]:
 
 async def trust_client(graph: Graph, *, public: bool = True,
                        scopes: tuple[str, ...] = ("sites:read", "contracts:write"),
-                       org: str = s.NW_HEALTH) -> tuple[str, str | None]:
+                       org: str = s.NW_HEALTH, redirect_uris: tuple[str, ...] = (CALLBACK,),
+                       ) -> tuple[str, str | None]:
     return await register_client(graph, org_id=org, name="Trust dashboard", public=public,
-                                 scopes=list(scopes), redirect_uris=[CALLBACK])
+                                 scopes=list(scopes), redirect_uris=list(redirect_uris))
 
 
 def ask(client_id: str, challenge: str, **more: str) -> dict[str, str]:
@@ -78,6 +81,30 @@ async def redeem(web: httpx.AsyncClient, client_id: str, code: str, verifier: st
     return await web.post("/oauth/token", data=form, auth=(client_id, secret))
 
 
+async def asking(web: httpx.AsyncClient, graph: Graph, person: Person,
+                 **more: str) -> dict[str, str]:
+    """Given a public client of the trust and `person` signed in: its authorization request."""
+    client_id, _ = await trust_client(graph)
+    await sign_in(web, person)
+    return ask(client_id, pkce()[1], **more)
+
+
+@dataclass
+class Approved:
+    client_id: str
+    code: str
+    verifier: str
+
+
+async def approved_code(web: httpx.AsyncClient, graph: Graph, person: Person,
+                        redirect_uris: tuple[str, ...] = (CALLBACK,)) -> Approved:
+    """Given a public client of the trust, `person` signed in and approving it: the code."""
+    client_id, _ = await trust_client(graph, redirect_uris=redirect_uris)
+    await sign_in(web, person)
+    verifier, challenge = pkce()
+    return Approved(client_id, code_of(await approve(web, ask(client_id, challenge))), verifier)
+
+
 async def bearer(web: httpx.AsyncClient, token: str, query: str,
                  variables: dict | None = None) -> httpx.Response:
     return await web.post("/graphql", json={"query": query, "variables": variables or {}},
@@ -111,39 +138,50 @@ async def test_buyer_approves_a_public_client_whose_token_reads_with_the_trusts_
 
 async def test_wrong_verifier_is_refused_and_the_code_is_spent(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    verifier, challenge = pkce()
-    code = code_of(await approve(web, ask(client_id, challenge)))
-    wrong = await redeem(web, client_id, code, pkce()[0])
+    flow = await approved_code(web, sample_graph, people["buyer"])
+    wrong = await redeem(web, flow.client_id, flow.code, pkce()[0])
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
-    again = await redeem(web, client_id, code, verifier)
+    again = await redeem(web, flow.client_id, flow.code, flow.verifier)
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
 
 
-async def test_public_client_without_a_verifier_is_refused(
-        web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    code = code_of(await approve(web, ask(client_id, challenge)))
-    answer = await web.post("/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
-        "client_id": client_id})
-    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+OTHER_CLIENT = object()  # stands for a second client of the trust, registered by the test
+
+
+# The token request's fields that differ from the approved one's (None: left out) -> the error.
+@pytest.mark.parametrize(("changed", "error"), [
+    pytest.param({"code_verifier": None}, "invalid_request",
+                 id="public_client_without_a_verifier_gets_invalid_request"),
+    pytest.param({"redirect_uri": SECOND_CALLBACK}, "invalid_grant",
+                 id="client_naming_its_other_redirect_uri_gets_invalid_grant"),
+    pytest.param({"client_id": OTHER_CLIENT}, "invalid_grant",
+                 id="another_client_presenting_the_code_gets_invalid_grant"),
+])
+async def test_token_request_unlike_the_approval_is_refused(
+        web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph,
+        changed: dict[str, object], error: str) -> None:
+    # given a code the buyer approved for a client with two callbacks, and a second client
+    flow = await approved_code(web, sample_graph, people["buyer"],
+                               redirect_uris=(CALLBACK, SECOND_CALLBACK))
+    other_id, _ = await trust_client(sample_graph)
+    form: dict[str, object] = {"grant_type": "authorization_code", "code": flow.code,
+                               "redirect_uri": CALLBACK, "code_verifier": flow.verifier,
+                               "client_id": flow.client_id}
+    form |= {k: other_id if v is OTHER_CLIENT else v for k, v in changed.items()}
+    # when the client asks for a token with it, then it is refused
+    answer = await web.post("/oauth/token",
+                            data={k: v for k, v in form.items() if v is not None})
+    assert answer.status_code == 400 and answer.json()["error"] == error
 
 
 async def test_reused_code_is_refused_and_revokes_the_token_it_bought(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    verifier, challenge = pkce()
-    code = code_of(await approve(web, ask(client_id, challenge)))
-    first = await redeem(web, client_id, code, verifier)
+    flow = await approved_code(web, sample_graph, people["buyer"])
+    first = await redeem(web, flow.client_id, flow.code, flow.verifier)
     assert first.status_code == 200
     token = first.json()["access_token"]
     assert (await bearer(web, token, ME)).status_code == 200
-    second = await redeem(web, client_id, code, verifier)
+    second = await redeem(web, flow.client_id, flow.code, flow.verifier)
     assert second.status_code == 400 and second.json()["error"] == "invalid_grant"
     assert (await bearer(web, token, ME)).status_code == 401
 
@@ -153,37 +191,10 @@ async def test_reused_code_is_refused_and_revokes_the_token_it_bought(
 async def test_unregistered_redirect_uri_is_refused_here_without_redirecting(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph,
         uri: str) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    answer = await web.get("/oauth/authorize", params=ask(client_id, challenge,
-                                                           redirect_uri=uri))
+    params = await asking(web, sample_graph, people["buyer"], redirect_uri=uri)
+    answer = await web.get("/oauth/authorize", params=params)
     assert answer.status_code == 400
     assert "location" not in answer.headers and "invalid_request" in answer.text
-
-
-async def test_token_request_with_another_redirect_uri_is_refused(
-        web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await register_client(
-        sample_graph, org_id=s.NW_HEALTH, name="Two callbacks", public=True,
-        scopes=["sites:read"], redirect_uris=[CALLBACK, "http://localhost:8765/cb"])
-    await sign_in(web, people["buyer"])
-    verifier, challenge = pkce()
-    code = code_of(await approve(web, ask(client_id, challenge, scope="sites:read")))
-    answer = await redeem(web, client_id, code, verifier,
-                          redirect_uri="http://localhost:8765/cb")
-    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
-
-
-async def test_code_presented_by_another_client_is_refused(
-        web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    other_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    verifier, challenge = pkce()
-    code = code_of(await approve(web, ask(client_id, challenge)))
-    stolen = await redeem(web, other_id, code, verifier)
-    assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant"
 
 
 @pytest.mark.parametrize("method", ["plain", ""])
@@ -230,20 +241,16 @@ async def test_public_client_gets_no_client_credentials_token(
 
 async def test_person_of_another_organisation_cannot_approve_the_client(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["other_buyer"])
-    _, challenge = pkce()
-    answer = await web.get("/oauth/authorize", params=ask(client_id, challenge))
+    params = await asking(web, sample_graph, people["other_buyer"])
+    answer = await web.get("/oauth/authorize", params=params)
     assert answer.status_code == 303 and "Trust dashboard" not in answer.text
     assert parse_qs(urlsplit(answer.headers["location"]).query)["error"] == ["access_denied"]
 
 
 async def test_person_who_denies_sends_access_denied_and_no_code(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    answer = await approve(web, ask(client_id, challenge), decision="deny")
+    answer = await approve(web, await asking(web, sample_graph, people["buyer"]),
+                           decision="deny")
     query = parse_qs(urlsplit(answer.headers["location"]).query)
     assert query["error"] == ["access_denied"] and query["state"] == ["st-1"]
     assert "code" not in query
@@ -264,10 +271,8 @@ async def test_signed_out_person_signs_in_first_and_comes_back(
 
 async def test_consent_without_the_csrf_token_is_refused(
         web: httpx.AsyncClient, people: dict[str, Person], sample_graph: Graph) -> None:
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, people["buyer"])
-    _, challenge = pkce()
-    page = await web.get("/oauth/authorize", params=ask(client_id, challenge))
+    params = await asking(web, sample_graph, people["buyer"])
+    page = await web.get("/oauth/authorize", params=params)
     fields = {k: v for k, v in hidden_fields(page.text).items() if k != "csrf"}
     answer = await web.post("/oauth/authorize", data={**fields, "decision": "allow"})
     assert answer.status_code == 403 and "location" not in answer.headers
@@ -284,11 +289,8 @@ async def test_disabling_the_person_ends_their_tokens(
 
 async def _disabled_person_flow(web: httpx.AsyncClient, sample_graph: Graph) -> None:
     person = await make_person(sample_graph, "leaver", s.NW_HEALTH, "reader")
-    client_id, _ = await trust_client(sample_graph)
-    await sign_in(web, person)
-    verifier, challenge = pkce()
-    code = code_of(await approve(web, ask(client_id, challenge)))
-    token = (await redeem(web, client_id, code, verifier)).json()["access_token"]
+    flow = await approved_code(web, sample_graph, person)
+    token = (await redeem(web, flow.client_id, flow.code, flow.verifier)).json()["access_token"]
     assert (await bearer(web, token, ME)).status_code == 200
     await disable_user(sample_graph, ref=person.email, org_id=None)
     assert (await bearer(web, token, ME)).status_code == 401

@@ -131,6 +131,22 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+async def provider_answer(web: httpx.AsyncClient, graph: Graph, org: Org, tag: str) -> str:
+    """Given a person with an account who signs in at her organisation's provider: the
+    address it sends her browser back to, not followed yet."""
+    email = await with_account(graph, org, tag)
+    r = await start(web, email)
+    return await at_provider(r.headers["location"], email)
+
+
+async def through_provider(web: httpx.AsyncClient, email: str, go: str = "yes"
+                           ) -> httpx.Response:
+    """The whole sign-in from the e-mail form: started here, signed in at the provider (or
+    not, with go="no"), and the answer of the address the provider sends the browser back to."""
+    r = await start(web, email)
+    return await web.get(path_of(await at_provider(r.headers["location"], email, go)))
+
+
 def flow_started(r: httpx.Response) -> bool:
     return any(c.startswith("sg_oidc=") and not c.startswith('sg_oidc=""')
                for c in r.headers.get_list("set-cookie"))
@@ -191,23 +207,37 @@ async def test_a_new_person_of_an_organisation_that_allows_it_gets_an_account_wi
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     _, b = orgs
     editor = await person_of(sample_graph, b, "cem", groups=["staff", "sg-editors"])
-    r = await start(web, editor)
-    r = await web.get(path_of(await at_provider(r.headers["location"], editor)))
+    r = await through_provider(web, editor)
     assert r.status_code == 303 and await signed_in(web)
     roles = {u.email: u.role for u in await users.list_users(sample_graph, org_id=b.id)}
     assert roles[editor] == "contributor"
 
 
 # ----- refused: no session, nothing written -------------------------------------------------
-async def test_a_person_the_organisation_does_not_have_is_refused_and_nothing_is_written(
-        web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
+@pytest.mark.parametrize(("who", "status", "reason"), [
+    pytest.param("stranger", 403, "not a person of that organisation",
+                 id="person_the_organisation_does_not_have_gets_403"),
+    pytest.param("disabled", 403, "disabled", id="disabled_person_gets_403"),
+    pytest.param("declined", 401, "did not sign you in",
+                 id="person_the_provider_does_not_sign_in_gets_401_on_the_sign_in_page"),
+])
+async def test_a_refused_person_sees_why_and_nothing_is_written(
+        web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org], who: str,
+        status: int, reason: str) -> None:
     a, _ = orgs
-    stranger = await person_of(sample_graph, a, "dan")  # known to A's provider, no account
-    r = await start(web, stranger)
-    r = await web.get(path_of(await at_provider(r.headers["location"], stranger)))
-    assert r.status_code == 403 and no_session(r)
-    assert "not a person of that organisation" in r.text
-    assert await users.user_of_org(sample_graph, email=stranger, org_id=a.id) is None
+    # given a person A's provider knows: without an account here, disabled, or declining
+    if who == "stranger":
+        email = await person_of(sample_graph, a, "dan")
+    else:
+        email = await with_account(sample_graph, a, who)
+    if who == "disabled":
+        assert await users.disable_user(sample_graph, ref=email)
+    before = await users.list_users(sample_graph, org_id=a.id)
+    # when she signs in through the provider
+    r = await through_provider(web, email, go="no" if who == "declined" else "yes")
+    # then she is told why, without a session, and no account is made or changed
+    assert r.status_code == status and no_session(r) and reason in r.text
+    assert await users.list_users(sample_graph, org_id=a.id) == before
     assert not await signed_in(web)
 
 
@@ -246,9 +276,7 @@ async def test_a_token_from_one_organisations_provider_never_signs_anyone_into_a
 async def test_an_answer_with_another_state_is_refused_before_the_provider_is_asked(
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     a, _ = orgs
-    email = await with_account(sample_graph, a, "fay")
-    r = await start(web, email)
-    back = await at_provider(r.headers["location"], email)
+    back = await provider_answer(web, sample_graph, a, "fay")
     asked = a.provider.token_requests
     code = parse_qs(urlsplit(back).query)["code"][0]
     r = await web.get(f"/signin/oidc/callback?code={code}&state=not-the-state")
@@ -263,9 +291,7 @@ async def test_an_answer_naming_another_issuer_is_refused_before_the_code_is_use
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     # the mix-up attack (RFC 9207): an answer that says another provider issued it
     a, b = orgs
-    email = await with_account(sample_graph, a, "ike")
-    r = await start(web, email)
-    back = await at_provider(r.headers["location"], email)
+    back = await provider_answer(web, sample_graph, a, "ike")
     asked = a.provider.token_requests
     r = await web.get(path_of(back) + "&" + urlencode({"iss": b.provider.issuer}))
     assert r.status_code == 401 and no_session(r) and a.provider.token_requests == asked
@@ -275,9 +301,7 @@ async def test_an_answer_in_a_browser_that_did_not_start_the_sign_in_is_refused(
         web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
     # the login-CSRF attack: the attacker's own code and state, fed to the victim's browser
     a, _ = orgs
-    attacker = await with_account(sample_graph, a, "gus")
-    r = await start(web, attacker)
-    back = await at_provider(r.headers["location"], attacker)
+    back = await provider_answer(web, sample_graph, a, "gus")  # the attacker's
     async with httpx.AsyncClient(transport=web._transport, base_url=str(web.base_url)) as victim:
         r = await victim.get(path_of(back))
         assert r.status_code == 400 and no_session(r)
@@ -292,38 +316,16 @@ async def test_an_id_token_that_does_not_hold_is_refused(
     a, _ = orgs
     email = await with_account(sample_graph, a, "hal")
     if mischief == "replay":  # an ID token issued before, for another flow (another nonce)
-        r = await start(web, email)
-        assert (await web.get(path_of(await at_provider(r.headers["location"], email)))
-                ).status_code == 303
+        assert (await through_provider(web, email)).status_code == 303
         page = await web.get("/account/two-step")
         await web.post("/signout", data={"csrf": csrf_of(page.text)})
     a.provider.mischief = mischief
     try:
-        r = await start(web, email)
-        r = await web.get(path_of(await at_provider(r.headers["location"], email)))
+        r = await through_provider(web, email)
     finally:
         a.provider.mischief = None
     assert r.status_code == 401 and no_session(r)
     assert "could not accept" in r.text and not await signed_in(web)
-
-
-async def test_the_providers_refusal_shows_on_the_sign_in_page(
-        web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
-    a, _ = orgs
-    email = await with_account(sample_graph, a, "ivy")
-    r = await start(web, email)
-    r = await web.get(path_of(await at_provider(r.headers["location"], email, go="no")))
-    assert r.status_code == 401 and no_session(r) and "did not sign you in" in r.text
-
-
-async def test_a_disabled_person_is_refused(
-        web: httpx.AsyncClient, sample_graph: Graph, orgs: tuple[Org, Org]) -> None:
-    a, _ = orgs
-    email = await with_account(sample_graph, a, "jon")
-    assert await users.disable_user(sample_graph, ref=email)
-    r = await start(web, email)
-    r = await web.get(path_of(await at_provider(r.headers["location"], email)))
-    assert r.status_code == 403 and no_session(r) and "disabled" in r.text
 
 
 async def test_an_address_no_organisation_signs_in_with_gets_a_message_at_the_field(

@@ -8,20 +8,13 @@ import pytest
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.support.reads import run, viewer_for
+from tests.support.reads import run
+
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
 
 SUPPLY_CHAIN = """query($id: ID!, $tier: Int!) { brand(id: $id) {
   supplyChain(maxTier: $tier) { tier supplier { id } site { id } } } }"""
-
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
-
-
-@pytest.fixture
-async def ulake(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.LK_UNI)
 
 
 # ----- supply chain -----------------------------------------------------------------------

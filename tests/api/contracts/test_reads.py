@@ -7,12 +7,10 @@ import pytest
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.support.reads import nodes, run, viewer_for
+from tests.support.reads import nodes, run
 
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
 
 
 async def test_paging_contracts_by_value_is_stable_and_complete(sample_graph: Graph,

@@ -11,7 +11,10 @@ import pytest
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.support.reads import Answer, nodes, run, viewer_for
+from tests.support.reads import Answer, nodes, run
+
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
 
 CONTRACT_FIELDS = """
 fragment C on Contract {
@@ -32,32 +35,6 @@ SAMPLE_CONTRACTS = {
     s.CONTRACT_NW_HEALTH_LAPTOPS, s.CONTRACT_NW_HEALTH_DESKTOPS, s.CONTRACT_NW_CITY_PHONES,
     s.CONTRACT_NW_MINISTRY_LAPTOPS, s.CONTRACT_LK_UNI_SERVERS, s.CONTRACT_LK_TECH_DISPLAYS,
     s.CONTRACT_LK_COLLEGE_LAPTOPS}
-
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
-
-
-@pytest.fixture
-async def eastmere(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_CITY)
-
-
-@pytest.fixture
-async def ulake(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.LK_UNI)
-
-
-@pytest.fixture
-async def monitor(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.MONITOR_WORKERS)
-
-
-@pytest.fixture
-async def actors(nrht: Viewer, eastmere: Viewer, ulake: Viewer, monitor: Viewer,
-                 ) -> dict[str, Viewer]:
-    return {"nrht": nrht, "eastmere": eastmere, "ulake": ulake, "monitor": monitor}
 
 
 async def _contract(graph: Graph, viewer: Viewer, cid: str) -> Answer:

@@ -22,12 +22,9 @@ from supplygraph.app import create_app
 from supplygraph.http.graphql import graphql_routes
 from supplygraph.settings import Settings
 from tests.support.viewers import AsViewer
-from tests.support.reads import viewer_for
 
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
 
 
 # ----- HTTP ---------------------------------------------------------------------------------

@@ -12,39 +12,16 @@ import pytest
 from auth.viewer import Viewer
 from graph.core.db import Graph
 from seeds import sample as s
-from tests.support.reads import nodes, run, viewer_for
+from tests.support.reads import nodes, run
+
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
 
 REPORT = """query($id: ID!) { report(id: $id) { id title sharing sensitiveNotes
   findings { id category } site { id } author { id } } }"""
 SITE = """query($id: ID!) { productionSite(id: $id) { id name sharing
   reports(first: 50) { totalCount edges { node { id sensitiveNotes } } }
   findings { id status } openFindingCount } }"""
-
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
-
-
-@pytest.fixture
-async def eastmere(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_CITY)
-
-
-@pytest.fixture
-async def ulake(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.LK_UNI)
-
-
-@pytest.fixture
-async def monitor(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.MONITOR_WORKERS)
-
-
-@pytest.fixture
-async def actors(nrht: Viewer, eastmere: Viewer, ulake: Viewer, monitor: Viewer,
-                 ) -> dict[str, Viewer]:
-    return {"nrht": nrht, "eastmere": eastmere, "ulake": ulake, "monitor": monitor}
 
 
 # ----- reports: sensitive notes and restricted records --------------------------------------

@@ -2,7 +2,7 @@
 the same filters as `productionSites`, and bad boxes refused at their path.
 
 Actors: the health trust (Northwind), the University of Lakeshore (owns a PRIVATE site in
-Hosur) and a monitor (Workers' Voice), as in test_visibility.py.
+Hosur) and a monitor (Workers' Voice): the sample's actors of tests/api/conftest.py.
 """
 
 from __future__ import annotations
@@ -17,27 +17,15 @@ from graph.core.db import Graph
 from seeds import sample as s
 from tests.support.reads import nodes, run, viewer_for
 
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
+
 CLUSTERS = """query($b: BoundingBox!, $z: Int!, $f: ProductionSiteFilter) {
   siteClusters(bbox: $b, zoom: $z, filter: $f) { count latitude longitude siteId name } }"""
 SITES = """query($f: ProductionSiteFilter, $after: String) {
   productionSites(filter: $f, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { id location { latitude longitude } } } } }"""
 WORLD = {"west": -180, "south": -85, "east": 180, "north": 85}
-
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
-
-
-@pytest.fixture
-async def ulake(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.LK_UNI)
-
-
-@pytest.fixture
-async def monitor(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.MONITOR_WORKERS)
 
 
 async def _cells(graph: Graph, viewer: Viewer, box: dict[str, float], zoom: int,
@@ -65,11 +53,6 @@ async def _located(graph: Graph, viewer: Viewer,
 def _around(at: dict[str, float], d: float = 0.01) -> dict[str, float]:
     return {"west": at["longitude"] - d, "south": at["latitude"] - d,
             "east": at["longitude"] + d, "north": at["latitude"] + d}
-
-
-@pytest.fixture
-async def actors(nrht: Viewer, ulake: Viewer, monitor: Viewer) -> dict[str, Viewer]:
-    return {"nrht": nrht, "ulake": ulake, "monitor": monitor}
 
 
 @pytest.mark.parametrize("actor", ["nrht", "ulake", "monitor"])

@@ -6,19 +6,16 @@ import pytest
 
 from auth.viewer import Viewer
 from graph.core.db import Graph
-from seeds import sample as s
-from tests.support.reads import nodes, run, viewer_for
+from tests.support.reads import nodes, run
+
+# The sample's own organisations as actors (tests/api/conftest.py).
+pytestmark = pytest.mark.sample_actors
 
 SITES_PAGE = """query($first: Int, $after: String, $filter: ProductionSiteFilter) {
   productionSites(first: $first, after: $after, filter: $filter) {
     totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor }
   }
 }"""
-
-
-@pytest.fixture
-async def nrht(sample_graph: Graph) -> Viewer:
-    return await viewer_for(sample_graph, s.NW_HEALTH)
 
 
 # ----- pagination -------------------------------------------------------------------------
