@@ -1,7 +1,7 @@
 """Prometheus metrics: GraphQL requests and latency by operation type, Neo4j query time, errors
-by code, requests in flight and shed (supplygraph/http/admission.py), the Neo4j circuit's
-state and outages (graph/core/circuit.py). One process-wide registry; `/metrics` renders
-it in the text format.
+by code, requests in flight, shed and the limit on them (supplygraph/http/admission.py), the
+Neo4j circuit's state and outages (graph/core/circuit.py). One process-wide registry;
+`/metrics` renders it in the text format.
 
 `/metrics` is open (no token), so its labels come from small fixed vocabularies of ours
 (query / mutation / subscription, error codes) and never from a request: no client-chosen
