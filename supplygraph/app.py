@@ -18,6 +18,7 @@ from starlette.routing import Route
 from graph.core.db import Graph
 from graph.core.transactions import GraphUnavailable
 from graph.core.migrate import is_migrated
+from supplygraph.http.adaptive_limit import AdaptiveLimit, process_share
 from supplygraph.http.admission import Admission, request_id_of
 from supplygraph.settings import Settings, get_settings
 
@@ -115,8 +116,16 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         app.state.graph = graph
     install_auth(app, settings)
     # Added last, so outermost: its request id and its bound cover the auth middleware too.
-    app.add_middleware(Admission, max_in_flight=settings.max_in_flight)
+    app.add_middleware(Admission, limit=admission_limit(settings))
     return app
+
+
+def admission_limit(settings: Settings) -> AdaptiveLimit:
+    """This process's bound on requests in flight: its share of the host's `max_in_flight`,
+    adapted to how long requests take (docs/operations.md, "Load, limits and timeouts")."""
+    return AdaptiveLimit(ceiling=process_share(settings.max_in_flight, settings.workers),
+                         floor=settings.admission_min_in_flight,
+                         target=settings.admission_target_seconds)
 
 
 def create_app_from_env() -> Starlette:

@@ -94,11 +94,16 @@ class Settings(BaseSettings):
     # timeout above this plus webhook_timeout_seconds (the outbox worker's last delivery).
     workers: int = Field(default=1, ge=1, le=64)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=3600)
-    # GraphQL and OAuth requests one process works on at once; beyond it a request is
-    # answered 503 OVERLOADED with Retry-After at once, rather than queueing (the 12 s p50
-    # of issue 15). Health checks and /metrics are not counted. Sized for Neo4j on 2 cores
-    # and 2 API processes: about 8 requests per Neo4j core, over all processes.
+    # Requests the API works on at once over all `workers` processes of this host (each takes
+    # its share); beyond it a request is answered 503 OVERLOADED with Retry-After at once,
+    # rather than queueing (the 12 s p50 of issue 15). Health checks and /metrics are not
+    # counted. Sized for Neo4j on 2 cores: about 8 requests per Neo4j core.
     max_in_flight: int = Field(default=16, ge=1, le=10_000)
+    # Each process lowers its share while its requests finish slower than this (halved per
+    # round of slow requests, down to admission_min_in_flight; grown back by about one per
+    # round of fast ones): supplygraph/http/adaptive_limit.py. 0: a fixed share.
+    admission_target_seconds: float = Field(default=1.0, ge=0, le=60)
+    admission_min_in_flight: int = Field(default=2, ge=1, le=10_000)
     # Behind a reverse proxy: take the client's address from X-Forwarded-For, trusting only
     # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
     proxy_headers: bool = False

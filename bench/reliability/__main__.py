@@ -74,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--api-env", nargs="*", default=[], metavar="SUPPLYGRAPH_X=V",
                    help="settings for the API processes, e.g. "
                    "SUPPLYGRAPH_CIRCUIT_WARM_STATEMENTS=24 (warming before closing)")
+    p.add_argument("--backoff-503", type=float, default=None, metavar="SECONDS",
+                   help="clients wait this fixed time on a 503 instead of its Retry-After "
+                   "with jitter (0.25: the client of the runs before issue 15's adaptive bound)")
     p.add_argument("--keep", action="store_true", help="keep the stack's folder (logs)")
     args = p.parse_args(argv)
+    scenarios.BACKOFF_503 = args.backoff_503
     rows = asyncio.run(run(args))
     print("\n" + table(rows))
     return 0

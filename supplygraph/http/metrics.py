@@ -1,7 +1,7 @@
 """Prometheus metrics: GraphQL requests and latency by operation type, Neo4j query time, errors
-by code, requests in flight and shed (supplygraph/http/admission.py), the Neo4j circuit's
-state and outages (graph/core/circuit.py). One process-wide registry; `/metrics` renders
-it in the text format.
+by code, requests in flight, shed and the limit on them (supplygraph/http/admission.py), the
+Neo4j circuit's state and outages (graph/core/circuit.py). One process-wide registry;
+`/metrics` renders it in the text format.
 
 `/metrics` is open (no token), so its labels come from small fixed vocabularies of ours
 (query / mutation / subscription, error codes) and never from a request: no client-chosen
@@ -42,8 +42,15 @@ NEO4J_QUERY_SECONDS = Histogram("supplygraph_neo4j_query_seconds",
 IN_FLIGHT = Gauge("supplygraph_requests_in_flight",
                   "GraphQL and OAuth requests this process is working on.", registry=REGISTRY)
 SHED = Counter("supplygraph_requests_shed",
-               "Requests answered 503 OVERLOADED at once: the process was at max_in_flight.",
+               "Requests answered 503 OVERLOADED at once: the process was at its limit.",
                registry=REGISTRY)
+ADMISSION_LIMIT = Gauge("supplygraph_admission_limit",
+                        "Requests this process admits at once now (its share of "
+                        "max_in_flight, lowered while requests finish slower than the target).",
+                        registry=REGISTRY)
+ADMISSION_DECREASES = Counter("supplygraph_admission_limit_decreases",
+                              "Times a request slower than the target halved the limit.",
+                              registry=REGISTRY)
 CIRCUIT_OPEN = Gauge("supplygraph_neo4j_circuit_open",
                      "1 while Neo4j is unreachable and every request fails fast.",
                      registry=REGISTRY)

@@ -1,6 +1,7 @@
 """Shedding load and time limits through the whole app: a process at its bound of requests in
-flight answers 503 OVERLOADED at once (health checks still answered), and a transaction Neo4j
-stops at the query time limit answers TIMEOUT with the request id, never an internal error.
+flight answers 503 OVERLOADED at once (health checks still answered), whether the bound is its
+share of the host's or was lowered by slow requests, and a transaction Neo4j stops at the
+query time limit answers TIMEOUT with the request id, never an internal error.
 
 A request is held in flight by a Neo4j lock the test holds (tests/support/served.py), not by
 sleeping; nothing here measures time."""
@@ -95,6 +96,62 @@ async def test_a_process_at_its_bound_answers_503_overloaded_at_once_and_health_
         assert done.status_code == 200
         assert done.json()["data"]["updateProductionSite"]["site"]["workerCount"] == 77
         assert (await http.post("/graphql", headers=auth, json=ME)).status_code == 200
+
+
+async def _refused_while_one_is_held(http: httpx.AsyncClient, graph: Graph,
+                                     auth: dict[str, str], site_id: str) -> httpx.Response:
+    """Another request while an update waits on the site's lock (the test holds it)."""
+    async with held_site(graph, site_id) as someone_waits:
+        in_flight = asyncio.create_task(http.post("/graphql", headers=auth,
+                                                  json=_update(site_id)))
+        await wait_until(someone_waits, "the update waits for the site's lock")
+        refused = await http.post("/graphql", headers=auth, json=ME)
+        assert not in_flight.done()
+    assert (await in_flight).status_code == 200
+    return refused
+
+
+def _overloaded(refused: httpx.Response) -> None:
+    assert refused.status_code == 503, refused.text
+    [error] = refused.json()["errors"]
+    assert error["extensions"]["code"] == "OVERLOADED"
+    assert refused.headers["retry-after"] == "1"
+
+
+async def test_each_of_two_worker_processes_admits_half_the_hosts_bound(
+        keyed: Settings, sample_graph: Graph, writer: Actor) -> None:
+    # given a host bound of 2 requests in flight, served by 2 processes (this is one)
+    settings = keyed.model_copy(update={"max_in_flight": 2, "workers": 2})
+    patient = Graph(sample_graph.driver, sample_graph.database, 600.0)
+    async for http in _client(settings, patient):
+        auth = await token(http, writer)
+        site_id = await _new_site(http, auth)
+        # then /metrics shows its share
+        assert await _metric(http, "supplygraph_admission_limit") == 1
+        # and with one request in flight, another is refused with when to come back
+        _overloaded(await _refused_while_one_is_held(http, sample_graph, auth, site_id))
+
+
+async def test_requests_slower_than_the_target_lower_the_bound_until_one_more_is_refused(
+        keyed: Settings, sample_graph: Graph, writer: Actor) -> None:
+    # given a process admitting 4 at once whose every request is over the target (1 ns)
+    settings = keyed.model_copy(update={"max_in_flight": 4, "admission_min_in_flight": 1,
+                                        "admission_target_seconds": 1e-9})
+    patient = Graph(sample_graph.driver, sample_graph.database, 600.0)
+    async for http in _client(settings, patient):
+        assert await _metric(http, "supplygraph_admission_limit") == 4
+        decreases_before = await _metric(http, "supplygraph_admission_limit_decreases")
+        # when two requests finish one after the other (each admitted after the last halving)
+        auth = await token(http, writer)
+        site_id = await _new_site(http, auth)
+        # then each halved the bound, down to 1, and /metrics says so
+        assert await _metric(http, "supplygraph_admission_limit") == 1
+        assert await _metric(http, "supplygraph_admission_limit_decreases") == (
+            decreases_before + 2)
+        # and with one request in flight, another is refused at once with when to come back
+        _overloaded(await _refused_while_one_is_held(http, sample_graph, auth, site_id))
+        # while the health checks are still answered
+        assert (await http.get("/healthz")).status_code == 200
 
 
 async def test_a_write_stopped_at_the_time_limit_answers_timeout_with_the_request_id(

@@ -18,6 +18,8 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
         SUPPLYGRAPH_NEO4J_BOLT_PORT=str(settings.neo4j_bolt_port),
         SUPPLYGRAPH_NEO4J_HEAP=settings.neo4j_heap,
         SUPPLYGRAPH_NEO4J_PAGECACHE=settings.neo4j_pagecache,
+        # `serve` in a subprocess keeps the tests' fixed bound too (tests/support/neo4j.py).
+        SUPPLYGRAPH_ADMISSION_TARGET_SECONDS=str(settings.admission_target_seconds),
     )
     if settings.keys_dir is not None:
         env["SUPPLYGRAPH_KEYS_DIR"] = str(settings.keys_dir)

@@ -31,6 +31,11 @@ def managed_server(factory: pytest.TempPathFactory, name: str,
         # Apps started by tests run no outbox worker unless a test asks for one, so that no
         # stray worker picks up another test's deliveries.
         "run_worker_in_serve": False,
+        # A fixed bound on requests in flight: on this loaded machine tests' requests can take
+        # over the adaptive target (a cold plan alone does), and a bound lowered by one test
+        # would refuse another's concurrent requests (a browser's assets). The adaptive bound
+        # is tested on its own (tests/api/http/test_adaptive_limit.py, tests/reliability).
+        "admission_target_seconds": 0.0,
         **overrides,
     }
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
