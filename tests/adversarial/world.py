@@ -532,12 +532,14 @@ def build(seed: int) -> World:
     for m in (*MEMBERS, OPR):
         # each with candidates drawn from every site, seen by the member or not
         w.pending(m, w.rng.sample(sites, 2))
-        w.import_run(m, w.rng.sample(sites, 2))
     hooks = [w.webhook(m) for m in MEMBERS]
     for f in [r for r in w.recs.values() if r.label is Label.FINDING]:
         if f.props["severityRank"] >= 3:
             for h in hooks:
                 w.delivery(h, f.id)
+    # drawn last, so that the rest of the world is the one drawn before runs were in it
+    for m in (*MEMBERS, OPR):
+        w.import_run(m, w.rng.sample(sites, 2))
     return w
 
 
