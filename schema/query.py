@@ -37,6 +37,7 @@ from schema.disclosures.types import DisclosureQuery
 from schema.sites.clusters import BoundingBox, SiteCluster
 from schema.sites.export import ExportQuery
 from schema.sites.review import ReviewQuery
+from schema.imports.types import ImportRunQuery
 from schema.analytics.types import (
     ExposureEntry,
     ExposureFilter,
@@ -164,7 +165,7 @@ def _connection(page: Page, typ: Any) -> Any:
 
 
 @strawberry.type
-class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery):
+class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery, ImportRunQuery):
     @scoped(SITES, "A production site by id (a merged duplicate's id gives the site it was "
                    "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],

@@ -242,6 +242,26 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
                   "decidedAt decidedBy decisionNote"),
         **_fields(Rule.LIST, pending.list_pending, "candidates siteId",
                   "only sites the reader may see today")},
+    # Import runs (graph/imports/runs.py): the organisation that started one alone (the
+    # operator too sees only its own); a row names a site only while the reader may see it.
+    "ImportRun": {
+        **_fields(Rule.OWN, runs.RUN_BY_ID, "id file state total done startedAt finishedAt "
+                  "startedBy mappedColumns unknownColumns counts",
+                  "by id; a list reads the same fields through RUNS_PAGE"),
+        "rows": ReadPath(Rule.OWN, runs.ROWS_PAGE, "the run's own batches, paged in Cypher")},
+    "ImportColumn": _fields(Rule.VALUE, runs.RUN_BY_ID, "column field"),
+    "ImportRunCounts": _fields(Rule.VALUE, runs.RUN_BY_ID,
+                               "rows created matched updated needsConfirmation rejected"),
+    "ImportRunRow": {
+        **_fields(Rule.OWN, runs.ROWS_PAGE, "row outcome name messages pendingMatchId"),
+        **_fields(Rule.LIST, runs.rows_pages, "siteId candidates",
+                  "only sites the reader may see today")},
+    "ImportRunConnection": {**_fields(Rule.PAGING, runs.RUNS_PAGE, "totalCount pageInfo"),
+                            "edges": ReadPath(Rule.PAGING, runs.RUNS_PAGE)},
+    "ImportRunEdge": _fields(Rule.PAGING, runs.RUNS_PAGE, "cursor node"),
+    "ImportRunRowConnection": {**_fields(Rule.PAGING, runs.ROWS_PAGE, "totalCount pageInfo"),
+                               "edges": ReadPath(Rule.PAGING, runs.ROWS_PAGE)},
+    "ImportRunRowEdge": _fields(Rule.PAGING, runs.ROWS_PAGE, "cursor node"),
     "SiteExport": _fields(Rule.LIST, export.EXPORT_PAGE,
                           "content count hasNextPage endCursor",
                           "visible sites only, paged by id (keyset)"),
@@ -309,6 +329,9 @@ GRAPHQL["Query"] = {
     "representedSuppliers": ReadPath(Rule.OWN, disclosures.REPRESENTED),
     "webhooks": ReadPath(Rule.OWN, webhooks.list_webhooks),
     "pendingMatches": ReadPath(Rule.OWN_OR_OPERATOR, pending.LIST_PENDING),
+    "importRun": ReadPath(Rule.OWN, runs.RUN_BY_ID, "another organisation's run: null, as an "
+                          "unknown id"),
+    "importRuns": ReadPath(Rule.OWN, runs.RUNS_PAGE),
     "siteExport": ReadPath(Rule.LIST, export.EXPORT_PAGE),
     "siteClusters": ReadPath(Rule.ANALYTIC, clusters.clusters_query,
                              "counts and mean positions of visible, filtered sites per cell; "
@@ -427,16 +450,16 @@ WEB: dict[str, ReadPath] = {
                                           "SiteSearch DiscloseSites DeclineDisclosure",
                                           "a request not in the person's inbox is not found"),
     "/disclosures/{request_id}/site-search": ReadPath(Rule.PAGE, "SiteSearch"),
-    "/imports": ReadPath(Rule.PAGE, "PendingMatches",
+    "/imports": ReadPath(Rule.PAGE, "PendingMatches ImportRuns",
                          "contributors; the upload runs `supplygraph import sites` as the "
-                         "person; the organisation's own recent runs (graph/imports/runs.py)"),
+                         "person; the organisation's own recent runs"),
     "/imports/review": ReadPath(Rule.PAGE, "PendingMatches ConfirmMatch RejectMatch",
                                 "a pending match not the organisation's is NOT_FOUND at the row"),
-    "/imports/{run_id}": ReadPath(Rule.OWN, runs.RUN_BY_ID,
-                                  "the run and its rows, to the organisation that started it; "
-                                  "another organisation's run is not found"),
-    "/imports/{run_id}/summary.csv": ReadPath(Rule.OWN, runs.RUN_ROWS,
-                                              "as the run's page"),
+    "/imports/{run_id}": ReadPath(Rule.PAGE, "ImportRun",
+                                  "the run and a page of its rows, to the organisation that "
+                                  "started it; another organisation's run is not found"),
+    "/imports/{run_id}/summary.csv": ReadPath(Rule.PAGE, "ImportRun",
+                                              "as the run's page, every row, page by page"),
     "/exports/sites.csv": ReadPath(Rule.PAGE, "SiteExport", "the sites the person may see"),
     "/exports/sites.geojson": ReadPath(Rule.PAGE, "SiteExport",
                                        "the sites the person may see"),

@@ -7,17 +7,20 @@ the `text` filters on sites (name, aliases, address) and on company names.
 
 from __future__ import annotations
 
+import json
 from typing import LiteralString
 
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 
-SCHEMA_VERSION = 8  # 2: history, idempotency keys, merged sites, import checkpoints;
+SCHEMA_VERSION = 9  # 2: history, idempotency keys, merged sites, import checkpoints;
 # 3: disclosure requests, webhooks, the alert outbox; 4: stored exposures (graph/core/derived.py);
 # 5: site identifiers, pending matches (issue 13);
 # 6: people's accounts and their web sessions (graph/orgs/users.py);
 # 7: the point index on sites' locations (the map, graph/sites/clusters.py);
-# 8: authorization codes of the code grant (graph/orgs/codes.py)
+# 8: authorization codes of the code grant (graph/orgs/codes.py);
+# 9: import runs read through GraphQL: runs by id and organisation, batches by run, and each
+#    batch's row outcomes (graph/imports/batches.py backfill_outcomes)
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT exposure_state_id IF NOT EXISTS "
@@ -43,6 +46,7 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "FOR (n:MergedProductionSite) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT import_batch_key IF NOT EXISTS "
     "FOR (n:ImportBatch) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT import_run_id IF NOT EXISTS FOR (n:ImportRun) REQUIRE n.id IS UNIQUE",
     # Disclosure requests and alerts (graph/disclosures/requests.py, graph/alerts/outbox.py).
     "CREATE CONSTRAINT disclosure_request_id IF NOT EXISTS "
     "FOR (n:DisclosureRequest) REQUIRE n.id IS UNIQUE",
@@ -97,6 +101,9 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX webhook_owner IF NOT EXISTS FOR (n:Webhook) ON (n.contributedBy)",
     "CREATE INDEX pending_match_owner IF NOT EXISTS FOR (n:PendingMatch) ON (n.contributedBy)",
     "CREATE INDEX webhook_active IF NOT EXISTS FOR (n:Webhook) ON (n.active)",
+    # A run's rows are its batches (`importRun.rows`); an organisation lists its own runs.
+    "CREATE INDEX import_batch_run IF NOT EXISTS FOR (n:ImportBatch) ON (n.run)",
+    "CREATE INDEX import_run_org IF NOT EXISTS FOR (n:ImportRun) ON (n.contributedBy)",
     "CREATE INDEX outbox_due IF NOT EXISTS FOR (n:OutboxEntry) ON (n.status, n.nextAttemptAt)",
     "CREATE INDEX outbox_webhook IF NOT EXISTS FOR (n:OutboxEntry) ON (n.webhookId)",
     "CREATE FULLTEXT INDEX site_text IF NOT EXISTS FOR (n:ProductionSite) "
@@ -112,6 +119,15 @@ _IS_MIGRATED: LiteralString = (
     "OPTIONAL MATCH (m:SchemaMigration {id: 'supplygraph'}) RETURN m.version AS version"
 )
 _AWAIT: LiteralString = "CALL db.awaitIndexes(300)"
+# Version 9: import batches committed before they kept `outcomes` (graph/imports/batches.py)
+# are given theirs, read from their rows; a data step of this migration, hence here.
+_WITHOUT_OUTCOMES: LiteralString = (
+    "MATCH (b:ImportBatch) WHERE b.outcomes IS NULL RETURN b.key AS key, b.results AS results "
+    "LIMIT 500"
+)
+_SET_OUTCOMES: LiteralString = (
+    "UNWIND $batches AS x MATCH (b:ImportBatch {key: x.key}) SET b.outcomes = x.outcomes"
+)
 
 
 async def migrate(graph: Graph) -> int:
@@ -120,10 +136,23 @@ async def migrate(graph: Graph) -> int:
     for stmt in statements:
         await graph.query(stmt, write=True, name="migrate")
     await graph.query(_AWAIT, write=True, name="migrate")
+    await backfill_outcomes(graph)
     await graph.query(_MARK, {"version": SCHEMA_VERSION}, write=True, name="migrate")
     # Stored exposures built by an earlier release may differ in form: rebuild them all.
     await structure_changed_outside(graph)
     return len(statements)
+
+
+async def backfill_outcomes(graph: Graph) -> int:
+    """Gives every import batch without `outcomes` its rows' outcomes; safe to run again."""
+    done = 0
+    while rows := await graph.query(_WITHOUT_OUTCOMES, write=True, name="migrate"):
+        batches = [{"key": r["key"], "outcomes": [x["outcome"] for x in
+                                                  json.loads(r["results"] or "[]")]}
+                   for r in rows]
+        await graph.query(_SET_OUTCOMES, {"batches": batches}, write=True, name="migrate")
+        done += len(batches)
+    return done
 
 
 async def is_migrated(graph: Graph) -> bool:

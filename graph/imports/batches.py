@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     from graph.core.db import Graph
     from graph.core.records import Actor
 
+# `outcomes` repeats each row's outcome beside the JSON of the rows: what a page of a run's
+# rows is filtered, counted and cut by in Cypher (graph/imports/runs.py ROWS_PAGE).
 SAVE_BATCH: LiteralString = (
     "CREATE (b:ImportBatch {key: $key, run: $run, number: $number, results: $results, "
-    "createdAt: $now, org: $org})"
+    "outcomes: $outcomes, createdAt: $now, org: $org})"
 )
 DONE_BATCHES: LiteralString = (
     "MATCH (b:ImportBatch {run: $run}) RETURN b.number AS number, b.results AS results "
@@ -34,7 +36,8 @@ def run_key(kind: str, digest: str, org: str, batch_size: int) -> str:
 async def save_batch(tx: AsyncManagedTransaction, actor: Actor, *, run: str, number: int,
                      results: list[dict[str, Any]]) -> None:
     await tx.run(SAVE_BATCH, {"key": f"{run}:{number}", "run": run, "number": number,
-                              "results": json.dumps(results), **actor.params()})
+                              "results": json.dumps(results),
+                              "outcomes": [r["outcome"] for r in results], **actor.params()})
 
 
 async def done_batches(graph: Graph, run: str) -> dict[int, list[dict[str, Any]]]:

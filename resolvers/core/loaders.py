@@ -20,6 +20,7 @@ from graph.analytics.exposure import exposure as exposure_walk
 from graph.companies.supply_chain import supply_chain_by_brand
 from graph.core.nodes import Relation, nodes_by_id, related_by_id, related_with_nested
 from graph.core.visibility import Shape
+from graph.imports.runs import rows_pages
 
 __all__ = ["Loaders", "QueryRunner", "RequestGraph"]
 
@@ -162,6 +163,31 @@ class ExposureByContractLoader(DataLoader[str, tuple[int, list[dict[str, Any]]]]
         return [found.get(i, (0, [])) for i in ids]
 
 
+@dataclass(frozen=True)
+class RowsWindow:
+    """What one `ImportRun.rows` field asks for, apart from the run: equal windows of a
+    list of runs share one round trip."""
+
+    outcome: str | None
+    skip: int
+    limit: int
+
+
+class ImportRowsByRunLoader(DataLoader[str, tuple[int, list[dict[str, Any]]]]):
+    """Run id -> (rows matching the window's outcome, the window's page of them); a run of
+    another organisation gets (0, []), as an unknown one."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], window: RowsWindow) -> None:
+        self.runner, self.viewer, self.window = runner, viewer, window
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[tuple[int, list[dict[str, Any]]]]:
+        w = self.window
+        found = await rows_pages(self.runner, self.viewer, list(ids), outcome=w.outcome,
+                                 skip=w.skip, limit=w.limit)
+        return [found.get(i, (0, [])) for i in ids]
+
+
 class Loaders:
     """All loaders of one request, created on first use."""
 
@@ -202,6 +228,12 @@ class Loaders:
         key = ("exposure", window)
         if key not in self._made:
             self._made[key] = ExposureByContractLoader(self.runner, self.viewer, window)
+        return self._made[key]  # type: ignore[return-value]
+
+    def import_rows(self, window: RowsWindow) -> ImportRowsByRunLoader:
+        key = ("import_rows", window)
+        if key not in self._made:
+            self._made[key] = ImportRowsByRunLoader(self.runner, self.viewer, window)
         return self._made[key]  # type: ignore[return-value]
 
     def rows(self, cypher: LiteralString, name: str,

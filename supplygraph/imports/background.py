@@ -4,8 +4,8 @@ The upload is read and its header checked in the request (errors at the form's f
 nothing written); the import itself is the CLI's (`import_site_table`, batches with their
 checkpoints, the same planning as the `importSites` mutation), run as the signed-in person
 in a task of this process. Its progress and end are kept on an `:ImportRun`
-(graph/imports/runs.py), which the status page reads, so any process behind the port can
-answer for it.
+(graph/imports/runs.py), which the status page reads through the schema (`importRun`), so
+any process behind the port can answer for it.
 
 A task is kept in `_TASKS` until it ends (the event loop holds only weak references). If
 the process stops mid-import, the run stays RUNNING; the same file uploaded again resumes
@@ -23,12 +23,10 @@ from graph.core.records import now_iso
 from graph.imports import runs
 from graph.imports.batches import run_key
 
-# What the status page reads (graph/imports/runs.py: the organisation's own runs only),
-# named here so that the web app reaches it through the importer, not the graph domain.
-from graph.imports.runs import DONE, RUNNING, recent_runs, run_for, run_rows
+# A run's states, named here for the web app (which reads runs through the schema).
+from graph.imports.runs import DONE, RUNNING
 
-__all__ = ["DONE", "RUNNING", "busy", "recent_runs", "run_for", "run_rows", "start_site_import",
-           "wait_for_imports"]
+__all__ = ["DONE", "RUNNING", "busy", "start_site_import", "wait_for_imports"]
 
 if TYPE_CHECKING:
     from graph.core.db import Graph

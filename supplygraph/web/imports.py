@@ -5,8 +5,10 @@ The upload is checked in the request (type, size, rows, the header's columns), w
 problem shown at the file field and nothing written; the import itself is the CLI's
 (`supplygraph import sites`: supplygraph/imports/sites.py, the same row planning as the
 `importSites` mutation), run as the signed-in person in the background of this process
-(supplygraph/imports/background.py). A run's state is its organisation's alone
-(graph/imports/runs.py): another organisation's run id answers "not found".
+(supplygraph/imports/background.py). A run's state is read through the schema as the
+person (`importRuns`, `importRun` and its `rows`, a page at a time): a run is its
+organisation's alone, so another organisation's run id answers "not found", as an unknown
+one does.
 
 The review queue is `pendingMatches`, decided by `confirmMatch` / `rejectMatch`, as the
 person, with the mutation's NOT_FOUND or CONFLICT shown at the row.
@@ -27,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from auth.scopes import Scope
 from graph.core.records import Actor
 from supplygraph.http.transport import BodyTooLarge, bounded_receive
+from resolvers.core.args import encode_cursor
 from supplygraph.imports import background as runs
 from supplygraph.imports.background import start_site_import
 from supplygraph.imports.files import ImportFileError, check_content
@@ -39,6 +42,9 @@ from supplygraph.web.session import CSRF_FIELD, Person, form_csrf_ok
 SHARING = ("PUBLIC", "CONSORTIUM", "PRIVATE")
 ROWS_PER_PAGE = 50
 QUEUE_SIZE = 20
+RECENT_RUNS = 10
+# The summary CSV reads the rows a page at a time, the largest page the schema gives.
+CSV_PAGE = 100
 # Room for the form's other fields and the multipart framing around the file.
 _FORM_OVERHEAD = 64_000
 FieldErrors = dict[str, tuple[str, str]]  # field -> (message key, detail)
@@ -69,10 +75,41 @@ async def _imports_page(request: Request, person: Person, *, status: int = 200,
                   sharing=sharing, choices=SHARING, queue=queue[:QUEUE_SIZE],
                   queue_more=offset + QUEUE_SIZE if len(queue) > QUEUE_SIZE else None,
                   queue_offset=offset, row_errors=row_errors or {}, decided=decided,
-                  recent=await runs.recent_runs(request.app.state.graph,
-                                                person.viewer.cypher_params()),
+                  recent=await _recent(request, person),
                   max_size=_size(settings.web_import_max_bytes),
                   max_rows=settings.web_import_max_rows)
+
+
+async def _recent(request: Request, person: Person) -> list[dict[str, Any]]:
+    answer = await request.app.state.page_queries.run(
+        request, person.viewer, "ImportRuns", {"first": RECENT_RUNS})
+    return [e["node"] for e in answer.data["importRuns"]["edges"]]
+
+
+async def _run(request: Request, person: Person, *, first: int = 0, after: str | None = None,
+               ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The run as the pages show it, and a page of its rows when `first` (DONE runs only);
+    (None, None) for an unknown run or another organisation's."""
+    answer = await request.app.state.page_queries.run(
+        request, person.viewer, "ImportRun", {"id": request.path_params["run_id"],
+                                              "withRows": first > 0, "first": first or None,
+                                              "after": after})
+    found = answer.data["importRun"]
+    if found is None:
+        return None, None
+    run = {**found, "createdAt": found["startedAt"],
+           "header": {"mapped": {c["column"]: c["field"] for c in found["mappedColumns"]},
+                      "unknown": found["unknownColumns"]},
+           "summary": found["counts"]}
+    return run, found.get("rows")
+
+
+def _row(node: dict[str, Any]) -> RowResult:
+    """A row of `importRun.rows` as the summary table and CSV read it."""
+    return RowResult(node["row"], node["outcome"], node["siteId"], node["name"],
+                     [{"id": c["siteId"], "name": c["name"], "score": c["score"],
+                       "parts": c["parts"]} for c in node["candidates"]],
+                     node["messages"], node["pendingMatchId"])
 
 
 def _int(value: object, default: int) -> int:
@@ -178,19 +215,25 @@ async def imports(request: Request, person: Person) -> Response:
 async def run_page(request: Request, person: Person) -> Response:
     """The run's progress while it runs (htmx asks again for the status alone), then its
     summary, a page of rows at a time."""
-    graph, params = request.app.state.graph, person.viewer.cypher_params()
-    run = await runs.run_for(graph, params, request.path_params["run_id"])
+    if not _may_import(person):
+        return _refused(request)
+    # a page number past any file's rows is an empty page, not a cursor the schema refuses
+    page = min(_int(request.query_params.get("page"), 1) or 1, 1_000_000)
+    after = encode_cursor((page - 1) * ROWS_PER_PAGE - 1) if page > 1 else None
+    status_only = request.headers.get("hx-request") == "true"
+    run, listed = await _run(request, person, first=0 if status_only else ROWS_PER_PAGE,
+                             after=after)
     if run is None:
         return not_found(request)
-    rows: list[dict[str, Any]] = []
-    page = _int(request.query_params.get("page"), 1) or 1
-    if run["state"] == runs.DONE:
-        rows = await runs.run_rows(graph, params, run["id"])
-    start = (page - 1) * ROWS_PER_PAGE
-    values = {"run": run, "rows": [RowResult.of(r) for r in rows[start:start + ROWS_PER_PAGE]],
-              "page": page, "pages": max(1, -(-len(rows) // ROWS_PER_PAGE)),
+    rows: list[RowResult] = []
+    total = 0
+    if run["state"] == runs.DONE and listed is not None:
+        rows = [_row(e["node"]) for e in listed["edges"]]
+        total = listed["totalCount"]
+    values = {"run": run, "rows": rows, "page": page,
+              "pages": max(1, -(-total // ROWS_PER_PAGE)),
               "percent": (100 * run["done"] // run["total"]) if run["total"] else 100}
-    if request.headers.get("hx-request") == "true":
+    if status_only:
         fragment = render(request, "import_status.html", **values)
         if run["state"] != runs.RUNNING:
             # Ended: the whole page again, with its summary (htmx reloads on this header).
@@ -201,15 +244,22 @@ async def run_page(request: Request, person: Person) -> Response:
 
 @signed_in
 async def summary_csv(request: Request, person: Person) -> Response:
-    graph, params = request.app.state.graph, person.viewer.cypher_params()
-    run = await runs.run_for(graph, params, request.path_params["run_id"])
-    if run is None or run["state"] != runs.DONE:
+    if not _may_import(person):
+        return _refused(request)
+    run, listed = await _run(request, person, first=CSV_PAGE)
+    if run is None or run["state"] != runs.DONE or listed is None:
         return not_found(request)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(SUMMARY_COLUMNS)
-    writer.writerows(summary_rows(RowResult.of(r) for r in
-                                  await runs.run_rows(graph, params, run["id"])))
+    while True:
+        writer.writerows(summary_rows(_row(e["node"]) for e in listed["edges"]))
+        if not listed["pageInfo"]["hasNextPage"]:
+            break
+        _, listed = await _run(request, person, first=CSV_PAGE,
+                               after=listed["pageInfo"]["endCursor"])
+        if listed is None:  # the run went away between two pages
+            return not_found(request)
     stem = run["file"].rsplit(".", 1)[0]
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:80]
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={

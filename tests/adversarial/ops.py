@@ -182,6 +182,22 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
                                    f"{{ {pending} }} }}", {"s": status})
     yield Op("pendingMatches", f"{{ pendingMatches(first: 1, offset: 1) {{ {pending} }} }}",
              {})
+    # import runs: every run of the world (its own, a stranger's) and an id that exists
+    # nowhere answer alike; its own runs and their rows, by outcome and by cursor
+    run_sel = sel("ImportRun")
+    for rid in [*(x.id for x in w.sides.values() if x.kind == "RUN"), "imp_unknown_run"]:
+        yield Op("importRun", f"query($id: ID!) {{ importRun(id: $id) {{ {run_sel} }} }}",
+                 {"id": rid})
+        for outcome, after in (("CREATED", None), ("NEEDS_CONFIRMATION", None), (None, "c2cxOjA=")):
+            yield Op("importRun", "query($id: ID!, $o: ImportRowOutcome, $a: String) { "
+                                  "importRun(id: $id) { id rows(outcome: $o, first: 1, "
+                                  "after: $a) { totalCount pageInfo { hasNextPage endCursor } "
+                                  "edges { cursor node { row siteId candidates { siteId } } } "
+                                  "} } }", {"id": rid, "o": outcome, "a": after})
+    for after in (None, "c2cxOjA="):  # from the start, and after the first
+        yield Op("importRuns", f"query($a: String) {{ importRuns(first: 3, after: $a) {{ "
+                               f"totalCount pageInfo {{ hasNextPage endCursor }} edges {{ "
+                               f"cursor node {{ {run_sel} }} }} }} }}", {"a": after})
     for fmt in ("CSV", "GEOJSON"):
         for countries in (None, ["VN"]):
             yield Op("siteExport", "query($f: SiteExportFormat!, $c: [String!]) { siteExport("

@@ -7,7 +7,8 @@ CONSORTIUM, RESTRICTED to drawn organisations, PRIVATE); supply links (some thro
 viewer cannot see), contract values, unit prices and quantities, sensitive notes with drawn
 readers; a site merged into another (as the operator merges them); a webhook per member with
 deliveries for every alerting finding (pending, delivered, dropped); disclosure requests on
-contracts, open and declined.
+contracts, open and declined; an import run per member, its rows naming sites it may or may
+not see.
 
 Every text value is a unique token (ten random letters) and every confidential number is
 unique, so that finding one in an answer proves where it came from. The oracle below decides
@@ -73,8 +74,8 @@ class Rec:
 @dataclass
 class Side:
     """A record outside the graph model's labels: a webhook, a delivery, a disclosure
-    request or a pending match."""
-    kind: str  # WEBHOOK, DELIVERY, REQUEST or PENDING
+    request, a pending match or an import run."""
+    kind: str  # WEBHOOK, DELIVERY, REQUEST, PENDING or RUN
     id: str
     owner: str
     props: dict[str, Any]
@@ -88,6 +89,11 @@ class Side:
         if self.kind == "PENDING":
             out |= set(_TOKEN.findall(f"{self.props['name']} {self.props['site']} "
                                       f"{self.props['source']}"))
+        if self.kind == "RUN":  # the file's name, the rows' names and messages (not the
+            # candidates': those are sites' names, told wherever the site is visible)
+            rows = [r for b in json.loads(self.props["_batches"]) for r in b]
+            out |= set(_TOKEN.findall(" ".join([self.props["file"], *(
+                f"{r['name']} {' '.join(r['errors'])}" for r in rows)])))
         return out
 
 
@@ -143,6 +149,8 @@ class World:
             return x.owner == viewer
         if x.kind == "PENDING":
             return x.owner == viewer or viewer == OPR
+        if x.kind == "RUN":  # the organisation's alone, the operator's too
+            return x.owner == viewer
         if x.kind == "DELIVERY":
             assert x.hook and x.ref
             return self.sides[x.hook].owner == viewer and self.sees(viewer, x.ref)
@@ -263,6 +271,40 @@ class World:
             props.update(status="CONFIRMED", siteId=candidates[0], decidedAt=t,
                          decidedBy=owner)
         x = Side("PENDING", props.pop("id"), owner, props)
+        if register:
+            self.sides[x.id] = x
+        return x
+
+    def import_run(self, owner: str, sites: list[str], *, register: bool = True) -> Side:
+        """An import run as graph/imports/runs.py and batches.py keep it, in two batches: a
+        created row and a matched one naming `sites` (which the owner may no longer see), a
+        row needing confirmation with them as candidates, and a refused row."""
+        key = f"sites:{owner}:2:{self.token()}"
+        cands = [{"id": c, "name": self.recs[c].props["name"], "score": 75.0,
+                  "parts": {"name": 80.0, "address": None, "distanceM": None,
+                            "identifiers": "NONE", "reasons": [self.token()]}}
+                 for c in sites]
+        rows = [
+            {"row": 2, "outcome": "CREATED", "id": sites[0], "name": f"{self.token()} Plant",
+             "candidates": [], "errors": [], "pendingMatchId": None},
+            {"row": 3, "outcome": "MATCHED", "id": sites[-1], "name": f"{self.token()} Co",
+             "candidates": cands[-1:], "errors": [], "pendingMatchId": None},
+            {"row": 4, "outcome": "NEEDS_CONFIRMATION", "id": None,
+             "name": f"{self.token()} {self.rng.choice(COMMON)} Works", "candidates": cands,
+             "errors": [], "pendingMatchId": "PM-" + self.token().upper()},
+            {"row": 5, "outcome": "REJECTED", "id": None, "name": f"{self.token()} Plant",
+             "candidates": [], "errors": [f"countryCode: {self.token()}"],
+             "pendingMatchId": None}]
+        t = self.when()
+        props: dict[str, Any] = {
+            "createdBy": "USR-" + self.token().upper(), "file": f"{self.token()}.csv",
+            "run": key, "state": "DONE", "total": 4, "done": 4, "createdAt": t,
+            "finishedAt": t, "error": None,
+            "header": json.dumps({"mapped": {self.token(): "name"}, "unknown": [self.token()]}),
+            "summary": json.dumps({"rows": 4, "created": 1, "matched": 1, "updated": 0,
+                                   "needsConfirmation": 1, "rejected": 1}),
+            "_batches": json.dumps([rows[:2], rows[2:]])}
+        x = Side("RUN", "imp_" + self.token(), owner, props)
         if register:
             self.sides[x.id] = x
         return x
@@ -408,6 +450,16 @@ def side_statements(x: Side) -> list[tuple[str, dict[str, Any]]]:
     if x.kind == "PENDING":
         return [("CREATE (p:PendingMatch) SET p = $props",
                  {"props": {"id": x.id, "contributedBy": x.owner, **x.props}})]
+    if x.kind == "RUN":
+        run = {k: v for k, v in x.props.items() if not k.startswith("_")}
+        out = [("CREATE (r:ImportRun) SET r = $props",
+                {"props": {"id": x.id, "contributedBy": x.owner, **run}})]
+        for number, rows in enumerate(json.loads(x.props["_batches"])):
+            out.append(("CREATE (b:ImportBatch) SET b = $props", {"props": {
+                "key": f"{run['run']}:{number}", "run": run["run"], "number": number,
+                "results": json.dumps(rows), "outcomes": [r["outcome"] for r in rows],
+                "org": x.owner, "createdAt": run["createdAt"]}}))
+        return out
     if x.kind == "DELIVERY":
         return [("CREATE (e:OutboxEntry) SET e = $props",
                  {"props": {"id": x.id, "webhookId": x.hook, "owner": x.owner,
@@ -485,6 +537,9 @@ def build(seed: int) -> World:
         if f.props["severityRank"] >= 3:
             for h in hooks:
                 w.delivery(h, f.id)
+    # drawn last, so that the rest of the world is the one drawn before runs were in it
+    for m in (*MEMBERS, OPR):
+        w.import_run(m, w.rng.sample(sites, 2))
     return w
 
 
@@ -530,6 +585,8 @@ def perturb(w: World, viewer: str, kind: str) -> Perturbation:
             if x.kind == "PENDING":
                 props.update(name=f"{w.token()} Plant", source=f"import of {w.token()}.csv",
                              site=json.dumps({"address": f"5 {w.token()} Road"}))
+            if x.kind == "RUN":
+                props.update(file=f"{w.token()}.csv")
             t = w.when()  # a hidden delivery or request moves in time: no order may change
             props.update({k: t for k in ("createdAt", "requestedAt") if k in x.props})
             out.append((_SET_TEXT, {"id": x.id, "props": props}))
@@ -611,6 +668,9 @@ def _additions(w: World, viewer: str) -> list[tuple[str, dict[str, Any]]]:
     # a stranger's pending matches, with the viewer's visible sites as candidates
     cands = [s.id for s in visible_sites][:3]
     out.extend(side_statements(w.pending(owner, cands, register=False)))
+    # a stranger's import run, its rows naming the viewer's visible sites
+    if cands:
+        out.extend(side_statements(w.import_run(owner, cands, register=False)))
     # disclosure requests: a stranger's on every contract the viewer sees, the viewer's own
     # on every contract it does not; never to the supplier a representative speaks for
     awarded = {a: b for a, rel, b, _ in w.links if rel is Rel.AWARDED_TO}

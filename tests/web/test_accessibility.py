@@ -7,11 +7,16 @@ saved there as a PNG, which is how the screenshots in docs/ui.md are made."""
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
+from auth.client_registration import register_client
+from auth.people import add_person, new_totp_secret
+from graph.orgs.users import set_totp
 from seeds import sample as s
 from graph.core.db import Graph
 from supplygraph.imports.actor import actor_for
@@ -40,7 +45,11 @@ PAGES = [
     ("admin-webhooks", "org_admin", "/admin/webhooks"),
     ("not-found", "buyer", f"/sites/{s.SITE_LK_PRIVATE}"),
     ("imports", "monitor", "/imports"),
+    ("imports-review", "monitor", "/imports#review"),
     ("import-run", "monitor", "/imports/{run}"),
+    ("oauth-consent", "requester", "/oauth/authorize?{consent}"),
+    ("setup", None, "/setup/{setup}"),
+    ("signin-code", "two_step", "/signin/code"),
 ]
 WIDTHS = (1280, 375)
 LUMUT = ("Factory name,Country,Address,City,Shift pattern\n"
@@ -62,6 +71,35 @@ async def import_run(sample_graph: Graph, neo4j_settings: Settings,
     return run
 
 
+@pytest.fixture(scope="module")
+async def links(sample_graph: Graph, import_run: str) -> dict[str, str]:
+    """What the pages' paths need: the import run, the query of a consent request for a
+    client of the health trust (its requester approves it), a new person's setup token."""
+    client_id, _ = await register_client(
+        sample_graph, org_id=s.NW_HEALTH, name="Trust dashboard", public=True,
+        scopes=["sites:read", "contracts:write"],
+        redirect_uris=["http://127.0.0.1:8765/callback"])
+    consent = urlencode({"response_type": "code", "client_id": client_id,
+                         "redirect_uri": "http://127.0.0.1:8765/callback",
+                         "scope": "sites:read contracts:write", "state": "st-1",
+                         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                         "code_challenge_method": "S256"})
+    _, setup = await add_person(sample_graph, org_id=s.LK_UNI,
+                                email=f"new-{secrets.token_hex(4)}@example.org",
+                                role="reader", password=None, setup_hours=1)
+    return {"run": import_run, "consent": consent, "setup": setup or ""}
+
+
+@pytest.fixture(scope="module")
+async def everyone(sample_graph: Graph, people: dict[str, Person]) -> dict[str, Person]:
+    """The people, and one with two-step sign-in on: after the password, the code page."""
+    person = Person(f"two-step-{secrets.token_hex(4)}@example.org", s.NW_HEALTH, "reader")
+    user_id, _ = await add_person(sample_graph, org_id=person.org, email=person.email,
+                                  role=person.role, password=PASSWORD, setup_hours=1)
+    await set_totp(sample_graph, user_id=user_id, secret=new_totp_secret(), step=0)
+    return {**people, "two_step": person}
+
+
 async def _violations(page: Any) -> list[dict[str, Any]]:
     await page.add_script_tag(path=axe_script())
     result = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -72,11 +110,11 @@ async def _violations(page: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("name,who,path", PAGES, ids=[p[0] for p in PAGES])
 async def test_page_has_no_serious_or_critical_accessibility_violation(
-        browser: Any, web_url: str, people: dict[str, Person], import_run: str, name: str,
-        who: str | None, path: str) -> None:
+        browser: Any, web_url: str, everyone: dict[str, Person], links: dict[str, str],
+        name: str, who: str | None, path: str) -> None:
     from playwright.async_api import expect
 
-    path = path.replace("{run}", import_run)
+    path = path.format(**links)
 
     # The page's CSP allows only its own scripts: axe is injected around it, in tests only.
     context = await browser.new_context(base_url=web_url, bypass_csp=True)
@@ -86,7 +124,7 @@ async def test_page_has_no_serious_or_critical_accessibility_violation(
         page = await context.new_page()
         if who is not None:
             await page.goto("/signin")
-            await page.get_by_label("E-mail address").fill(people[who].email)
+            await page.get_by_label("E-mail address").fill(everyone[who].email)
             await page.get_by_label("Password").fill(PASSWORD)
             await page.get_by_role("button", name="Sign in").click()
             await expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign in")

@@ -41,3 +41,21 @@ async def test_constraint_rejects_a_second_site_with_the_same_id(sample_graph: G
                 "MATCH (n) WHERE $label IN labels(n) WITH n LIMIT 1 "
                 "CALL (n) { CREATE (m:$($label) {id: n.id}) }",
                 {"label": label.value}, write=True)
+
+
+async def test_migrate_gives_a_batch_committed_before_version_9_its_rows_outcomes(
+        sample_graph: Graph):
+    # given a batch as an importer before version 9 committed it: its rows, no outcomes
+    key = "sites:ORG-MIGRATE-9:2:cafe:0"
+    await sample_graph.query(
+        "CREATE (:ImportBatch {key: $key, run: 'sites:ORG-MIGRATE-9:2:cafe', number: 0, "
+        "org: 'ORG-MIGRATE-9', results: $results})",
+        {"key": key, "results": '[{"row": 2, "outcome": "CREATED"}, '
+                                '{"row": 3, "outcome": "REJECTED"}]'}, write=True)
+    # when the schema is migrated (twice: safe to run again)
+    await migrate(sample_graph)
+    await migrate(sample_graph)
+    # then it has them, in row order, as a batch written since keeps them
+    rows = await sample_graph.query("MATCH (b:ImportBatch {key: $key}) RETURN b.outcomes AS o",
+                                    {"key": key})
+    assert rows[0]["o"] == ["CREATED", "REJECTED"]
