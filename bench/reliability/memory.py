@@ -17,6 +17,7 @@ One worker only: the snapshots are of the one serve process. RSS is read from un
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -107,8 +108,10 @@ def largest(path: Path, top: int = TOP) -> list[str]:
 async def memory(stack: Stack, rounds: list[int], seed: int = 15, trace: bool = False,
                  categories: list[str] | None = None, concurrency: int = 8) -> Recorder:
     rec = Recorder("memory")
-    requests = [h for h in generate(seed, sum(rounds) * (30 if categories else 1))
-                if not categories or h.category in categories][:sum(rounds)]
+    # Drawn lazily: the stream holds megabyte bodies (`oversized`) that a filter drops.
+    wanted = (h for h in generate(seed, sum(rounds) * (30 if categories else 1))
+              if not categories or h.category in categories)
+    requests = list(itertools.islice(wanted, sum(rounds)))
     rss = [stack.api_rss_mb()]
     snaps = [await _snapshot(stack)] if trace else []
     bad: list[str] = []
