@@ -107,6 +107,10 @@ def largest(path: Path, top: int = TOP) -> list[str]:
 
 async def memory(stack: Stack, rounds: list[int], seed: int = 15, trace: bool = False,
                  categories: list[str] | None = None, concurrency: int = 8) -> Recorder:
+    if stack.workers != 1:
+        # The signals go to the serve process; with N workers that is uvicorn's supervisor,
+        # which SIGUSR1 would end.
+        raise SystemExit("--only memory runs with --workers 1")
     rec = Recorder("memory")
     # Drawn lazily: the stream holds megabyte bodies (`oversized`) that a filter drops.
     wanted = (h for h in generate(seed, sum(rounds) * (30 if categories else 1))
