@@ -53,7 +53,8 @@ def malloc_trim() -> bool:
 def pymalloc_stats() -> dict[str, int]:
     """The summary of `sys._debugmallocstats()` (CPython's small-object allocator): arenas
     held, bytes in live blocks and in free blocks of those arenas. Free blocks in held arenas
-    are memory neither malloc_trim nor the garbage collector gives back: fragmentation."""
+    are memory neither malloc_trim nor the garbage collector gives back: fragmentation.
+    Empty while tracemalloc traces (it wraps the allocator, and CPython then reports none)."""
     import sys
     import tempfile
 
