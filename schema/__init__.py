@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
 if TYPE_CHECKING:
+    from schema.core.caches import DocumentCache
     from schema.core.errors import OperationMetrics
     from supplygraph.settings import Settings
 
@@ -76,11 +77,13 @@ class Schema(strawberry.federation.Schema):
         return result
 
 
-def build_schema(settings: Settings, metrics: OperationMetrics | None = None) -> Schema:
+def build_schema(settings: Settings, metrics: OperationMetrics | None = None,
+                 documents: DocumentCache | None = None) -> Schema:
     """`metrics` receives every operation and error code (supplygraph.http.graphql passes
-    supplygraph.http.metrics); without it nothing is recorded."""
-    from schema.core.caches import BoundedParserCache
-    from schema.core.cost import CachedValidationUnlessRefused, QueryCost
+    supplygraph.http.metrics); without it nothing is recorded. `documents`: the cache of
+    parsed and validated documents (schema/core/caches.py; a new one unless given)."""
+    from schema.core.caches import CachedParse, CachedValidation, DocumentCache
+    from schema.core.cost import QueryCost
     from schema.core.errors import ErrorCodesAndMetrics
     from schema.core.execution import PlainFieldsExecutionContext
     from schema.mutations import Mutation
@@ -96,6 +99,7 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
         Supplier,
     )
 
+    documents = DocumentCache() if documents is None else documents
     limit_rules = [*QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
                    *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules]
     return Schema(
@@ -112,10 +116,11 @@ def build_schema(settings: Settings, metrics: OperationMetrics | None = None) ->
             # never hit, so every request validated its document again.
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            # A fresh instance per request; the caches behind them are process-wide and
-            # bounded by size as well as entries (schema/core/caches.py).
-            BoundedParserCache,
-            CachedValidationUnlessRefused,
+            # A fresh instance per request; the cache behind them is the schema's, bounded
+            # by bytes as well as entries (schema/core/caches.py). Validation after QueryCost:
+            # a document it refused is never validated.
+            lambda: CachedParse(documents),
+            lambda: CachedValidation(documents),
         ],
         # Plain fields (attributes: no resolver, no protection) are read without
         # graphql-core's per-field machinery (schema/core/execution.py).

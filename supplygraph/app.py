@@ -56,6 +56,10 @@ def _not_ready(request: Request, why: str, graph: Graph) -> JSONResponse:
 
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
     settings = settings or get_settings()
+    if settings.debug_memory_dir is not None:
+        from supplygraph import memdebug
+
+        memdebug.install(settings.debug_memory_dir, settings.debug_tracemalloc_frames)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
     proxy_headers: bool = False
 
+    # Debugging memory (supplygraph/memdebug.py, bench/reliability/memory.py): unset, nothing.
+    # Set, `serve` answers SIGUSR1 (a tracemalloc snapshot, when tracing) and SIGUSR2 (RSS
+    # before and after malloc_trim) with files in this folder; tracing slows every request.
+    debug_memory_dir: Path | None = None
+    debug_tracemalloc_frames: int = Field(default=0, ge=0, le=100)
+
     # OAuth.
     token_ttl_seconds: int = 3600
     token_leeway_seconds: int = 30

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.reliability [--workers 1 2] [--only mix hostile ...]
         [--clients 64] [--seconds 60] [--hostile 3300] [--import-rows 20000]
         [--only soak --soak-minutes 10 --soak-rate 10]
+        [--only memory --memory-rounds 3300 6700 [--trace 8]]
 
 For each worker count it starts its own stack (bench/reliability/env.py: a Neo4j in a
 temporary folder, the sample data, `serve --workers N`, all on 127.0.0.1), runs the chosen
@@ -22,18 +23,22 @@ from typing import Any
 from bench.reliability import scenarios
 from bench.reliability.env import Stack
 from bench.reliability.imports import import_crash
+from bench.reliability.memory import memory, memory_env
 from bench.reliability.soak import soak
 from bench.reliability.stats import table
 
 ALL = ["mix", "neo4j-kill", "api-kill", "hostile", "import-crash"]
-# Not part of a default run (ten minutes): `--only soak`.
-CHOICES = [*ALL, "soak"]
+# Not part of a default run: `--only soak` (ten minutes), `--only memory` (issue 15's
+# memory under a bad-input storm, bench/reliability/memory.py).
+CHOICES = [*ALL, "soak", "memory"]
 
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for workers in args.workers:
         stack = Stack(workers=workers, extra_env=dict(kv.split("=", 1) for kv in args.api_env))
+        if "memory" in args.only:
+            stack.extra_env.update(memory_env(stack.root, args.trace))
         try:
             await stack.start()
             await scenarios.warm_up(stack)
@@ -48,6 +53,10 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     rec = await scenarios.hostile(stack, args.hostile, args.seed)
                 elif name == "soak":
                     rec = await soak(stack, args.soak_minutes, args.soak_rate)
+                elif name == "memory":
+                    rec = await memory(stack, args.memory_rounds, args.seed,
+                                       trace=args.trace > 0,
+                                       categories=args.memory_categories)
                 else:
                     rec = await import_crash(stack, args.import_rows)
                 row = {"workers": workers, **rec.row()}
@@ -70,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=15)
     p.add_argument("--soak-minutes", type=float, default=10.0)
     p.add_argument("--soak-rate", type=float, default=10.0, help="requests per second")
+    p.add_argument("--memory-rounds", type=int, nargs="+", default=[3300, 6700],
+                   help="hostile requests per round of `memory` (RSS read after each)")
+    p.add_argument("--memory-categories", nargs="*", default=None,
+                   help="only these categories of bench/reliability/hostile.py")
+    p.add_argument("--trace", type=int, default=0, metavar="FRAMES",
+                   help="`memory`: tracemalloc snapshots in the API, FRAMES deep (0: off)")
     p.add_argument("--import-rows", type=int, default=20_000)
     p.add_argument("--api-env", nargs="*", default=[], metavar="SUPPLYGRAPH_X=V",
                    help="settings for the API processes, e.g. "

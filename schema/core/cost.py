@@ -48,9 +48,8 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 
-from schema.core.caches import CACHE_ENTRIES, cacheable
 
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLNamedType, GraphQLOutputType
@@ -349,20 +348,3 @@ class QueryCost(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report is not None else {}
-
-
-class CachedValidationUnlessRefused(ValidationCache):
-    """strawberry's cached validation, skipped for a document `QueryCost` already refused:
-    `ValidationCache` validates whatever came before it, and the validators are what a
-    fanned-out document makes explode. Must come after `QueryCost` in the extensions. A
-    document too long to keep (schema/core/caches.py) is validated by strawberry uncached."""
-
-    def __init__(self) -> None:
-        super().__init__(maxsize=CACHE_ENTRIES)
-
-    def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.pre_execution_errors is not None or not cacheable(ctx.query):
-            yield
-            return
-        yield from super().on_validate()
