@@ -101,8 +101,10 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=16, ge=1, le=10_000)
     # Each process lowers its share while its requests finish slower than this (halved per
     # round of slow requests, down to admission_min_in_flight; grown back by about one per
-    # round of fast ones): supplygraph/http/adaptive_limit.py. 0: a fixed share.
-    admission_target_seconds: float = Field(default=1.0, ge=0, le=60)
+    # round of fast ones): supplygraph/http/adaptive_limit.py. 0: a fixed share. 0.5 s: on a
+    # quiet 2-core host it held the 64-client mix to 7 answers over 2 s with two workers, where
+    # 1 s let 21 through (bench/README.md).
+    admission_target_seconds: float = Field(default=0.5, ge=0, le=60)
     admission_min_in_flight: int = Field(default=2, ge=1, le=10_000)
     # Behind a reverse proxy: take the client's address from X-Forwarded-For, trusting only
     # the addresses in uvicorn's FORWARDED_ALLOW_IPS (default 127.0.0.1).
