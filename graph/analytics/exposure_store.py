@@ -150,31 +150,46 @@ _IN_WINDOW = "e.tier <= $maxTier AND ($countries IS NULL OR e.countryCode IN $co
 # Without a finding filter the order keys are the stored ones but for the few sites whose
 # findings changed since the build (found by the index on findingsChangedAt): the page is
 # the top of the stored order, those sites taken out, merged with them on live keys. Neither
-# the count nor the order reads a site node; only the page's sites are read.
-_CANDIDATES_STORED: LiteralString = lit(
-    "CALL (o, fresh) { "
-    "  WITH o WHERE fresh "
-    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
-    "  RETURN count(e) AS total "
-    "} "
-    "CALL (o, fresh, builtAt) { "
-    "  WITH o, builtAt WHERE fresh "
-    "  MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
-    "  MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
-    f"  AND {_IN_WINDOW} "
-    "  CALL (s) { " + _finding_key(False) + "} "
-    "  RETURN collect({e: e, top: top, latest: latest}) AS changed "
-    "} "
-    "CALL (o, fresh, changed) { "
-    "  WITH o WHERE fresh "
-    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
-    "  WITH e ORDER BY e.top IS NULL, e.top DESC, e.latest IS NULL, e.latest DESC, e.tier, "
-    "  e.siteId LIMIT $skip + $limit + $maxChanged "
-    "  WITH e WHERE NOT e.siteId IN [x IN changed | x.e.siteId] "
-    "  RETURN collect({e: e, top: e.top, latest: e.latest}) AS kept "
-    "} "
-    "WITH fresh, total, kept + changed AS candidates, size(changed) > $maxChanged AS worn "
-)
+# the count nor the order reads a site node; only the page's sites are read. In the order
+# URGENCY the same, with the stored flags (the newest report's date compared with this
+# request's day) and, for the changed sites, flags computed live with their key.
+_STORED_ORDER: LiteralString = (
+    "e.top IS NULL, e.top DESC, e.latest IS NULL, e.latest DESC, e.tier, e.siteId")
+
+
+def _stored_candidates(urgent: bool) -> LiteralString:
+    flags = ", contradicted: contradicted, stale: stale" if urgent else ""
+    live_flags = ("  WITH e, s, top, latest " + NEWEST_REPORT + "WITH e, top, latest, "
+                  + URGENCY_FLAGS + " " if urgent else "")
+    stored_flags = (", e.contradicted AS contradicted, "
+                    "coalesce(e.newest < $staleBefore, false) AS stale" if urgent else "")
+    order = ("contradicted DESC, stale DESC, " if urgent else "") + _STORED_ORDER
+    return lit(
+        "CALL (o, fresh) { "
+        "  WITH o WHERE fresh "
+        f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
+        "  RETURN count(e) AS total "
+        "} "
+        "CALL (o, fresh, builtAt) { "
+        "  WITH o, builtAt WHERE fresh "
+        "  MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
+        "  MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
+        f"  AND {_IN_WINDOW} "
+        "  CALL (s) { " + _finding_key(False) + "} "
+        + live_flags
+        + f"  RETURN collect({{e: e, top: top, latest: latest{flags}}}) AS changed "
+        "} "
+        "CALL (o, fresh, changed) { "
+        "  WITH o WHERE fresh "
+        f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
+        f"  WITH e{stored_flags} ORDER BY {order} LIMIT $skip + $limit + $maxChanged "
+        f"  WITH e{', contradicted, stale' if urgent else ''} "
+        "  WHERE NOT e.siteId IN [x IN changed | x.e.siteId] "
+        f"  RETURN collect({{e: e, top: e.top, latest: e.latest{flags}}}) AS kept "
+        "} "
+        "WITH fresh, total, kept + changed AS candidates, size(changed) > $maxChanged AS worn "
+    )
+
 
 # With a finding filter every site's key is computed live (only sites with a matching
 # finding are listed, so the count needs them all).
@@ -189,41 +204,6 @@ _CANDIDATES_FILTERED: LiteralString = lit(
     "WITH fresh, size(candidates) AS total, candidates, false AS worn "
 )
 
-
-# The order URGENCY without a finding filter: as `_CANDIDATES_STORED`, on the stored flags
-# (the newest report's date compared with this request's day) but for the sites whose
-# findings changed since the build, whose flags and key are computed live.
-_URGENT_STORED_ORDER: LiteralString = (
-    "contradicted DESC, stale DESC, e.top IS NULL, e.top DESC, e.latest IS NULL, "
-    "e.latest DESC, e.tier, e.siteId")
-_CANDIDATES_URGENT_STORED: LiteralString = lit(
-    "CALL (o, fresh) { "
-    "  WITH o WHERE fresh "
-    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
-    "  RETURN count(e) AS total "
-    "} "
-    "CALL (o, fresh, builtAt) { "
-    "  WITH o, builtAt WHERE fresh "
-    "  MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
-    "  MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
-    f"  AND {_IN_WINDOW} "
-    "  CALL (s) { " + _finding_key(False) + "} "
-    "  WITH e, s, top, latest " + NEWEST_REPORT
-    + "WITH e, top, latest, " + URGENCY_FLAGS + " "
-    "  RETURN collect({e: e, top: top, latest: latest, contradicted: contradicted, "
-    "  stale: stale}) AS changed "
-    "} "
-    "CALL (o, fresh, changed) { "
-    "  WITH o WHERE fresh "
-    f"  MATCH (o)-[e:EXPOSED]->() WHERE {_IN_WINDOW} "
-    "  WITH e, e.contradicted AS contradicted, coalesce(e.newest < $staleBefore, false) AS stale "
-    f"  ORDER BY {_URGENT_STORED_ORDER} LIMIT $skip + $limit + $maxChanged "
-    "  WITH e, contradicted, stale WHERE NOT e.siteId IN [x IN changed | x.e.siteId] "
-    "  RETURN collect({e: e, top: e.top, latest: e.latest, contradicted: contradicted, "
-    "  stale: stale}) AS kept "
-    "} "
-    "WITH fresh, total, kept + changed AS candidates, size(changed) > $maxChanged AS worn "
-)
 
 
 # Ordered by urgency with a finding filter, every site's flags are computed live (only sites
@@ -282,8 +262,8 @@ def stored_exposure_query(site: Shape, finding: Shape, filtered: bool,
 
 def _candidates(filtered: bool, urgent: bool) -> LiteralString:
     if urgent:
-        return _candidates_urgent(True) if filtered else _CANDIDATES_URGENT_STORED
-    return _CANDIDATES_FILTERED if filtered else _CANDIDATES_STORED
+        return _candidates_urgent(True) if filtered else _stored_candidates(True)
+    return _CANDIDATES_FILTERED if filtered else _stored_candidates(False)
 
 
 async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any],
