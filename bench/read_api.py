@@ -74,17 +74,17 @@ FLOOR_CHAIN: LiteralString = (
     "RETURN s.id AS supplier, s.name AS name, tier, collect(site {.id, .name}) AS sites"
 )
 _CONTRACTS_MATCH = "MATCH (c:Contract) WHERE " + visible("c") + " "
-_CONTRACTS_PAGE = (
+CONTRACTS_PAGE = (
     "WITH c, CASE WHEN c.contributedBy = $viewerOrg THEN c.valueAmount END AS v "
     "ORDER BY v IS NULL, v DESC, c.id LIMIT 50 "
     "RETURN collect({id: c.id, reference: c.reference, amount: v, currency: CASE WHEN "
     "c.contributedBy = $viewerOrg THEN c.valueCurrency END}) AS page")
 FLOOR_CONTRACTS: LiteralString = (
     _CONTRACTS_MATCH + "WITH collect(c) AS matched "
-    "CALL { WITH matched UNWIND matched AS c " + _CONTRACTS_PAGE + " } "
+    "CALL { WITH matched UNWIND matched AS c " + CONTRACTS_PAGE + " } "
     "RETURN size(matched) AS total, page"
 )
-FLOOR_CONTRACTS_UNCOUNTED: LiteralString = _CONTRACTS_MATCH + _CONTRACTS_PAGE
+FLOOR_CONTRACTS_UNCOUNTED: LiteralString = _CONTRACTS_MATCH + CONTRACTS_PAGE
 # Text hits in supplygraph's order (graph/lists.py `_text_order`): Lucene's score is not
 # used, since it counts hidden records too (issue 11, class 7).
 _TEXT_MATCH = (

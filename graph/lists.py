@@ -372,14 +372,20 @@ CONTRACT_ORDERS: Mapping[str, str] = {
 
 @lru_cache(maxsize=2048)
 def contracts_query(order: tuple[tuple[str, bool], ...], value: Protected,
-                    shape: Shape) -> ListQuery:
+                    shape: Shape, by_buyer: bool = False) -> ListQuery:
     readable_value = value.value("c")
     # VALUE orders by the value as the viewer may read it: NULL unless it owns the contract.
     orders = {**CONTRACT_ORDERS, "VALUE": readable_value}
     keys = [OrderKey(orders[f], d) for f, d in order]
-    # Every record has an id; saying so lets the planner read the id index in order.
-    head = ("MATCH (c:Contract) WHERE c.id IS NOT NULL WITH c " if _by_id(keys)
-            else "MATCH (c:Contract) WITH c ")
+    if by_buyer:
+        # One buyer's contracts start from the buyer index (contract_buyer), not from every
+        # contract: a plan cached for `$buyerId IS NULL OR ...` could not use it.
+        head = "MATCH (c:Contract) WHERE c.contributedBy = $buyerId WITH c "
+    elif _by_id(keys):
+        # Every record has an id; saying so lets the planner read the id index in order.
+        head = "MATCH (c:Contract) WHERE c.id IS NOT NULL WITH c "
+    else:
+        head = "MATCH (c:Contract) WITH c "
     match = lit(
         head
         + f"WHERE {visible('c')} "
@@ -408,5 +414,7 @@ async def list_contracts(runner: QueryRunner, *, viewer: Mapping[str, Any], shap
     params = {"buyerId": None, "cpvCode": None, "supplierId": None, "brandId": None,
               "siteId": None, "valueMin": None, "valueMax": None,
               **filters, **viewer, "skip": skip}
-    return await run_list(runner, contracts_query(tuple(order), value, shape), params,
-                          limit=limit, count=count, name="list_contracts")
+    query = contracts_query(tuple(order), value, shape,
+                            by_buyer=params["buyerId"] is not None)
+    return await run_list(runner, query, params, limit=limit, count=count,
+                          name="list_contracts")

@@ -98,9 +98,13 @@ def _neo4j_env(settings: Settings) -> dict[str, str]:
 
 def start_sg(settings: Settings, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ,
-               # The peer has no rate limits; the cost ceiling still applies to every request.
+               # The peer has no rate limits and sheds no load: neither does supplygraph here
+               # (every client's request admitted, no adaptive lowering of the bound). The
+               # cost ceiling still applies to every request.
                SUPPLYGRAPH_RATE_LIMIT_REQUESTS_PER_MINUTE="0",
-               SUPPLYGRAPH_RATE_LIMIT_COST_PER_MINUTE="0")
+               SUPPLYGRAPH_RATE_LIMIT_COST_PER_MINUTE="0",
+               SUPPLYGRAPH_MAX_IN_FLIGHT="256",
+               SUPPLYGRAPH_ADMISSION_TARGET_SECONDS="0")
     cmd = [sys.executable, "-m", "supplygraph.cli", "serve", "--host", "127.0.0.1",
            "--port", str(port)]
     if workers > 1:

@@ -29,7 +29,7 @@ from graphql import (
 )
 
 from graph.core.model import Label
-from tests.adversarial.world import COMMON, World
+from tests.adversarial.world import COMMON, ORGS, World
 
 BY_ID = {"productionSite": Label.PRODUCTION_SITE, "brand": Label.BRAND,
          "supplier": Label.SUPPLIER, "report": Label.AUDIT_REPORT, "contract": Label.CONTRACT}
@@ -148,6 +148,13 @@ def operations(schema: GraphQLSchema, w: World, *, unknown: dict[Label, str],
         yield Op("contracts", "query($o: [ContractOrder!]) { contracts(orderBy: $o, first: 10) "
                               "{ totalCount edges { node { id reference value { amount } } } } }",
                  {"o": order})
+        # one buyer's contracts (the buyer index, graph/lists.py), ranked by value: any
+        # organisation's
+        for buyer in ORGS if order[0]["field"] == "VALUE" else ():
+            yield Op("contracts", "query($o: [ContractOrder!], $b: ID) { contracts(orderBy: "
+                                  "$o, first: 10, filter: {buyerId: $b}) { totalCount edges "
+                                  "{ node { id reference value { amount } } } } }",
+                     {"o": order, "b": buyer})
     # the analytics and the caller's own lists
     for tier in (1, 3, 5):
         yield Op("myExposure", f"{{ myExposure(filter: {{maxTier: {tier}}}, first: 20) {{ "

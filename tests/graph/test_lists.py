@@ -31,7 +31,17 @@ QUERIES = {
     "contracts by value": lists.contracts_query((("VALUE", True),), CONTRACT_VALUE,
                                                 CONTRACT_SHAPE),
     "contracts": lists.contracts_query((), CONTRACT_VALUE, CONTRACT_SHAPE),
+    "one buyer's contracts by value": lists.contracts_query(
+        (("VALUE", True),), CONTRACT_VALUE, CONTRACT_SHAPE, by_buyer=True),
 }
+
+
+def test_one_buyers_contracts_start_from_the_buyer_index_and_stay_filtered() -> None:
+    page = QUERIES["one buyer's contracts by value"].page
+    assert page.startswith("MATCH (c:Contract) WHERE c.contributedBy = $buyerId WITH c WHERE ")
+    assert page == QUERIES["contracts by value"].page.replace(
+        "MATCH (c:Contract) WITH c ", "MATCH (c:Contract) WHERE c.contributedBy = $buyerId "
+        "WITH c ", 1)
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -117,6 +117,21 @@ async def test_value_filter_by_a_non_owner_never_matches(
     assert {n["contributedBy"] for n in nodes(answer.data["contracts"])} <= {s.NW_CITY}
 
 
+@pytest.mark.parametrize("actor", ["nrht", "eastmere", "ulake", "monitor"])
+@pytest.mark.parametrize("buyer", [s.NW_HEALTH, s.NW_CITY, s.LK_UNI])
+async def test_a_buyer_filter_lists_that_buyers_visible_contracts_as_the_full_list_does(
+        sample_graph: Graph, actors: dict[str, Viewer], actor: str, buyer: str) -> None:
+    # The filtered list starts from the buyer index (graph/lists.py): it must answer what
+    # the unfiltered list answers for that buyer, values and all, in the same value order.
+    viewer, order = actors[actor], [{"field": "VALUE", "direction": "DESC"}]
+    everyone = await run(sample_graph, viewer, CONTRACTS, {"order": order, "first": 100})
+    theirs = await run(sample_graph, viewer, CONTRACTS,
+                       {"order": order, "first": 100, "filter": {"buyerId": buyer}})
+    expected = [n for n in nodes(everyone.data["contracts"]) if n["contributedBy"] == buyer]
+    assert nodes(theirs.data["contracts"]) == expected
+    assert theirs.data["contracts"]["totalCount"] == len(expected)
+
+
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 async def test_order_by_value_puts_unreadable_values_last_in_id_order(
         sample_graph: Graph, nrht: Viewer, direction: str) -> None:
