@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
+
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -53,6 +55,14 @@ class GraphQLView(OfflineGraphiQL, GraphQLOverHTTP, GraphQL[Context, None]):
         super().__init__(build_schema(settings, metrics.GRAPHQL_METRICS), **kw)
         self.settings = settings
         self.bookmark_tokens = BookmarkTokens(settings)
+
+    def encode_json(self, data: object) -> str | bytes:
+        # orjson writes UTF-8 where json.dumps escaped to ASCII: the same JSON text. A value
+        # orjson refuses (an int past 64 bits, a key that is not a string) takes the old way.
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return super().encode_json(data)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         graph = request.app.state.graph

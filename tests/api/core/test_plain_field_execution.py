@@ -87,6 +87,25 @@ class Query:
     def strict_holder(self) -> Holder:
         return Holder(broken=Broken(name=None), count="many")  # type: ignore[arg-type]
 
+    # Lists the compiled list reader must hand back to graphql-core at one bad item.
+    @strawberry.field
+    def holders(self) -> list[Holder]:
+        return [Holder(broken=Broken(name="ok"), count=1),
+                Holder(broken=Broken(name="ok"), count="many")]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def gaps(self) -> list[Site | None]:
+        return [_site(1), None, _site(3)]
+
+    @strawberry.field
+    def strict(self) -> list[Site]:
+        return [_site(1), None, _site(3)]  # type: ignore[list-item]
+
+    @strawberry.field
+    def deep(self) -> list[Holder]:
+        return [Holder(broken=Broken(name="ok"), count=1),
+                Holder(broken=Broken(name=None), count=2)]  # type: ignore[arg-type]
+
 
 DOCUMENTS = [
     "{ chain { tier site { id name city level } maybeSite { id name } } }",
@@ -100,6 +119,11 @@ DOCUMENTS = [
     "{ holder { broken { name } } }",
     "{ strictHolder { broken { name } count } }",
     "{ chain { tier } holder { count broken { name } } }",
+    "{ holders { count broken { name } } }",
+    "{ gaps { id level } }",
+    "{ strict { id name } }",
+    "{ deep { count broken { name } } }",
+    "{ chain { tier site { id level } } gaps { name city } }",
 ]
 
 
@@ -123,3 +147,23 @@ def test_a_protected_field_is_never_read_directly() -> None:
     answer = json.loads(_run(PlainFieldsExecutionContext, "{ chain { site { secret } } }"))
     assert all(entry["site"]["secret"] is None for entry in answer["data"]["chain"])
     assert {e["message"] for e in answer["errors"]} == {"not allowed"}
+
+
+def test_a_list_of_plain_objects_is_completed_without_graphql_cores_per_item_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    per_item = StrawberryGraphQLCoreExecutionContext.complete_list_item_value
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return per_item(self, *args, **kwargs)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_list_item_value",
+                        counted)
+    _run(PlainFieldsExecutionContext, "{ chain { tier site { id name city level } } }")
+    assert calls == []
+    # a resolver in the selection, or an item the reader will not complete: graphql-core's
+    _run(PlainFieldsExecutionContext, "{ chain { site { shout } } }")
+    assert len(calls) == 5
+    _run(PlainFieldsExecutionContext, "{ strict { id } }")
+    assert len(calls) > 5
