@@ -116,20 +116,45 @@ class TokenValidator:
         self.settings = settings
         self.keys = keys
         self.issuer = settings.public_url
+        # token -> (kept until, its claims): see `_remember`
+        self._verified: dict[str, tuple[float, TokenClaims]] = {}
         self.external: ExternalJwks | None = None
         if settings.external_issuer and settings.external_jwks_url:
             self.external = ExternalJwks(settings.external_jwks_url,
                                          ttl=settings.external_jwks_ttl_seconds)
 
     async def validate(self, token: str) -> TokenClaims:
+        hit = self._verified.get(token)
+        if hit is not None:
+            until, claims = hit
+            now = time.time()
+            # Its signature and claims were checked within the bound; only `exp` can have
+            # passed since (time moves on past `iat`, never back before it).
+            if now < until and now <= claims.expires_at + self.settings.token_leeway_seconds:
+                return claims
+            del self._verified[token]
         header, payload = _unverified(token)
         iss = payload.get("iss")
         if iss == self.issuer:
-            return self.verify(token, self.keys.verification_keys(), external=False)
+            claims = self.verify(token, self.keys.verification_keys(), external=False)
+            self._remember(token, claims)
+            return claims
         if self.external is not None and iss == self.settings.external_issuer:
             keyset = await self.external.keys_for(header.get("kid"))
             return self.verify(token, keyset, external=True)
         raise TokenError("unknown issuer")
+
+    def _remember(self, token: str, claims: TokenClaims) -> None:
+        """Keep a verified token of our own for the viewer cache's bound: a signature check
+        (ES256) was a twentieth of a small request's CPU (bench/peer). A signing key dropped
+        from the key store stops its tokens within the same bound that a revocation takes
+        (`viewer_cache_seconds`); 0 keeps nothing. Bounded in entries, oldest out first."""
+        seconds = self.settings.viewer_cache_seconds
+        if seconds <= 0 or self.settings.viewer_cache_entries <= 0:
+            return
+        if len(self._verified) >= self.settings.viewer_cache_entries:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (time.time() + seconds, claims)
 
     def verify(self, token: str, keyset: KeySet, *, external: bool) -> TokenClaims:
         """Signature, `typ` and claims; no I/O."""
