@@ -31,6 +31,7 @@ from graph.sites.fields import SITE_SHAPE
 from resolvers.core.selection import selected
 from schema.core.records import CONTRACTS, REPORTS, SITES, scoped
 from schema.types import AuditReport, Brand, Contract, Organisation, ProductionSite, Supplier
+from schema.sites.types import site_prefetch
 
 from schema.alerts.types import AlertQuery
 from schema.disclosures.types import DisclosureQuery
@@ -170,7 +171,9 @@ class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery, ImportRunQuer
                    "merged into); null when unknown or not visible to you.")
     async def production_site(self, info: Info[Context, Any],
                               id: strawberry.ID) -> ProductionSite | None:  # noqa: A002
-        row = await _by_id(info, SITE_SHAPE, id)
+        parts = site_prefetch(info)
+        row = await (info.context.loaders.node_with(SITE_SHAPE.only(selected(info)), parts)
+                     .load(str(id)) if parts else _by_id(info, SITE_SHAPE, id))
         if row is None:  # a merged duplicate's id resolves to the kept site
             row = await merged_site_row(info, str(id))
         return ProductionSite.from_row(row) if row else None

@@ -114,3 +114,64 @@ def related_with_nested(relation: Relation, shape: Shape, nested: Relation,
         f"RETURN key, collect({shape.projection('t')}) AS nodes, collect(inner) AS nested"
     )
 
+
+
+@dataclass(frozen=True)
+class Prefetch:
+    """One relation read with its parent by `node_with_related`: its targets exactly as
+    `related_by_id(relation, shape)` returns them, or with `nested` as
+    `related_with_nested(relation, shape, nested, nested_shape)` does."""
+
+    relation: Relation
+    shape: Shape
+    nested: Relation | None = None
+    nested_shape: Shape | None = None
+
+
+def _checks(relation: Relation, shape: Shape) -> str:
+    return joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
+                   *(visible(v) for v in relation.via)])
+
+
+@lru_cache(maxsize=1024)
+def node_with_related(shape: Shape, parts: tuple[Prefetch, ...]) -> LiteralString:
+    """`nodes_by_id` whose node also carries, for each of `parts`, column `r<i>` (and
+    `n<i>` for a nested part): the rows its own loader would read, with the same path,
+    checks, projection and order, so that they can prime that loader. A site page (the
+    site, its reports with their findings, its open findings) is one round trip, not three.
+    Each part is a subquery on the visible node: an empty part is an empty list."""
+    calls: list[str] = []
+    columns: list[str] = []
+    for i, part in enumerate(parts):
+        relation = part.relation
+        if relation.start != shape.label:
+            raise ValueError(f"{relation.name} does not start at {shape.label.value}")
+        checks = _checks(relation, part.shape)
+        if part.nested is None or part.nested_shape is None:
+            calls.append(
+                f"CALL (t) {{ WITH t AS p MATCH {relation.path} WHERE {checks} "
+                f"WITH DISTINCT n ORDER BY n.id "
+                f"RETURN collect({part.shape.projection('n')}) AS r{i} }} ")
+            columns.append(f"r{i}")
+            continue
+        nested, nested_shape = part.nested, part.nested_shape
+        if nested.start != part.shape.label:
+            raise ValueError(f"{nested.name} does not start at {part.shape.label.value}")
+        # As in related_with_nested: the target is carried as `u` and renamed `p` for the
+        # nested path; ordered after the inner subquery, right before the collect.
+        calls.append(
+            f"CALL (t) {{ WITH t AS p MATCH {relation.path} WHERE {checks} "
+            f"WITH DISTINCT n AS u "
+            f"CALL (u) {{ WITH u AS p MATCH {nested.path} WHERE {_checks(nested, nested_shape)} "
+            f"WITH DISTINCT n ORDER BY n.id "
+            f"RETURN collect({nested_shape.projection('n')}) AS inner }} "
+            f"WITH u, inner ORDER BY u.id "
+            f"RETURN collect({part.shape.projection('u')}) AS r{i}, collect(inner) AS n{i} }} ")
+        columns += [f"r{i}", f"n{i}"]
+    return lit(
+        f"UNWIND $ids AS key MATCH (t:{shape.label_text()} {{id: key}}) "
+        f"WHERE {visible_as(shape.label, 't')} "
+        + "".join(calls)
+        + f"RETURN key, {shape.projection('t')} AS node"
+        + "".join(f", {c}" for c in columns)
+    )

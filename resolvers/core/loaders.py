@@ -18,7 +18,14 @@ from strawberry.dataloader import DataLoader
 from graph.core.db import QueryRunner, RequestGraph
 from graph.analytics.exposure import exposure as exposure_walk
 from graph.companies.supply_chain import supply_chain_by_brand
-from graph.core.nodes import Relation, nodes_by_id, related_by_id, related_with_nested
+from graph.core.nodes import (
+    Prefetch,
+    Relation,
+    node_with_related,
+    nodes_by_id,
+    related_by_id,
+    related_with_nested,
+)
 from graph.core.visibility import Shape
 from graph.imports.runs import rows_pages
 
@@ -80,6 +87,33 @@ class RelatedWithNestedLoader(DataLoader[str, list[dict[str, Any]]]):
             self.nested_loader.prime_many(
                 {node["id"]: inner for node, inner in zip(r["nodes"], r["nested"])})
         return [found.get(i, []) for i in ids]
+
+
+class NodeWithRelatedLoader(DataLoader[str, dict[str, Any] | None]):
+    """`NodeByIdLoader` that reads `parts` in the same round trip and primes each part's own
+    loader (`targets`, in the order of `parts`) with what it would have read: the fields
+    that ask those loaders next are answered without going back to Neo4j."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], shape: Shape,
+                 parts: tuple[Prefetch, ...], targets: list[Any]) -> None:
+        self.runner, self.viewer, self.shape = runner, viewer, shape
+        self.parts, self.targets = parts, targets
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        rows = await self.runner.query(node_with_related(self.shape, self.parts),
+                                       {"ids": list(ids), **self.viewer},
+                                       name=f"{self.shape.label.value}ById+{len(self.parts)}")
+        found: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            key = r["key"]
+            found[key] = r["node"]
+            for i, (part, target) in enumerate(zip(self.parts, self.targets, strict=True)):
+                target.prime(key, r[f"r{i}"])
+                if part.nested is not None:
+                    target.nested_loader.prime_many(
+                        {node["id"]: inner for node, inner in zip(r[f"r{i}"], r[f"n{i}"])})
+        return [found.get(i) for i in ids]
 
 
 class SupplyChainByBrandLoader(DataLoader[tuple[str, int], list[dict[str, Any]]]):
@@ -200,6 +234,18 @@ class Loaders:
         key = ("node", shape)
         if key not in self._made:
             self._made[key] = NodeByIdLoader(self.runner, self.viewer, shape)
+        return self._made[key]  # type: ignore[return-value]
+
+    def node_with(self, shape: Shape, parts: tuple[Prefetch, ...]) -> NodeWithRelatedLoader:
+        """Nodes by id with `parts` read alongside, priming `related` / `related_with`."""
+        key = ("node_with", shape, parts)
+        if key not in self._made:
+            targets = [self.related(p.relation, p.shape) if p.nested is None or
+                       p.nested_shape is None else
+                       self.related_with(p.relation, p.shape, p.nested, p.nested_shape)
+                       for p in parts]
+            self._made[key] = NodeWithRelatedLoader(self.runner, self.viewer, shape, parts,
+                                                    targets)
         return self._made[key]  # type: ignore[return-value]
 
     def related(self, relation: Relation, shape: Shape) -> RelatedByParentIdLoader:

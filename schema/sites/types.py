@@ -11,6 +11,7 @@ from graph.core import nodes as rel
 from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 from resolvers.core.args import enum_value, page_window
+from resolvers.core.selection import selected
 from schema.core.common import (
     Connection,
     FindingStatus,
@@ -60,6 +61,9 @@ class ProductCategory:
 class Location:
     latitude: float
     longitude: float
+
+
+_OPEN_COUNT_NEEDS = frozenset({"status"})
 
 
 @strawberry.federation.type(keys=["id"], description="A factory, smelter, mine, warehouse "
@@ -145,7 +149,7 @@ class ProductionSite(Record):
     @scoped(REPORTS, "How many OPEN findings of reports you may see are on this site.")
     async def open_finding_count(self, info: Info[Context, Any]) -> int:
         rows = await related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id,
-                              need=frozenset({"status"}))
+                              need=_OPEN_COUNT_NEEDS)
         return sum(1 for r in rows if r["status"] == "OPEN")
 
     @scoped(CONTRACTS, "How many members buy here through their contracts, within your "
@@ -192,6 +196,31 @@ class ProductionSite(Record):
 
 
 _SEVERITY_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+
+def site_prefetch(info: Info[Context, Any]) -> tuple[rel.Prefetch, ...]:
+    """What the fields selected on one site will read through their loaders, keyed exactly
+    as `ProductionSite.reports` and `.open_finding_count` key them (the same relation, shape
+    and nested shape from the same selection), so the site's own statement can read them
+    too and prime those loaders: a site page in one round trip. Only for a viewer who may
+    read reports (the fields' scope); a key that differs is only a miss, never an answer."""
+    if not info.context.viewer.has(REPORTS):
+        return ()
+    wanted = selected(info)
+    parts = []
+    if "reports" in wanted:
+        fields = selected(info, "reports", "edges", "node")
+        if "findings" in fields:
+            parts.append(rel.Prefetch(rel.SITE_REPORTS, REPORT_SHAPE.only(fields),
+                                      rel.REPORT_FINDINGS, FINDING_SHAPE.only(
+                                          selected(info, "reports", "edges", "node",
+                                                   "findings"))))
+        else:
+            parts.append(rel.Prefetch(rel.SITE_REPORTS, REPORT_SHAPE.only(fields)))
+    if "openFindingCount" in wanted:
+        parts.append(rel.Prefetch(rel.SITE_FINDINGS, FINDING_SHAPE.only(
+            selected(info, "openFindingCount") | _OPEN_COUNT_NEEDS)))
+    return tuple(parts)
 
 
 # Types of other domains referenced above, imported last so that the domains' mutual
