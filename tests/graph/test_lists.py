@@ -23,6 +23,8 @@ QUERIES = {
     "sites by name, filtered": lists.sites_query("country", (("NAME", True),), SITE_SHAPE,
                                                  ALL_SITE_FILTERS),
     "site text search": lists.sites_query("text", (), SITE_SHAPE, frozenset({"countries"})),
+    "sites of a category in a country": lists.sites_query(
+        "cpv", (), SITE_SHAPE, frozenset({"countries", "cpvCode"})),
     "brands": lists.brands_query(False, BRAND_SHAPE),
     "brand text search": lists.brands_query(True, BRAND_SHAPE),
     "suppliers": lists.suppliers_query(False, SUPPLIER_SHAPE),
@@ -105,3 +107,12 @@ def test_text_hits_are_ranked_by_the_hit_alone_after_visibility() -> None:
     assert "score" not in page and "limit:" not in page and "skip:" not in page
     assert page.index("s.sharing") < page.index("toLower(s.name) = $phrase")
     assert "ORDER BY _k0 IS NULL, _k0 ASC, _k1 IS NULL, _k1 ASC, s.id ASC" in page
+
+
+def test_a_category_filter_starts_from_the_categorys_makers_and_keeps_the_other_filters() -> None:
+    page = QUERIES["sites of a category in a country"].page
+    assert page.startswith("MATCH (:ProductCategory {cpvCode: $cpvCode})<-[:MAKES]-"
+                           "(s:ProductionSite) WITH DISTINCT s WITH s WHERE ")
+    assert "s.countryCode IN $countries" in page
+    assert "EXISTS { MATCH (s)-[:MAKES]" not in page  # the head is that filter
+    assert page.count("s.sharing") >= 1  # visibility, as every list

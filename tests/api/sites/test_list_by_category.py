@@ -1,0 +1,34 @@
+"""The site list filtered by a CPV code starts from the category's makers (graph/lists.py):
+for every actor it answers what the list without that filter answers, kept to the sites that
+make the category, in the same order and count, with or without a country."""
+
+from __future__ import annotations
+
+import pytest
+
+from auth.viewer import Viewer
+from graph.core.db import Graph
+from tests.support.reads import nodes, run
+
+pytestmark = pytest.mark.sample_actors
+
+LIST = """query($f: ProductionSiteFilter) { productionSites(filter: $f, first: 100) {
+  totalCount edges { node { id products { cpvCode } } } } }"""
+
+
+@pytest.mark.parametrize("countries", [None, ["CN"], ["CN", "VN", "MY"]])
+async def test_each_actor_gets_the_category_filter_the_full_list_implies(
+        sample_graph: Graph, actors: dict[str, Viewer], countries: list[str] | None) -> None:
+    codes = [r["c"] for r in await sample_graph.query(
+        "MATCH (c:ProductCategory)<-[:MAKES]-(:ProductionSite) "
+        "RETURN DISTINCT c.cpvCode AS c ORDER BY c")]
+    assert codes
+    for actor, viewer in actors.items():
+        everything = await run(sample_graph, viewer, LIST, {"f": {"countryCode": countries}})
+        for code in [*codes, "00000000-0"]:
+            flt = {"countryCode": countries, "cpvCode": code}
+            answer = await run(sample_graph, viewer, LIST, {"f": flt})
+            expected = [n for n in nodes(everything.data["productionSites"])
+                        if code in {p["cpvCode"] for p in n["products"]}]
+            assert nodes(answer.data["productionSites"]) == expected, (actor, code)
+            assert answer.data["productionSites"]["totalCount"] == len(expected)
