@@ -72,15 +72,36 @@ def nodes_by_id(shape: Shape) -> LiteralString:
     )
 
 
+def _checks(relation: Relation, shape: Shape) -> str:
+    """Visibility along `relation` from a parent `(p)` to targets `(n)` of `shape`: the
+    parent again (a loader key can never reach past visibility), the target, the `via`
+    nodes."""
+    return joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
+                   *(visible(v) for v in relation.via)])
+
+
+def _targets_of(var: str, relation: Relation, shape: Shape, column: str) -> str:
+    """A subquery collecting, as `column`, the visible targets of `relation` from the node
+    bound to `var`, in id order: exactly `related_by_id`'s rows for that node. The node is
+    renamed `p` inside so that `relation.path`, written from a parent `(p)` to targets
+    `(n)`, reads unchanged (with the node imported as `n`, a path's `(n:Finding)` matched
+    nothing)."""
+    return (f"CALL ({var}) {{ WITH {var} AS p MATCH {relation.path} "
+            f"WHERE {_checks(relation, shape)} WITH DISTINCT n ORDER BY n.id "
+            f"RETURN collect({shape.projection('n')}) AS {column} }} ")
+
+
+def _nested_start(shape: Shape, nested: Relation) -> None:
+    if nested.start != shape.label:
+        raise ValueError(f"{nested.name} does not start at {shape.label.value}")
+
+
 @lru_cache(maxsize=2048)
 def related_by_id(relation: Relation, shape: Shape) -> LiteralString:
-    # The parent is checked again so that a loader key can never reach past visibility.
-    checks = joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
-                     *(visible(v) for v in relation.via)])
     start = lit(Label(relation.start).value)
     return lit(
         f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "
-        f"WHERE {checks} WITH DISTINCT key, n ORDER BY n.id "
+        f"WHERE {_checks(relation, shape)} WITH DISTINCT key, n ORDER BY n.id "
         f"RETURN key, collect({shape.projection('n')}) AS nodes"
     )
 
@@ -92,45 +113,28 @@ def related_with_nested(relation: Relation, shape: Shape, nested: Relation,
     (a site's reports with their findings): one round trip where a loader per level takes
     two. The nested rows are exactly what `related_by_id(nested, nested_shape)` returns for
     that target (same path, checks, projection and order), so they can prime its loader."""
-    if nested.start != shape.label:
-        raise ValueError(f"{nested.name} does not start at {shape.label.value}")
-    checks = joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
-                     *(visible(v) for v in relation.via)])
-    inner_checks = joined([visible_as(nested.start, "p"), visible_as(nested_shape.label, "n"),
-                           *(visible(v) for v in nested.via)])
+    _nested_start(shape, nested)
     start = lit(Label(relation.start).value)
-    # The target is carried as `t` and, inside the subquery, renamed `p` so that
-    # `nested.path`, written from a parent `(p)` to targets `(n)`, reads unchanged (with the
-    # target imported as `n`, the path's `(n:Finding)` matched nothing).
     return lit(
         f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "
-        f"WHERE {checks} WITH DISTINCT key, n AS t "
-        f"CALL (t) {{ WITH t AS p MATCH {nested.path} WHERE {inner_checks} "
-        f"WITH DISTINCT n ORDER BY n.id "
-        f"RETURN collect({nested_shape.projection('n')}) AS inner }} "
+        f"WHERE {_checks(relation, shape)} WITH DISTINCT key, n AS t "
+        + _targets_of("t", nested, nested_shape, "inner")
         # Ordered after the subquery, right before the collect: an order made before a
         # CALL is not promised to survive it.
-        f"WITH key, t, inner ORDER BY t.id "
+        + f"WITH key, t, inner ORDER BY t.id "
         f"RETURN key, collect({shape.projection('t')}) AS nodes, collect(inner) AS nested"
     )
-
 
 
 @dataclass(frozen=True)
 class Prefetch:
     """One relation read with its parent by `node_with_related`: its targets exactly as
-    `related_by_id(relation, shape)` returns them, or with `nested` as
-    `related_with_nested(relation, shape, nested, nested_shape)` does."""
+    `related_by_id(relation, shape)` returns them, or with `nested` (a relation and the
+    shape of its targets) as `related_with_nested(relation, shape, *nested)` does."""
 
     relation: Relation
     shape: Shape
-    nested: Relation | None = None
-    nested_shape: Shape | None = None
-
-
-def _checks(relation: Relation, shape: Shape) -> str:
-    return joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
-                   *(visible(v) for v in relation.via)])
+    nested: tuple[Relation, Shape] | None = None
 
 
 @lru_cache(maxsize=1024)
@@ -146,26 +150,19 @@ def node_with_related(shape: Shape, parts: tuple[Prefetch, ...]) -> LiteralStrin
         relation = part.relation
         if relation.start != shape.label:
             raise ValueError(f"{relation.name} does not start at {shape.label.value}")
-        checks = _checks(relation, part.shape)
-        if part.nested is None or part.nested_shape is None:
-            calls.append(
-                f"CALL (t) {{ WITH t AS p MATCH {relation.path} WHERE {checks} "
-                f"WITH DISTINCT n ORDER BY n.id "
-                f"RETURN collect({part.shape.projection('n')}) AS r{i} }} ")
+        if part.nested is None:
+            calls.append(_targets_of("t", relation, part.shape, f"r{i}"))
             columns.append(f"r{i}")
             continue
-        nested, nested_shape = part.nested, part.nested_shape
-        if nested.start != part.shape.label:
-            raise ValueError(f"{nested.name} does not start at {part.shape.label.value}")
-        # As in related_with_nested: the target is carried as `u` and renamed `p` for the
-        # nested path; ordered after the inner subquery, right before the collect.
+        nested, nested_shape = part.nested
+        _nested_start(part.shape, nested)
+        # As related_with_nested, within a subquery on the node: each target `u` with its
+        # own targets, ordered after the inner subquery, right before the collect.
         calls.append(
-            f"CALL (t) {{ WITH t AS p MATCH {relation.path} WHERE {checks} "
-            f"WITH DISTINCT n AS u "
-            f"CALL (u) {{ WITH u AS p MATCH {nested.path} WHERE {_checks(nested, nested_shape)} "
-            f"WITH DISTINCT n ORDER BY n.id "
-            f"RETURN collect({nested_shape.projection('n')}) AS inner }} "
-            f"WITH u, inner ORDER BY u.id "
+            f"CALL (t) {{ WITH t AS p MATCH {relation.path} "
+            f"WHERE {_checks(relation, part.shape)} WITH DISTINCT n AS u "
+            + _targets_of("u", nested, nested_shape, "inner")
+            + f"WITH u, inner ORDER BY u.id "
             f"RETURN collect({part.shape.projection('u')}) AS r{i}, collect(inner) AS n{i} }} ")
         columns += [f"r{i}", f"n{i}"]
     return lit(

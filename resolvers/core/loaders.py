@@ -240,10 +240,8 @@ class Loaders:
         """Nodes by id with `parts` read alongside, priming `related` / `related_with`."""
         key = ("node_with", shape, parts)
         if key not in self._made:
-            targets = [self.related(p.relation, p.shape) if p.nested is None or
-                       p.nested_shape is None else
-                       self.related_with(p.relation, p.shape, p.nested, p.nested_shape)
-                       for p in parts]
+            targets = [self.related(p.relation, p.shape) if p.nested is None
+                       else self.related_with(p.relation, p.shape, *p.nested) for p in parts]
             self._made[key] = NodeWithRelatedLoader(self.runner, self.viewer, shape, parts,
                                                     targets)
         return self._made[key]  # type: ignore[return-value]

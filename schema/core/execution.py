@@ -173,8 +173,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if sub is None:
                         fields = None
                         break
-                passes = plain.coerce is not None and getattr(
-                    plain.coerce, "__func__", plain.coerce) in _STR_IDENTITY
+                passes = plain.coerce in _STR_IDENTITY
                 fields.append((name, plain.attr, plain.coerce, passes, plain.nullable, sub,
                                plain.object_type))
             if fields is not None:
@@ -276,19 +275,18 @@ def _compiled(fields: list[_Field], is_awaitable: Any) -> Any:
                 if not nullable:
                     raise _Slow
                 out[name] = None
-            elif sub is None:
-                if passes and type(value) is str:
-                    out[name] = value
-                    continue
-                if value is Undefined or isinstance(value, Exception) or is_awaitable(value):
-                    raise _Slow
+                continue
+            if passes and type(value) is str:  # String and ID only (no sub, no checks)
+                out[name] = value
+                continue
+            if value is Undefined or isinstance(value, Exception) or is_awaitable(value):
+                raise _Slow
+            if sub is None:
                 result = coerce(value)  # raises: graphql-core reports it, with its path
                 if result is None:
                     raise _Slow
                 out[name] = result
             else:
-                if value is Undefined or isinstance(value, Exception) or is_awaitable(value):
-                    raise _Slow
                 if object_type.is_type_of is not None \
                         and object_type.is_type_of(value, None) is not True:
                     raise _Slow

@@ -211,10 +211,9 @@ def site_prefetch(info: Info[Context, Any]) -> tuple[rel.Prefetch, ...]:
     if "reports" in wanted:
         fields = selected(info, "reports", "edges", "node")
         if "findings" in fields:
+            inner = selected(info, "reports", "edges", "node", "findings")
             parts.append(rel.Prefetch(rel.SITE_REPORTS, REPORT_SHAPE.only(fields),
-                                      rel.REPORT_FINDINGS, FINDING_SHAPE.only(
-                                          selected(info, "reports", "edges", "node",
-                                                   "findings"))))
+                                      (rel.REPORT_FINDINGS, FINDING_SHAPE.only(inner))))
         else:
             parts.append(rel.Prefetch(rel.SITE_REPORTS, REPORT_SHAPE.only(fields)))
     if "openFindingCount" in wanted:
