@@ -307,7 +307,11 @@ for _name, _by in (("ProductionSite", list_sites), ("Brand", list_brands),
         GRAPHQL[_name + _suffix] = _fields_of
 
 GRAPHQL["Query"] = {
-    "productionSite": ReadPath(Rule.FIELD, nodes.nodes_by_id),
+    "productionSite": ReadPath(Rule.FIELD, nodes.nodes_by_id,
+                               "with reports read, by nodes.node_with_related: the site with "
+                               "its reports, their findings and its findings, each under the "
+                               "checks of its own relation (SITE_REPORTS, REPORT_FINDINGS, "
+                               "SITE_FINDINGS)"),
     "brand": ReadPath(Rule.FIELD, nodes.nodes_by_id),
     "supplier": ReadPath(Rule.FIELD, nodes.nodes_by_id),
     "report": ReadPath(Rule.FIELD, nodes.nodes_by_id),

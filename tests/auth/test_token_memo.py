@@ -68,9 +68,10 @@ def test_with_the_viewer_cache_off_every_request_verifies(
 def test_a_kept_token_past_its_expiry_is_refused(tmp_path: Path) -> None:
     settings, keys, validator = _setup(tmp_path, token_leeway_seconds=0,
                                        viewer_cache_seconds=60)
-    token = _token(settings, keys, lifetime=1)
+    # 3 s: the first check must fall before `exp` even on a stalled machine
+    token = _token(settings, keys, lifetime=3)
     asyncio.run(validator.validate(token))
-    time.sleep(2.1)  # past `exp` (whole seconds) with the leeway at 0
+    time.sleep(4.1)  # past `exp` (whole seconds) with the leeway at 0
     with pytest.raises(TokenError):
         asyncio.run(validator.validate(token))
 
