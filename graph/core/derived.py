@@ -22,7 +22,10 @@ test fixture) must call `structure_changed_outside` after it, as after restoring
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, LiteralString
 
 from graph.core.model import Label, Rel
@@ -48,17 +51,50 @@ BUMP_STRUCTURE: LiteralString = (
     "SET g.generation = coalesce(g.generation, 0) + 1"
 )
 
-_NEW_VERSION: LiteralString = ("SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
-                              "s.findingsChangedAt = timestamp()")
-_BUMP_SITES: LiteralString = (
-    "UNWIND $ids AS sid MATCH (s:ProductionSite {id: sid}) " + _NEW_VERSION)
-_BUMP_SITES_OF_REPORTS: LiteralString = (
-    "UNWIND $ids AS rid MATCH (:AuditReport {id: rid})-[:ASSESSES]->(s:ProductionSite) "
-    + _NEW_VERSION)
-_BUMP_SITES_OF_FINDINGS: LiteralString = (
-    "UNWIND $ids AS fid "
+# One statement for any mix of sites, reports and findings: the UNION keeps each site once.
+_BUMP_FINDINGS: LiteralString = (
+    "CALL { UNWIND $sites AS sid MATCH (s:ProductionSite {id: sid}) RETURN s "
+    "UNION UNWIND $reports AS rid "
+    "MATCH (:AuditReport {id: rid})-[:ASSESSES]->(s:ProductionSite) RETURN s "
+    "UNION UNWIND $findings AS fid "
     "MATCH (:Finding {id: fid})<-[:HAS_FINDING]-(:AuditReport)-[:ASSESSES]->(s:ProductionSite) "
-    + _NEW_VERSION)
+    "RETURN s } "
+    "SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
+    "s.findingsChangedAt = timestamp()"
+)
+_FINDINGS_KEY = {Label.PRODUCTION_SITE: "sites", Label.AUDIT_REPORT: "reports",
+                 Label.FINDING: "findings"}
+
+
+@dataclass
+class _Pending:
+    """The bumps a `batched` block has asked for so far."""
+
+    structure: bool = False
+    ids: dict[str, set[str]] = field(
+        default_factory=lambda: {k: set() for k in _FINDINGS_KEY.values()})
+
+
+_PENDING: ContextVar[_Pending | None] = ContextVar("derived_pending", default=None)
+
+
+@asynccontextmanager
+async def batched(tx: AsyncManagedTransaction) -> AsyncIterator[None]:
+    """Within the block, the bumps of every write are gathered and made at its end, in at
+    most two statements, inside the same transaction (a command of many writes, such as
+    submitting a report with its findings, pays for one). They are resolved against the
+    graph as the block leaves it: a site is bumped if the block's reports or findings are
+    about it then. A block that raises bumps nothing; its transaction rolls back."""
+    pending = _Pending()
+    token = _PENDING.set(pending)
+    try:
+        yield
+    finally:
+        _PENDING.reset(token)
+    if pending.structure:
+        await tx.run(BUMP_STRUCTURE)
+    if any(pending.ids.values()):
+        await tx.run(_BUMP_FINDINGS, {k: list(v) for k, v in pending.ids.items()})
 
 
 def structural_update(label: Label, props: Iterable[str]) -> bool:
@@ -71,17 +107,26 @@ def structural_update(label: Label, props: Iterable[str]) -> bool:
 
 
 async def structure_changed(tx: AsyncManagedTransaction) -> None:
-    await tx.run(BUMP_STRUCTURE)
+    pending = _PENDING.get()
+    if pending is not None:
+        pending.structure = True
+    else:
+        await tx.run(BUMP_STRUCTURE)
 
 
 async def findings_changed(tx: AsyncManagedTransaction, label: Label,
                            ids: Sequence[str]) -> None:
     """Reports or findings `ids` (or sites, for `label` ProductionSite) changed: the sites
     they are about get a new findings version."""
-    query = {Label.PRODUCTION_SITE: _BUMP_SITES, Label.AUDIT_REPORT: _BUMP_SITES_OF_REPORTS,
-             Label.FINDING: _BUMP_SITES_OF_FINDINGS}[label]
-    if ids:
-        await tx.run(query, {"ids": list(ids)})
+    if not ids:
+        return
+    pending = _PENDING.get()
+    if pending is not None:
+        pending.ids[_FINDINGS_KEY[label]].update(ids)
+        return
+    params: dict[str, list[str]] = {k: [] for k in _FINDINGS_KEY.values()}
+    params[_FINDINGS_KEY[label]] = list(ids)
+    await tx.run(_BUMP_FINDINGS, params)
 
 
 async def after_record_write(tx: AsyncManagedTransaction, label: Label, ids: Sequence[str],

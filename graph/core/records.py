@@ -26,7 +26,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.core import derived
-from graph.core.errors import FORBIDDEN, NOT_FOUND, FieldError, WriteRejected
+from graph.core.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldError, WriteRejected
 from graph.core.history import INITIAL, record_version
 from graph.core.model import Label, Rel
 from graph.core.visibility import lit, viewer_params, visible_as
@@ -69,12 +69,26 @@ def _access(label: Label) -> LiteralString:
     )
 
 
+# Who recorded a link, spelled once for links made by `link_many` and by `create_records`.
+_LINK_PROVENANCE: LiteralString = (
+    "r.contributedBy = $org, r.createdAt = $now, r.source = $source, r.client = $client")
+
+
 @cache
-def _create(label: Label) -> LiteralString:
-    """Creates `$rows` ({props, lat, lon, note}) with provenance and each its first version."""
+def _create(label: Label, attach: tuple[tuple[Rel, Label, bool], ...] = ()) -> LiteralString:
+    """Creates `$rows` ({props, lat, lon, note}) with provenance and each its first version;
+    with `attach` ((rel, other label, inbound), ...), links each to the records `$attach`
+    names, matched first, so that a missing one creates nothing."""
     name = lit(Label(label).value)
+    ends = lit("".join(f"MATCH (o{i}:{lit(Label(other).value)} {{id: $attach[{i}]}}) "
+                       for i, (_, other, _) in enumerate(attach)))
+    links = lit("".join(
+        (f"CREATE (o{i})-[r{i}:{lit(Rel(rel).value)}]->(n) " if inbound
+         else f"CREATE (n)-[r{i}:{lit(Rel(rel).value)}]->(o{i}) ")
+        + "SET " + _LINK_PROVENANCE.replace("r.", f"r{i}.") + f", r{i}.updatedAt = $now "
+        for i, (rel, _, inbound) in enumerate(attach)))
     return lit(
-        f"UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, n.contributedBy = $org, "
+        f"{ends}UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, n.contributedBy = $org, "
         "n.createdAt = $now, n.updatedAt = $now, n.source = $source, "
         "n.createdByClient = $client, n.updatedByClient = $client, n.updatedBy = $org "
         "SET n.location = CASE WHEN row.lat IS NULL THEN null "
@@ -83,7 +97,7 @@ def _create(label: Label) -> LiteralString:
         f"SET v += properties(n), v.recordId = n.id, v.recordLabel = '{name}', "
         "v.versionNumber = 1, v.versionId = n.id + '@1', v.change = 'CREATE', "
         "v.versionAt = $now, v.versionBy = $org, v.versionClient = $client, "
-        "v.versionSource = $source, v.versionNote = row.note "
+        f"v.versionSource = $source, v.versionNote = row.note {links}"
         "RETURN n.id AS id"
     )
 
@@ -109,8 +123,7 @@ def _link(start: Label, rel: Rel, end: Label) -> LiteralString:
     return lit(
         f"UNWIND $links AS l MATCH (a:{a} {{id: l.start}}) MATCH (b:{b} {{id: l.end}}) "
         f"MERGE (a)-[r:{t}]->(b) "
-        "ON CREATE SET r.contributedBy = $org, r.createdAt = $now, r.source = $source, "
-        "r.client = $client "
+        f"ON CREATE SET {_LINK_PROVENANCE} "
         # Properties of a link belong to whoever recorded it: another organisation's link
         # keeps its own (they may be confidential volumes and prices).
         "SET r += CASE WHEN r.contributedBy = $org THEN coalesce(l.props, {}) ELSE {} END, "
@@ -190,14 +203,37 @@ def new_row(props: dict[str, Any], note: str | None = None) -> dict[str, Any]:
     return {"props": clean, "lat": lat, "lon": lon, "note": note}
 
 
+@dataclass(frozen=True)
+class Attach:
+    """A link from every record `create_records` makes to one existing record, made in the
+    same statement: `(new)-[rel]->(other)`, or `(other)-[rel]->(new)` when `inbound`."""
+
+    rel: Rel
+    other: Label
+    other_id: str
+    inbound: bool = False
+
+
 async def create_records(tx: AsyncManagedTransaction, label: Label,
-                         rows: Sequence[dict[str, Any]], actor: Actor) -> list[str]:
-    """New records owned by the actor, each with its first version, in one statement.
-    `rows` are `new_row(...)` values."""
+                         rows: Sequence[dict[str, Any]], actor: Actor,
+                         attach: Sequence[Attach] = ()) -> list[str]:
+    """New records owned by the actor, each with its first version (and its `attach`
+    links, with provenance), in one statement. `rows` are `new_row(...)` values. The
+    attached records must exist (their visibility is the caller's to check first)."""
     if not rows:
         return []
-    result = await tx.run(_create(label), {"rows": list(rows), **actor.params()})
-    return [str(r["id"]) for r in await result.data()]
+    shape = tuple((a.rel, a.other, a.inbound) for a in attach)
+    result = await tx.run(_create(label, shape), {
+        "rows": list(rows), "attach": [a.other_id for a in attach], **actor.params()})
+    ids = [str(r["id"]) for r in await result.data()]
+    if len(ids) < len(rows):
+        # Only when an attached record was deleted since the caller checked it.
+        raise WriteRejected.one(CONFLICT, "a record this one links to was deleted meanwhile; "
+                                          "nothing was written, try again")
+    for a in attach:
+        await derived.after_link(tx, a.rel, [(a.other_id, i) if a.inbound else (i, a.other_id)
+                                             for i in ids])
+    return ids
 
 
 async def create_record(tx: AsyncManagedTransaction, label: Label, props: dict[str, Any],

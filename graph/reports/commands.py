@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any, LiteralString
 from graph.alerts import outbox
 from graph.core.ids import new_id
 from graph.core.model import Label, Rel, Sharing
+from graph.core import derived
 from graph.core.records import (
     Actor,
+    Attach,
     check_orgs,
     create_records,
     link,
-    link_many,
     new_row,
     require_owned,
     require_visible,
@@ -45,18 +46,20 @@ async def submit_report(tx: AsyncManagedTransaction, actor: Actor, *, site_id: s
     the report's with `sharing` and `sharedWith`. Returns (report id, finding ids)."""
     await check_report(tx, actor, site_id=site_id, report=report, path=path)
     rid = new_id("RPT")
-    await create_records(tx, Label.AUDIT_REPORT, [new_row({
-        **report, "id": rid, "publishedAt": report.get("publishedAt") or actor.now,
-        "findingCount": len(findings)})], actor)
-    await link(tx, Label.AUDIT_REPORT, rid, Rel.ASSESSES, Label.PRODUCTION_SITE, site_id, actor)
-    await link(tx, Label.ORGANISATION, actor.org, Rel.AUTHORED, Label.AUDIT_REPORT, rid, actor)
     sharing = {"sharing": report.get("sharing") or Sharing.PUBLIC.value,
                "sharedWith": report.get("sharedWith") or []}
-    finding_ids = await create_records(tx, Label.FINDING, [new_row({
-        **f, **sharing, "id": new_id("FND"), "visitDate": report.get("visitDate")})
-        for f in findings], actor)
-    await link_many(tx, Label.AUDIT_REPORT, Rel.HAS_FINDING, Label.FINDING,
-                    [(rid, fid) for fid in finding_ids], actor)
+    # Three statements and one bump of the site's findings version, not one per record
+    # and link: the mutation buyers' procurement systems and monitors call most.
+    async with derived.batched(tx):
+        await create_records(tx, Label.AUDIT_REPORT, [new_row({
+            **report, "id": rid, "publishedAt": report.get("publishedAt") or actor.now,
+            "findingCount": len(findings)})], actor, attach=[
+            Attach(Rel.ASSESSES, Label.PRODUCTION_SITE, site_id),
+            Attach(Rel.AUTHORED, Label.ORGANISATION, actor.org, inbound=True)])
+        finding_ids = await create_records(tx, Label.FINDING, [new_row({
+            **f, **sharing, "id": new_id("FND"), "visitDate": report.get("visitDate")})
+            for f in findings], actor,
+            attach=[Attach(Rel.HAS_FINDING, Label.AUDIT_REPORT, rid, inbound=True)])
     await outbox.enqueue_finding_alerts(tx, finding_ids=finding_ids,
                                         event=outbox.FINDING_CREATED, now=actor.now,
                                         org=actor.org)

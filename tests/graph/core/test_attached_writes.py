@@ -1,0 +1,137 @@
+"""A monitor's report and its findings are written in a few statements (records made with
+their links, the derived bumps batched: graph/core/records.py `Attach`, graph/core/derived.py
+`batched`), and nothing of what one write per record and link left behind is lost: the same
+link provenance, a version per record, one new findings version for the site. Against the
+real Neo4j, with fresh ids in the shared graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph.core import derived
+from graph.core.db import Graph
+from graph.core.errors import WriteRejected
+from graph.core.ids import new_id
+from graph.core.model import Label, Rel
+from graph.core.records import Actor, Attach, create_records, link, new_row
+from graph.reports import commands
+from tests.support.writes import OWNER, ensure_test_orgs, seeded_site
+
+
+@pytest.fixture(autouse=True)
+async def _test_orgs(sample_graph: Graph) -> None:
+    await ensure_test_orgs(sample_graph)
+
+
+def _actor() -> Actor:
+    return Actor(org=OWNER, client="test-attached", peers=(OWNER,), source="attach tests")
+
+
+_VERSION = "MATCH (s:ProductionSite {id: $id}) RETURN s.findingsVersion AS version"
+
+
+async def _site_state(graph: Graph, site: str) -> dict[str, Any]:
+    return (await graph.query("MATCH (s:ProductionSite {id: $id}) RETURN "
+                              "s.findingsVersion AS version, s.findingsChangedAt AS at",
+                              {"id": site}))[0]
+
+
+async def test_monitor_link_made_with_the_record_carries_what_link_records(
+        sample_graph: Graph) -> None:
+    site, actor = await seeded_site(sample_graph), _actor()
+    attached, linked = new_id("RPT"), new_id("RPT")
+
+    async def write(tx: Any) -> None:
+        await create_records(tx, Label.AUDIT_REPORT, [new_row({"id": attached, "title": "a"})],
+                             actor, attach=[Attach(Rel.ASSESSES, Label.PRODUCTION_SITE, site)])
+        await create_records(tx, Label.AUDIT_REPORT, [new_row({"id": linked, "title": "b"})],
+                             actor)
+        await link(tx, Label.AUDIT_REPORT, linked, Rel.ASSESSES, Label.PRODUCTION_SITE, site,
+                   actor)
+
+    await sample_graph.write(write)
+    rows = await sample_graph.query(
+        "MATCH (r:AuditReport)-[a:ASSESSES]->(:ProductionSite {id: $site}) "
+        "RETURN r.id AS id, properties(a) AS props", {"site": site})
+    props = {r["id"]: r["props"] for r in rows}
+    assert set(props) == {attached, linked}
+    assert props[attached] == props[linked]
+    assert props[attached]["contributedBy"] == OWNER
+    assert props[attached]["client"] == "test-attached"
+
+
+async def test_monitor_attaching_to_a_deleted_record_writes_nothing(
+        sample_graph: Graph) -> None:
+    rid = new_id("RPT")
+
+    async def write(tx: Any) -> None:
+        await create_records(tx, Label.AUDIT_REPORT, [new_row({"id": rid, "title": "x"})],
+                             _actor(),
+                             attach=[Attach(Rel.ASSESSES, Label.PRODUCTION_SITE, "PS-GONE")])
+
+    with pytest.raises(WriteRejected) as refused:
+        await sample_graph.write(write)
+    assert [e.code for e in refused.value.errors] == ["CONFLICT"]
+    assert not await sample_graph.query("MATCH (n {id: $id}) RETURN n.id AS id", {"id": rid})
+
+
+async def test_monitor_report_with_findings_is_linked_versioned_and_bumps_its_site_once(
+        sample_graph: Graph) -> None:
+    site, actor = await seeded_site(sample_graph), _actor()
+    before = await _site_state(sample_graph, site)
+
+    async def write(tx: Any) -> tuple[str, list[str]]:
+        return await commands.submit_report(
+            tx, actor, site_id=site, report={"title": "t", "kind": "WORKER_DRIVEN_MONITORING"},
+            findings=[{"category": "WAGES", "severity": "HIGH", "severityRank": 3},
+                      {"category": "WORKING_HOURS", "severity": "LOW", "severityRank": 1}])
+
+    rid, fids = await sample_graph.write(write)
+    after = await _site_state(sample_graph, site)
+    assert (after["version"] or 0) == (before["version"] or 0) + 1
+    assert after["at"] is not None
+    rows = await sample_graph.query(
+        "MATCH (o:Organisation)-[au:AUTHORED]->(r:AuditReport {id: $rid})-[ab:ASSESSES]->"
+        "(s:ProductionSite) MATCH (r)-[h:HAS_FINDING]->(f:Finding) "
+        "MATCH (f)-[:HAS_VERSION]->(fv:Version) MATCH (r)-[:HAS_VERSION]->(rv:Version) "
+        "RETURN o.id AS org, s.id AS site, r.findingCount AS count, "
+        "collect(DISTINCT f.id) AS findings, collect(DISTINCT fv.versionId) AS versions, "
+        "collect(DISTINCT rv.versionId) AS reportVersions, "
+        "[x IN collect(DISTINCT h) | x.contributedBy] + "
+        "collect(DISTINCT au.contributedBy) + collect(DISTINCT ab.contributedBy) AS linkedBy",
+        {"rid": rid})
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["org"], row["site"], row["count"]) == (OWNER, site, 2)
+    assert sorted(row["findings"]) == sorted(fids)
+    assert sorted(row["versions"]) == sorted(f"{f}@1" for f in fids)
+    assert row["reportVersions"] == [f"{rid}@1"]
+    assert row["linkedBy"] == [OWNER] * 4
+
+
+async def test_monitor_bumps_asked_for_in_a_block_are_resolved_as_it_ends(
+        sample_graph: Graph) -> None:
+    # The finding's bump is asked for before its report is about the site: the block
+    # resolves it at its end, when the report is.
+    site, actor = await seeded_site(sample_graph), _actor()
+    before = await _site_state(sample_graph, site)
+    rid, fid = new_id("RPT"), new_id("FND")
+
+    async def write(tx: Any) -> None:
+        async with derived.batched(tx):
+            await create_records(tx, Label.FINDING, [new_row({"id": fid, "category": "WAGES"})],
+                                 actor)
+            await derived.findings_changed(tx, Label.FINDING, [fid])
+            await create_records(tx, Label.AUDIT_REPORT, [new_row({"id": rid, "title": "r"})],
+                                 actor, attach=[Attach(Rel.HAS_FINDING, Label.FINDING, fid)])
+            await link(tx, Label.AUDIT_REPORT, rid, Rel.ASSESSES, Label.PRODUCTION_SITE, site,
+                       actor)
+            inside = await (await tx.run(_VERSION, {"id": site})).single()
+            assert inside["version"] == before["version"]  # not yet: at the block's end
+
+
+    await sample_graph.write(write)
+    after = await _site_state(sample_graph, site)
+    assert (after["version"] or 0) == (before["version"] or 0) + 1
