@@ -15,6 +15,7 @@ from graph.reports.fields import FINDING_SHAPE, REMEDIATION_SHAPE, REPORT_SHAPE
 from graph.sites.fields import SITE_SHAPE
 from resolvers.core.mutations import Result, load
 from schema import mutations_types as t
+from schema.reports.types import report_prefetch
 from schema.types import (
     AuditReport,
     Brand,
@@ -28,6 +29,7 @@ from schema.types import (
 if TYPE_CHECKING:
     from strawberry.types import Info
 
+    from graph.core.nodes import Prefetch
     from graph.core.visibility import Shape
 
     from resolvers.core.context import Context
@@ -63,10 +65,10 @@ async def site_update_payload(info: Info[Context, Any],
 
 
 async def _written(info: Info[Context, Any], result: Result, shape: Shape, typ: Any,
-                   payload: Any, field: str) -> Any:
+                   payload: Any, field: str, parts: tuple[Prefetch, ...] = ()) -> Any:
     """The payload of a mutation that wrote one record: the record read back as the caller
-    may see it (under `field`), and the errors."""
-    row = await load(info, shape, result.get("id"))
+    may see it (under `field`, with `parts` in the same round trip), and the errors."""
+    row = await load(info, shape, result.get("id"), parts)
     return payload(**{field: typ.from_row(row) if row else None}, errors=mutation_errors(result))
 
 
@@ -83,7 +85,8 @@ async def contract_payload(info: Info[Context, Any], result: Result) -> t.Contra
 
 
 async def report_payload(info: Info[Context, Any], result: Result) -> t.ReportPayload:
-    return await _written(info, result, REPORT_SHAPE, AuditReport, t.ReportPayload, "report")
+    return await _written(info, result, REPORT_SHAPE, AuditReport, t.ReportPayload, "report",
+                          report_prefetch(info, "report"))
 
 
 async def finding_payload(info: Info[Context, Any], result: Result) -> t.FindingPayload:

@@ -111,8 +111,8 @@ def _versions() -> dict[str, ReadPath]:
                                  "the writing client: its organisation and the operator")}
 
 
-def _payload(record: str, by: Any) -> dict[str, ReadPath]:
-    return {record: ReadPath(Rule.PAYLOAD, by), "errors": ReadPath(Rule.ERROR, errors)}
+def _payload(record: str, by: Any, note: str = "") -> dict[str, ReadPath]:
+    return {record: ReadPath(Rule.PAYLOAD, by, note), "errors": ReadPath(Rule.ERROR, errors)}
 
 
 _HISTORY = ReadPath(Rule.RELATED, history.history_query, "versions of a visible record")
@@ -273,7 +273,10 @@ GRAPHQL: dict[str, dict[str, ReadPath]] = {
     "BrandPayload": _payload("brand", nodes.nodes_by_id),
     "SupplierPayload": _payload("supplier", nodes.nodes_by_id),
     "ContractPayload": _payload("contract", nodes.nodes_by_id),
-    "ReportPayload": _payload("report", nodes.nodes_by_id),
+    "ReportPayload": _payload("report", nodes.nodes_by_id,
+                              "with findings selected and reports read, by "
+                              "nodes.node_with_related: the report with its findings under "
+                              "REPORT_FINDINGS' checks"),
     "FindingPayload": _payload("finding", nodes.nodes_by_id),
     "RemediationActionPayload": _payload("remediationAction", nodes.nodes_by_id),
     "SupplyLinkPayload": _payload("recorded", companies.record_supply_link),

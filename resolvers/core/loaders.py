@@ -230,6 +230,12 @@ class Loaders:
         self.viewer = viewer
         self._made: dict[Hashable, DataLoader[Any, Any]] = {}
 
+    def clear_all(self) -> None:
+        """Forget everything read so far (after a write: a later field of the same request,
+        a mutation's payload among them, reads the graph as it now is)."""
+        for loader in self._made.values():
+            loader.clear_all()
+
     def node(self, shape: Shape) -> NodeByIdLoader:
         key = ("node", shape)
         if key not in self._made:

@@ -20,18 +20,16 @@ from typing import TYPE_CHECKING, Any
 from graphql import print_ast
 from neo4j.exceptions import ConstraintError
 
-from graph.contracts.fields import CONTRACT_SHAPE
 from graph.core import idempotency as idem_store
 from graph.core.errors import BAD_USER_INPUT, FieldError, WriteRejected
 from graph.core.records import Actor
-from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
-from graph.sites.fields import SITE_SHAPE
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
     from strawberry.types import Info
 
     from graph.core.db import RequestGraph
+    from graph.core.nodes import Prefetch
     from graph.core.visibility import Shape
     from resolvers.core.context import Context
 
@@ -108,8 +106,7 @@ async def run(info: Info[Context, Any], work: Work, build: Build) -> Any:
         result = _replay(idem, stored) if stored is not None else errors_result([FieldError(
             "CONFLICT", "a concurrent change to the same record won; nothing was written, "
                         "try again", ())])
-    for loader_shape in (SITE_SHAPE, REPORT_SHAPE, FINDING_SHAPE, CONTRACT_SHAPE):
-        info.context.loaders.node(loader_shape).clear_all()
+    info.context.loaders.clear_all()
     return await build(info, result)
 
 
@@ -133,8 +130,12 @@ def _replay(idem: Idempotency, stored: tuple[str, Result]) -> Result:
     return {**result, "replayed": True}
 
 
-async def load(info: Info[Context, Any], shape: Shape, record_id: str | None) -> Any:
-    """The record a mutation wrote, read back as the caller may see it."""
+async def load(info: Info[Context, Any], shape: Shape, record_id: str | None,
+               parts: tuple[Prefetch, ...] = ()) -> Any:
+    """The record a mutation wrote, read back as the caller may see it; with `parts`, what
+    its selected fields will read comes in the same round trip (loaders.node_with)."""
     if not record_id:
         return None
-    return await info.context.loaders.node(shape).load(record_id)
+    loaders = info.context.loaders
+    return await (loaders.node_with(shape, parts) if parts else loaders.node(shape)
+                  ).load(record_id)

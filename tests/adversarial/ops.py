@@ -259,7 +259,8 @@ def mutations(w: World) -> Iterator[Op]:
                      f"id: $id, input: {{name: \"x\"}}) {{ site {{ id }} {err} }} }}",
                      {"id": rid})
             yield Op("submitReport", "mutation($id: ID!) { submitReport(input: {siteId: $id, "
-                     "kind: SOCIAL_AUDIT, title: \"t\", findings: []}) { report { id } "
+                     "kind: SOCIAL_AUDIT, title: \"t\", findings: []}) { report { id "
+                     "findings { id category } } "
                      f"{err} }} }}", {"id": rid})
         elif r.label is Label.CONTRACT:
             yield Op("updateContract", "mutation($id: ID!) { updateContract(id: $id, "
