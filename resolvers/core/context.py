@@ -26,6 +26,8 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     # The process's rate limits (auth/limits.py); None where no HTTP request is served.
     limits: Limits | None = None
+    # resolvers/core/selection.py's answers for this request's document
+    selections: dict[Any, frozenset[str]] = field(default_factory=dict)
 
     @property
     def params(self) -> dict[str, Any]:
