@@ -80,15 +80,37 @@ def _checks(relation: Relation, shape: Shape) -> str:
                    *(visible(v) for v in relation.via)])
 
 
-def _targets_of(var: str, relation: Relation, shape: Shape, column: str) -> str:
-    """A subquery collecting, as `column`, the visible targets of `relation` from the node
-    bound to `var`, in id order: exactly `related_by_id`'s rows for that node. The node is
-    renamed `p` inside so that `relation.path`, written from a parent `(p)` to targets
-    `(n)`, reads unchanged (with the node imported as `n`, a path's `(n:Finding)` matched
-    nothing)."""
-    return (f"CALL ({var}) {{ WITH {var} AS p MATCH {relation.path} "
+def _targets(var: str, relation: Relation, shape: Shape, *, nodes: bool = False) -> str:
+    """A COLLECT subquery: the visible targets of `relation` from the node bound to `var`,
+    in id order, projected by `shape` (or, with `nodes`, the nodes, for a page to cut).
+    The node is renamed `p` inside so that `relation.path`, written from a parent `(p)` to
+    targets `(n)`, reads unchanged (with the node imported as `n`, a path's `(n:Finding)`
+    matched nothing)."""
+    value = "n" if nodes else shape.projection("n")
+    return (f"COLLECT {{ WITH {var} AS p MATCH {relation.path} "
             f"WHERE {_checks(relation, shape)} WITH DISTINCT n ORDER BY n.id "
-            f"RETURN collect({shape.projection('n')}) AS {column} }} ")
+            f"RETURN {value} }}")
+
+
+def _targets_of(var: str, relation: Relation, shape: Shape, column: str) -> str:
+    """A subquery binding `column` to exactly `related_by_id`'s rows for the node bound to
+    `var`."""
+    return f"CALL ({var}) {{ RETURN {_targets(var, relation, shape)} AS {column} }} "
+
+
+def _page(targets: str, shape: Shape, nested: tuple[Relation, Shape] | None, skip: str,
+          limit: str, i: str) -> str:
+    """Return columns for one page of the target nodes listed in `targets`: `c<i>` their
+    number, `r<i>` the page as `related_by_id` projects rows, and with `nested`, `n<i>`
+    each page row's own targets (as `related_by_id(*nested)` reads them, to prime its
+    loader). Only the page's rows are projected and only theirs are followed."""
+    window = f"{targets}[{skip}..{skip} + {limit}]"
+    columns = (f"size({targets}) AS c{i}, "
+               f"[x IN {window} | {shape.projection('x')}] AS r{i}")
+    if nested is not None:
+        _nested_start(shape, nested[0])
+        columns += f", [x IN {window} | {_targets('x', *nested)}] AS n{i}"
+    return columns
 
 
 def _nested_start(shape: Shape, nested: Relation) -> None:
@@ -106,65 +128,56 @@ def related_by_id(relation: Relation, shape: Shape) -> LiteralString:
     )
 
 
-@lru_cache(maxsize=2048)
-def related_with_nested(relation: Relation, shape: Shape, nested: Relation,
-                        nested_shape: Shape) -> LiteralString:
-    """`related_by_id` whose every target also carries its own targets along `nested`
-    (a site's reports with their findings): one round trip where a loader per level takes
-    two. The nested rows are exactly what `related_by_id(nested, nested_shape)` returns for
-    that target (same path, checks, projection and order), so they can prime its loader."""
-    _nested_start(shape, nested)
+@lru_cache(maxsize=1024)
+def related_page(relation: Relation, shape: Shape,
+                 nested: tuple[Relation, Shape] | None) -> LiteralString:
+    """One page (`$skip`, `$limit`) of `related_by_id`'s rows per key, with their number
+    (`c`) and, with `nested`, the page rows' own targets (`n`): a connection along a
+    relation (a site's reports) projects and follows only the rows it answers."""
     start = lit(Label(relation.start).value)
     return lit(
-        f"UNWIND $ids AS key MATCH (p:{start} {{id: key}}) MATCH {relation.path} "
-        f"WHERE {_checks(relation, shape)} WITH DISTINCT key, n AS t "
-        + _targets_of("t", nested, nested_shape, "inner")
-        # Ordered after the subquery, right before the collect: an order made before a
-        # CALL is not promised to survive it.
-        + f"WITH key, t, inner ORDER BY t.id "
-        f"RETURN key, collect({shape.projection('t')}) AS nodes, collect(inner) AS nested"
+        f"UNWIND $ids AS key MATCH (q:{start} {{id: key}}) "
+        f"WITH key, {_targets('q', relation, shape, nodes=True)} AS a "
+        f"RETURN key, {_page('a', shape, nested, '$skip', '$limit', '')}"
     )
 
 
 @dataclass(frozen=True)
 class Prefetch:
     """One relation read with its parent by `node_with_related`: its targets exactly as
-    `related_by_id(relation, shape)` returns them, or with `nested` (a relation and the
-    shape of its targets) as `related_with_nested(relation, shape, *nested)` does."""
+    `related_by_id(relation, shape)` returns them, or with `window` one page of them as
+    `related_page(relation, shape, nested)` does (`nested`: a relation and the shape of
+    its targets, followed from the page's rows)."""
 
     relation: Relation
     shape: Shape
     nested: tuple[Relation, Shape] | None = None
+    # (skip, limit): one page, as `related_page` reads it
+    window: tuple[int, int] | None = None
 
 
 @lru_cache(maxsize=1024)
 def node_with_related(shape: Shape, parts: tuple[Prefetch, ...]) -> LiteralString:
-    """`nodes_by_id` whose node also carries, for each of `parts`, column `r<i>` (and
-    `n<i>` for a nested part): the rows its own loader would read, with the same path,
-    checks, projection and order, so that they can prime that loader. A site page (the
-    site, its reports with their findings, its open findings) is one round trip, not three.
-    Each part is a subquery on the visible node: an empty part is an empty list."""
+    """`nodes_by_id` whose node also carries, for each of `parts`, column `r<i>` (for a
+    paged part also `c<i>`, and `n<i>` with nested targets): the rows its own loader would
+    read, with the same path, checks, projection and order, so that they can prime that
+    loader. A site page (the site, a page of its reports with their findings, its open
+    findings) is one round trip, not three. An empty part is an empty list."""
     calls: list[str] = []
     columns: list[str] = []
     for i, part in enumerate(parts):
         relation = part.relation
         if relation.start != shape.label:
             raise ValueError(f"{relation.name} does not start at {shape.label.value}")
-        if part.nested is None:
-            calls.append(_targets_of("t", relation, part.shape, f"r{i}"))
-            columns.append(f"r{i}")
+        if part.window is not None:
+            calls.append(f"WITH *, {_targets('t', relation, part.shape, nodes=True)} AS a{i} ")
+            columns.append(_page(f"a{i}", part.shape, part.nested, f"$skip{i}", f"$limit{i}",
+                                 str(i)))
             continue
-        nested, nested_shape = part.nested
-        _nested_start(part.shape, nested)
-        # As related_with_nested, within a subquery on the node: each target `u` with its
-        # own targets, ordered after the inner subquery, right before the collect.
-        calls.append(
-            f"CALL (t) {{ WITH t AS p MATCH {relation.path} "
-            f"WHERE {_checks(relation, part.shape)} WITH DISTINCT n AS u "
-            + _targets_of("u", nested, nested_shape, "inner")
-            + f"WITH u, inner ORDER BY u.id "
-            f"RETURN collect({part.shape.projection('u')}) AS r{i}, collect(inner) AS n{i} }} ")
-        columns += [f"r{i}", f"n{i}"]
+        if part.nested is not None:
+            raise ValueError(f"{relation.name}: a part with nested targets is a page")
+        calls.append(_targets_of("t", relation, part.shape, f"r{i}"))
+        columns.append(f"r{i}")
     return lit(
         f"UNWIND $ids AS key MATCH (t:{shape.label_text()} {{id: key}}) "
         f"WHERE {visible_as(shape.label, 't')} "

@@ -24,7 +24,7 @@ from graph.core.nodes import (
     node_with_related,
     nodes_by_id,
     related_by_id,
-    related_with_nested,
+    related_page,
 )
 from graph.core.visibility import Shape
 from graph.imports.runs import rows_pages
@@ -64,29 +64,45 @@ class RelatedByParentIdLoader(DataLoader[str, list[dict[str, Any]]]):
         return [found.get(i, []) for i in ids]
 
 
-class RelatedWithNestedLoader(DataLoader[str, list[dict[str, Any]]]):
-    """`RelatedByParentIdLoader` that reads the targets' own relation (`nested`) in the same
-    round trip and primes `nested_loader` with it, so the next level of the query is
-    answered without going back to Neo4j."""
+class RelatedPageLoader(DataLoader[str, tuple[int, list[dict[str, Any]]]]):
+    """Parent id -> (how many visible targets, one page of them in id order): a connection
+    along a relation reads only its page. With `nested_loader`, the page rows' own targets
+    come in the same round trip and prime it, so the next level of the query is answered
+    without going back to Neo4j."""
 
     def __init__(self, runner: QueryRunner, viewer: dict[str, Any], relation: Relation,
-                 shape: Shape, nested: Relation, nested_loader: RelatedByParentIdLoader) -> None:
+                 shape: Shape, nested: Relation | None,
+                 nested_loader: RelatedByParentIdLoader | None, window: tuple[int, int]) -> None:
         self.runner, self.viewer = runner, viewer
-        self.relation, self.shape = relation, shape
+        self.relation, self.shape, self.window = relation, shape, window
         self.nested, self.nested_loader = nested, nested_loader
         super().__init__(load_fn=self._load)
 
-    async def _load(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-        rows = await self.runner.query(
-            related_with_nested(self.relation, self.shape, self.nested,
-                                self.nested_loader.shape),
-            {"ids": list(ids), **self.viewer}, name=f"{self.relation.name}+{self.nested.name}")
-        found: dict[str, list[dict[str, Any]]] = {}
-        for r in rows:
-            found[r["key"]] = r["nodes"]
+    def prime_page(self, key: str, row: dict[str, Any], i: str = "") -> None:
+        """Prime this loader (and the nested one) from a row carrying `c<i>`, `r<i>` and
+        `n<i>`, as `related_page` and `node_with_related` return them."""
+        self.prime(key, (row[f"c{i}"], row[f"r{i}"]))
+        self._prime_nested(row, i)
+
+    def _prime_nested(self, row: dict[str, Any], i: str = "") -> None:
+        if self.nested_loader is not None:
             self.nested_loader.prime_many(
-                {node["id"]: inner for node, inner in zip(r["nodes"], r["nested"])})
-        return [found.get(i, []) for i in ids]
+                {node["id"]: inner for node, inner in zip(row[f"r{i}"], row[f"n{i}"])})
+
+    async def _load(self, ids: Sequence[str]) -> list[tuple[int, list[dict[str, Any]]]]:
+        nested = None
+        if self.nested is not None and self.nested_loader is not None:
+            nested = (self.nested, self.nested_loader.shape)
+        skip, limit = self.window
+        rows = await self.runner.query(
+            related_page(self.relation, self.shape, nested),
+            {"ids": list(ids), "skip": skip, "limit": limit, **self.viewer},
+            name=f"{self.relation.name}_page" + (f"+{nested[0].name}" if nested else ""))
+        found: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        for r in rows:
+            found[r["key"]] = (r["c"], r["r"])
+            self._prime_nested(r)
+        return [found.get(i, (0, [])) for i in ids]
 
 
 class NodeWithRelatedLoader(DataLoader[str, dict[str, Any] | None]):
@@ -101,18 +117,22 @@ class NodeWithRelatedLoader(DataLoader[str, dict[str, Any] | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        windows = {}
+        for i, part in enumerate(self.parts):
+            if part.window is not None:
+                windows[f"skip{i}"], windows[f"limit{i}"] = part.window
         rows = await self.runner.query(node_with_related(self.shape, self.parts),
-                                       {"ids": list(ids), **self.viewer},
+                                       {"ids": list(ids), **windows, **self.viewer},
                                        name=f"{self.shape.label.value}ById+{len(self.parts)}")
         found: dict[str, dict[str, Any]] = {}
         for r in rows:
             key = r["key"]
             found[key] = r["node"]
             for i, (part, target) in enumerate(zip(self.parts, self.targets, strict=True)):
-                target.prime(key, r[f"r{i}"])
-                if part.nested is not None:
-                    target.nested_loader.prime_many(
-                        {node["id"]: inner for node, inner in zip(r[f"r{i}"], r[f"n{i}"])})
+                if part.window is not None:
+                    target.prime_page(key, r, str(i))
+                else:
+                    target.prime(key, r[f"r{i}"])
         return [found.get(i) for i in ids]
 
 
@@ -243,11 +263,12 @@ class Loaders:
         return self._made[key]  # type: ignore[return-value]
 
     def node_with(self, shape: Shape, parts: tuple[Prefetch, ...]) -> NodeWithRelatedLoader:
-        """Nodes by id with `parts` read alongside, priming `related` / `related_with`."""
+        """Nodes by id with `parts` read alongside, priming `related` / `related_page`."""
         key = ("node_with", shape, parts)
         if key not in self._made:
-            targets = [self.related(p.relation, p.shape) if p.nested is None
-                       else self.related_with(p.relation, p.shape, *p.nested) for p in parts]
+            targets = [self.related(p.relation, p.shape) if p.window is None
+                       else self.related_page(p.relation, p.shape, p.nested, p.window)
+                       for p in parts]
             self._made[key] = NodeWithRelatedLoader(self.runner, self.viewer, shape, parts,
                                                     targets)
         return self._made[key]  # type: ignore[return-value]
@@ -258,14 +279,16 @@ class Loaders:
             self._made[key] = RelatedByParentIdLoader(self.runner, self.viewer, relation, shape)
         return self._made[key]  # type: ignore[return-value]
 
-    def related_with(self, relation: Relation, shape: Shape, nested: Relation,
-                     nested_shape: Shape) -> RelatedWithNestedLoader:
-        """Targets of `relation` with their `nested` targets, priming `related(nested, ...)`."""
-        key = ("related_with", relation, shape, nested, nested_shape)
+    def related_page(self, relation: Relation, shape: Shape,
+                     nested: tuple[Relation, Shape] | None,
+                     window: tuple[int, int]) -> RelatedPageLoader:
+        """One page of the targets of `relation` with their number; with `nested`, the page
+        rows' own targets too, priming `related(*nested)`."""
+        key = ("related_page", relation, shape, nested, window)
         if key not in self._made:
-            self._made[key] = RelatedWithNestedLoader(
-                self.runner, self.viewer, relation, shape, nested,
-                self.related(nested, nested_shape))
+            self._made[key] = RelatedPageLoader(
+                self.runner, self.viewer, relation, shape, nested[0] if nested else None,
+                self.related(*nested) if nested else None, window)
         return self._made[key]  # type: ignore[return-value]
 
     def supply_chain(self, supplier: Shape, site: Shape) -> SupplyChainByBrandLoader:

@@ -12,6 +12,7 @@ from graphql import GraphQLError
 
 from auth.permissions import RequireScope
 from auth.scopes import Scope
+from graph.core import nodes as rel
 from resolvers.core.selection import selected
 from schema.core.common import Sharing
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
     from strawberry.types import Info
 
-    from graph.core import nodes as rel
     from graph.core.visibility import Protected, Shape
     from resolvers.core.context import Context
 
@@ -51,18 +51,30 @@ async def related(info: Info[Context, Any], relation: rel.Relation, shape: Shape
     return await info.context.loaders.related(relation, shape.only(fields)).load(parent_id)
 
 
-async def related_with(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
-                       parent_id: str, *path: str, nested_field: str,
-                       nested: rel.Relation, nested_shape: Shape) -> list[dict[str, Any]]:
-    """`related`, and when the query selects `nested_field` on the targets, their `nested`
-    targets in the same round trip (primed for that field's own `related` call)."""
-    fields = selected(info, *path)
-    if nested_field not in fields:
-        return await related(info, relation, shape, parent_id, *path)
-    inner = selected(info, *path, nested_field)
-    loader = info.context.loaders.related_with(relation, shape.only(fields), nested,
-                                               nested_shape.only(inner))
-    return await loader.load(parent_id)
+async def related_page(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
+                       parent_id: str, *, path: tuple[str, ...], window: tuple[int, int],
+                       nested_field: str, nested: rel.Relation,
+                       nested_shape: Shape) -> tuple[int, list[dict[str, Any]]]:
+    """How many visible records along `relation`, and the page `window` (skip, limit) of
+    them projected to what the query selects at `path`; when it selects `nested_field` on
+    them, their `nested` targets come in the same round trip (primed for that field's own
+    `related` call). Keyed as `page_prefetch` keys it."""
+    part = page_prefetch(info, relation, shape, path=path, window=window,
+                         nested_field=nested_field, nested=nested, nested_shape=nested_shape)
+    return await info.context.loaders.related_page(part.relation, part.shape, part.nested,
+                                                   window).load(parent_id)
+
+
+def page_prefetch(info: Info[Context, Any], relation: rel.Relation, shape: Shape, *,
+                  path: tuple[str, ...], window: tuple[int, int], nested_field: str,
+                  nested: rel.Relation, nested_shape: Shape,
+                  at: tuple[str, ...] = ()) -> rel.Prefetch:
+    """The page `related_page` reads for the field at `at` (below the current one; () for
+    the current field): its relation, the shapes selected and the window."""
+    fields = selected(info, *at, *path)
+    inner = (nested, nested_shape.only(selected(info, *at, *path, nested_field))
+             ) if nested_field in fields else None
+    return rel.Prefetch(relation, shape.only(fields), inner, window)
 
 
 async def entity(info: Info[Context, Any], shape: Shape, scope: Scope,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 
 from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
 from graph.core import nodes as rel
 from graph.reports.fields import FINDING_SHAPE, REPORT_SHAPE
 from graph.sites.fields import CATEGORY_SHAPE, SITE_SHAPE
 from resolvers.core.args import enum_value, page_window
-from resolvers.core.selection import selected
+from resolvers.core.selection import field_arguments, selected
 from schema.core.common import (
     Connection,
     FindingStatus,
@@ -27,7 +28,8 @@ from schema.core.records import (
     entity,
     provenance,
     related,
-    related_with,
+    page_prefetch,
+    related_page,
     scoped,
 )
 
@@ -128,10 +130,9 @@ class ProductionSite(Record):
                       after: str | None = None) -> Connection[AuditReport]:
         skip, limit = page_window(info, first, after)
         # A site page nearly always asks for the reports' findings too: one round trip.
-        rows = await related_with(info, rel.SITE_REPORTS, REPORT_SHAPE, self.id, "edges",
-                                  "node", nested_field="findings", nested=rel.REPORT_FINDINGS,
-                                  nested_shape=FINDING_SHAPE)
-        return Connection.sliced(rows, skip=skip, limit=limit, convert=AuditReport.from_row)
+        total, rows = await related_page(info, parent_id=self.id, window=(skip, limit),
+                                          **_REPORTS_PAGE)
+        return Connection.of(rows, total=total, skip=skip, convert=AuditReport.from_row)
 
     @scoped(REPORTS, "Findings of visible reports on this site, optionally by status and "
                      "minimum severity.")
@@ -198,6 +199,24 @@ class ProductionSite(Record):
 _SEVERITY_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
 
 
+# ProductionSite.reports' page and what site_prefetch reads for it: one spelling, one key.
+_REPORTS_PAGE: dict[str, Any] = {
+    "relation": rel.SITE_REPORTS, "shape": REPORT_SHAPE, "path": ("edges", "node"),
+    "nested_field": "findings", "nested": rel.REPORT_FINDINGS, "nested_shape": FINDING_SHAPE}
+
+
+def _reports_window(info: Info[Context, Any]) -> tuple[int, int] | None:
+    """The page of the one `reports` field selected on the site, or None when there are
+    several (aliases) or its arguments are bad (the field itself says so)."""
+    args = field_arguments(info, "reports")
+    if args is None:
+        return None
+    try:
+        return page_window(info, args.get("first"), args.get("after"))
+    except GraphQLError:
+        return None
+
+
 def site_prefetch(info: Info[Context, Any]) -> tuple[rel.Prefetch, ...]:
     """What the fields selected on one site will read through their loaders, keyed exactly
     as `ProductionSite.reports` and `.open_finding_count` key them (the same relation, shape
@@ -208,14 +227,9 @@ def site_prefetch(info: Info[Context, Any]) -> tuple[rel.Prefetch, ...]:
         return ()
     wanted = selected(info)
     parts = []
-    if "reports" in wanted:
-        fields = selected(info, "reports", "edges", "node")
-        if "findings" in fields:
-            inner = selected(info, "reports", "edges", "node", "findings")
-            parts.append(rel.Prefetch(rel.SITE_REPORTS, REPORT_SHAPE.only(fields),
-                                      (rel.REPORT_FINDINGS, FINDING_SHAPE.only(inner))))
-        else:
-            parts.append(rel.Prefetch(rel.SITE_REPORTS, REPORT_SHAPE.only(fields)))
+    window = _reports_window(info) if "reports" in wanted else None
+    if window is not None:
+        parts.append(page_prefetch(info, window=window, at=("reports",), **_REPORTS_PAGE))
     if "openFindingCount" in wanted:
         parts.append(rel.Prefetch(rel.SITE_FINDINGS, FINDING_SHAPE.only(
             selected(info, "openFindingCount") | _OPEN_COUNT_NEEDS)))

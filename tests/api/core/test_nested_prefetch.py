@@ -1,5 +1,5 @@
 """A site's reports bring their findings in the same round trip (graph/core/nodes.py
-`related_with_nested`): the findings a reader gets that way are exactly those the report's own
+`related_page`): the findings a reader gets that way are exactly those the report's own
 `findings` field gives, under the same visibility, and selecting them costs no round trip."""
 
 from __future__ import annotations
