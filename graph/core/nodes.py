@@ -18,12 +18,20 @@ from graph.core.visibility import Shape, joined, lit, visible, visible_as
 @dataclass(frozen=True)
 class Relation:
     """A path from a parent `(p)` to target nodes `(n)`; `via` names intermediate nodes
-    that must be visible too (a finding is reached only through a visible report)."""
+    that must be visible too (a finding is reached only through a visible report).
+
+    `site_on_path`: the path itself joins the target to a site that the parent's own check
+    proves visible (a site's reports, a visible report's findings), which is all that
+    `visible_as` adds to the target's own sharing for a report, finding or action: the
+    target is checked with `visible` and its site is not walked a second time. Set it only
+    where the path is that proof; tests/graph/core/test_site_on_path.py compares every such
+    relation with its fully checked twin."""
 
     name: str
     start: Label
     path: str
     via: tuple[str, ...] = ()
+    site_on_path: bool = False
 
 
 SITE_OPERATORS = Relation("site_operators", Label.PRODUCTION_SITE,
@@ -31,10 +39,13 @@ SITE_OPERATORS = Relation("site_operators", Label.PRODUCTION_SITE,
 SITE_BRANDS = Relation("site_brands", Label.PRODUCTION_SITE, "(p)<-[:PRODUCED_AT]-(n:Brand)")
 SITE_PRODUCTS = Relation("site_products", Label.PRODUCTION_SITE,
                          "(p)-[:MAKES]->(n:ProductCategory)")
-SITE_REPORTS = Relation("site_reports", Label.PRODUCTION_SITE, "(p)<-[:ASSESSES]-(n:AuditReport)")
+# (p) is the site the report is about.
+SITE_REPORTS = Relation("site_reports", Label.PRODUCTION_SITE, "(p)<-[:ASSESSES]-(n:AuditReport)",
+                        site_on_path=True)
+# (p) is the site of the finding's report (r).
 SITE_FINDINGS = Relation("site_findings", Label.PRODUCTION_SITE,
                          "(p)<-[:ASSESSES]-(r:AuditReport)-[:HAS_FINDING]->(n:Finding)",
-                         via=("r",))
+                         via=("r",), site_on_path=True)
 BRAND_SUPPLIERS = Relation("brand_suppliers", Label.BRAND, "(p)-[:SOURCES_FROM]->(n:Supplier)")
 BRAND_SITES = Relation("brand_sites", Label.BRAND, "(p)-[:PRODUCED_AT]->(n:ProductionSite)")
 SUPPLIER_SITES = Relation("supplier_sites", Label.SUPPLIER,
@@ -48,10 +59,13 @@ SUPPLIER_BRAND_CUSTOMERS = Relation("supplier_brand_customers", Label.SUPPLIER,
 REPORT_AUTHOR = Relation("report_author", Label.AUDIT_REPORT,
                          "(p)<-[:AUTHORED]-(n:Organisation)")
 REPORT_SITE = Relation("report_site", Label.AUDIT_REPORT, "(p)-[:ASSESSES]->(n:ProductionSite)")
+# (p), a report checked as `visible_as`, is about a visible site: the finding's.
 REPORT_FINDINGS = Relation("report_findings", Label.AUDIT_REPORT,
-                           "(p)-[:HAS_FINDING]->(n:Finding)")
+                           "(p)-[:HAS_FINDING]->(n:Finding)", site_on_path=True)
+# (p), a finding checked as `visible_as`, joins the action to a visible site.
 FINDING_REMEDIATION = Relation("finding_remediation", Label.FINDING,
-                               "(p)-[:REMEDIATED_BY]->(n:RemediationAction)")
+                               "(p)-[:REMEDIATED_BY]->(n:RemediationAction)",
+                               site_on_path=True)
 CONTRACT_BUYER = Relation("contract_buyer", Label.CONTRACT, "(p)<-[:HOLDS]-(n:Organisation)")
 CONTRACT_SUPPLIER = Relation("contract_supplier", Label.CONTRACT,
                              "(p)-[:AWARDED_TO]->(n:Supplier)")
@@ -76,7 +90,8 @@ def _checks(relation: Relation, shape: Shape) -> str:
     """Visibility along `relation` from a parent `(p)` to targets `(n)` of `shape`: the
     parent again (a loader key can never reach past visibility), the target, the `via`
     nodes."""
-    return joined([visible_as(relation.start, "p"), visible_as(shape.label, "n"),
+    target = visible("n") if relation.site_on_path else visible_as(shape.label, "n")
+    return joined([visible_as(relation.start, "p"), target,
                    *(visible(v) for v in relation.via)])
 
 
