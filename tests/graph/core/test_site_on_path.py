@@ -9,11 +9,13 @@ Against the real Neo4j."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 
 import pytest
 
 from auth.scopes import Scope
 from graph.core import nodes as rel
+from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 from graph.core.model import Label
 from graph.core.visibility import viewer_params
@@ -55,12 +57,14 @@ CLEAN = "MATCH (n) WHERE n.id STARTS WITH 'SOP-' DETACH DELETE n"
 
 
 @pytest.fixture(scope="module")
-async def awkward(sample_graph: Graph) -> None:
+async def awkward(sample_graph: Graph) -> AsyncIterator[None]:
     await sample_graph.query(CLEAN, write=True)
     await sample_graph.query(AWKWARD, {"owner": s.NW_HEALTH, "monitor": s.MONITOR_WORKERS,
                                        "peer": s.LK_UNI}, write=True)
+    await structure_changed_outside(sample_graph)  # written around the commands
     yield
     await sample_graph.query(CLEAN, write=True)
+    await structure_changed_outside(sample_graph)
 
 
 def test_operator_relations_on_the_path_are_the_ones_argued_for() -> None:
