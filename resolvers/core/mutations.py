@@ -77,12 +77,14 @@ def _idempotency(info: Info[Context, Any]) -> Idempotency:
     key = key or info.context.extra.get("idempotency_key")
     if key and len(key) > MAX_KEY:
         return Idempotency(None, "", "", too_long=True)
+    client = info.context.viewer.client_id
+    if not key:  # nothing to store or compare: the body is not printed and hashed
+        return Idempotency(None, "", client)
     body = json.dumps([print_ast(info.operation), info.variable_values],
                       sort_keys=True, default=str)
     body_hash = hashlib.sha256(body.encode()).hexdigest()
-    client = info.context.viewer.client_id
-    scoped = idem_store.scoped_key(client, key, str(info.path.key)) if key else None
-    return Idempotency(scoped, body_hash, client)
+    return Idempotency(idem_store.scoped_key(client, key, str(info.path.key)), body_hash,
+                       client)
 
 
 async def run(info: Info[Context, Any], work: Work, build: Build) -> Any:
