@@ -102,9 +102,10 @@ def _targets(var: str, relation: Relation, shape: Shape, *, nodes: bool = False)
     targets `(n)`, reads unchanged (with the node imported as `n`, a path's `(n:Finding)`
     matched nothing)."""
     value = "n" if nodes else shape.projection("n")
+    # The order on the RETURN itself: COLLECT keeps the order its rows come in.
     return (f"COLLECT {{ WITH {var} AS p MATCH {relation.path} "
-            f"WHERE {_checks(relation, shape)} WITH DISTINCT n ORDER BY n.id "
-            f"RETURN {value} }}")
+            f"WHERE {_checks(relation, shape)} WITH DISTINCT n "
+            f"RETURN {value} ORDER BY n.id }}")
 
 
 def _targets_of(var: str, relation: Relation, shape: Shape, column: str) -> str:

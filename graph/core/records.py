@@ -69,9 +69,11 @@ def _access(label: Label) -> LiteralString:
     )
 
 
-# Who recorded a link, spelled once for links made by `link_many` and by `create_records`.
-_LINK_PROVENANCE: LiteralString = (
-    "r.contributedBy = $org, r.createdAt = $now, r.source = $source, r.client = $client")
+def _link_provenance(r: str) -> str:
+    """Who recorded link `r`: spelled once for links made by `link_many` and by
+    `create_records`."""
+    return f"{r}.contributedBy = $org, {r}.createdAt = $now, {r}.source = $source, " \
+           f"{r}.client = $client"
 
 
 @cache
@@ -85,7 +87,7 @@ def _create(label: Label, attach: tuple[tuple[Rel, Label, bool], ...] = ()) -> L
     links = lit("".join(
         (f"CREATE (o{i})-[r{i}:{lit(Rel(rel).value)}]->(n) " if inbound
          else f"CREATE (n)-[r{i}:{lit(Rel(rel).value)}]->(o{i}) ")
-        + "SET " + _LINK_PROVENANCE.replace("r.", f"r{i}.") + f", r{i}.updatedAt = $now "
+        + f"SET {_link_provenance(f'r{i}')}, r{i}.updatedAt = $now "
         for i, (rel, _, inbound) in enumerate(attach)))
     return lit(
         f"{ends}UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, n.contributedBy = $org, "
@@ -123,7 +125,7 @@ def _link(start: Label, rel: Rel, end: Label) -> LiteralString:
     return lit(
         f"UNWIND $links AS l MATCH (a:{a} {{id: l.start}}) MATCH (b:{b} {{id: l.end}}) "
         f"MERGE (a)-[r:{t}]->(b) "
-        f"ON CREATE SET {_LINK_PROVENANCE} "
+        f"ON CREATE SET {_link_provenance('r')} "
         # Properties of a link belong to whoever recorded it: another organisation's link
         # keeps its own (they may be confidential volumes and prices).
         "SET r += CASE WHEN r.contributedBy = $org THEN coalesce(l.props, {}) ELSE {} END, "
