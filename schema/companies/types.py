@@ -14,12 +14,15 @@ from graph.sites.fields import SITE_SHAPE
 from resolvers.core.args import bad_input
 from resolvers.core.selection import selected
 from schema.core.common import (
+    Sharing,
     SupplierRole,
 )
 from schema.core.records import (
     CONTRACTS,
+    PROVENANCE_FIELDS,
     SITES,
     Record,
+    RowReader,
     entity,
     provenance,
     related,
@@ -109,9 +112,7 @@ class Supplier(Record):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Supplier:
-        return cls(**provenance(row), name=row.get("name"), country_code=row.get("countryCode"),
-                   roles=[SupplierRole(r) for r in row.get("roles") or []],
-                   identifiers=row.get("identifiers") or [])
+        return _SUPPLIER_ROW(row)  # type: ignore[no-any-return]
 
     @scoped(SITES, "Sites this supplier operates.")
     async def sites(self, info: Info[Context, Any]) -> list[ProductionSite]:
@@ -148,6 +149,13 @@ class Supplier(Record):
 
 
 Customer = Annotated[Brand | Supplier, strawberry.union("Customer")]
+
+
+_SUPPLIER_ROW = RowReader(Supplier, {
+    **PROVENANCE_FIELDS, "name": ("name", None), "countryCode": ("country_code", None),
+    "roles": ("roles", lambda v: [SupplierRole(r) for r in v or []]),
+    "identifiers": ("identifiers", lambda v: v or []),
+}, defaults={"sharing": Sharing.PUBLIC}, lists=frozenset({"roles", "identifiers"}))
 
 
 # Types of other domains referenced above, imported last so that the domains' mutual

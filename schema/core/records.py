@@ -5,6 +5,8 @@ read it; which viewers may is declared in graph/<domain>/fields.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -17,8 +19,6 @@ from resolvers.core.selection import selected
 from schema.core.common import Sharing
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from strawberry.types import Info
 
     from graph.core.visibility import Protected, Shape
@@ -84,6 +84,54 @@ async def entity(info: Info[Context, Any], shape: Shape, scope: Scope,
         raise GraphQLError(f"this entity needs the {scope.value} scope",
                            extensions={"code": "FORBIDDEN", "scope": scope.value})
     return await info.context.loaders.node(shape.only(selected(info))).load(str(id_))
+
+
+class RowReader:
+    """`from_row` for a type read in bulk (a supply chain of a thousand entries makes two
+    thousand records). `fields` maps a row key to (attribute, convert or None): only the
+    keys the row has are converted (a projection has the selected ones), every other
+    attribute keeps its default (None; `defaults`; a new empty list for those in `lists`),
+    and the instance is made without the dataclass __init__ binding each argument. It
+    refuses, when made, a table that leaves an attribute of __init__ unread."""
+
+    def __init__(self, cls: type, fields: dict[str, tuple[str, Callable[[Any], Any] | None]],
+                 *, defaults: dict[str, Any] | None = None,
+                 lists: frozenset[str] = frozenset()) -> None:
+        init = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+        read = {attr for attr, _ in fields.values()}
+        if read != init:
+            raise TypeError(f"{cls.__name__}: the row table reads {sorted(read ^ init)} "
+                            "differently from __init__")
+        self.cls, self.fields, self.lists = cls, fields, lists
+        self.defaults = {name: None for name in init} | (defaults or {})
+
+    def __call__(self, row: dict[str, Any]) -> Any:
+        values = self.defaults.copy()
+        fields = self.fields
+        for key, value in row.items():
+            spec = fields.get(key)
+            if spec is not None:
+                attr, convert = spec
+                values[attr] = value if convert is None else convert(value)
+        for attr in self.lists:
+            if values[attr] is None:
+                values[attr] = []
+        obj = object.__new__(self.cls)
+        obj.__dict__ = values
+        return obj
+
+
+def enum_or_none(enum: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A row value as the enum member, or None for a missing or empty one."""
+    return lambda value: enum(value) if value else None
+
+
+# The `Record` interface's attributes, as `provenance` reads them.
+PROVENANCE_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", strawberry.ID),
+    "sharing": ("sharing", lambda v: Sharing(v) if v else Sharing.PUBLIC),
+    "contributedBy": ("contributed_by", None), "createdAt": ("created_at", None),
+    "updatedAt": ("updated_at", None), "source": ("source", None)}
 
 
 def provenance(row: dict[str, Any]) -> dict[str, Any]:

@@ -17,18 +17,21 @@ from schema.core.common import (
     Connection,
     FindingStatus,
     Severity,
+    Sharing,
     SiteStatus,
     SiteType,
 )
 from schema.core.records import (
     CONTRACTS,
+    PROVENANCE_FIELDS,
     REPORTS,
     SITES,
     Record,
+    RowReader,
     entity,
-    provenance,
-    related,
+    enum_or_none,
     page_prefetch,
+    related,
     related_page,
     scoped,
 )
@@ -95,20 +98,7 @@ class ProductionSite(Record):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ProductionSite:
-        loc = row.get("location")
-        return cls(**provenance(row), name=row.get("name"), aliases=row.get("aliases") or [],
-                   address=row.get("address"), city=row.get("city"), region=row.get("region"),
-                   country_code=row.get("countryCode"),
-                   location=Location(**loc) if loc else None,
-                   site_type=SiteType(row["siteType"]) if row.get("siteType") else None,
-                   worker_count=row.get("workerCount"),
-                   status=SiteStatus(row["status"]) if row.get("status") else None,
-                   os_id=row.get("osId"), lei=row.get("lei"), duns=row.get("duns"),
-                   rba_facility_id=row.get("rbaFacilityId"),
-                   factory_code=row.get("factoryCode"), sector=row.get("sector"),
-                   product_type=row.get("productType"), facility_type=row.get("facilityType"),
-                   processing_type=row.get("processingType"),
-                   parent_company=row.get("parentCompany"))
+        return _SITE_ROW(row)  # type: ignore[no-any-return]
 
     @scoped(SITES, "Product categories made here.")
     async def products(self, info: Info[Context, Any]) -> list[ProductCategory]:
@@ -197,6 +187,20 @@ class ProductionSite(Record):
 
 
 _SEVERITY_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+
+_SITE_ROW = RowReader(ProductionSite, {
+    **PROVENANCE_FIELDS, "name": ("name", None), "aliases": ("aliases", lambda v: v or []),
+    "address": ("address", None), "city": ("city", None), "region": ("region", None),
+    "countryCode": ("country_code", None),
+    "location": ("location", lambda v: Location(**v) if v else None),
+    "siteType": ("site_type", enum_or_none(SiteType)), "workerCount": ("worker_count", None),
+    "status": ("status", enum_or_none(SiteStatus)), "osId": ("os_id", None),
+    "lei": ("lei", None), "duns": ("duns", None), "rbaFacilityId": ("rba_facility_id", None),
+    "factoryCode": ("factory_code", None), "sector": ("sector", None),
+    "productType": ("product_type", None), "facilityType": ("facility_type", None),
+    "processingType": ("processing_type", None), "parentCompany": ("parent_company", None),
+}, defaults={"sharing": Sharing.PUBLIC}, lists=frozenset({"aliases"}))
 
 
 # ProductionSite.reports' page and what site_prefetch reads for it: one spelling, one key.
