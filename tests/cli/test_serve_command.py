@@ -19,7 +19,7 @@ from tests.support.alerts import cancel_pending
 from tests.support.cli import run_cli
 from tests.support.oauth import Actor, make_actor
 from tests.support.served import Served, held_site, serve, token, wait_until
-from tests.support.writes import CREATE_SITE, fresh
+from tests.support.writes import CREATE_SITE, fresh_site_name
 
 UPDATE_SITE = """
 mutation($id: ID!, $input: UpdateProductionSiteInput!) {
@@ -39,7 +39,7 @@ async def _writer(graph: Graph) -> Actor:
 
 async def _new_site(http: httpx.AsyncClient, auth: dict[str, str]) -> str:
     r = await http.post("/graphql", headers=auth, json={"query": CREATE_SITE, "variables": {
-        "input": {"name": f"{fresh()} Shutdown Works", "countryCode": "VN"}}})
+        "input": {"name": fresh_site_name(), "countryCode": "VN"}}})
     payload = r.json()["data"]["createProductionSite"]
     assert payload["outcome"] == "CREATED", payload
     return str(payload["site"]["id"])

@@ -24,14 +24,14 @@ from supplygraph.settings import Settings
 from tests.support.neo4j import managed_server
 from tests.support.oauth import make_actor
 from tests.support.served import token, wait_until
-from tests.support.writes import CREATE_SITE, fresh
+from tests.support.writes import CREATE_SITE, fresh_site_name
 
 READ = {"query": "{ productionSites(first: 5) { totalCount } }"}
 
 
 def _create() -> dict:
     return {"query": CREATE_SITE,
-            "variables": {"input": {"name": f"{fresh()} Outage Works", "countryCode": "VN"}}}
+            "variables": {"input": {"name": fresh_site_name(), "countryCode": "VN"}}}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from supplygraph.app import create_app
 from supplygraph.settings import Settings
 from tests.support.oauth import Actor, make_actor
 from tests.support.served import held_site, token, wait_until
-from tests.support.writes import CREATE_SITE, fresh
+from tests.support.writes import CREATE_SITE, fresh_site_name
 
 UPDATE_SITE = """
 mutation($id: ID!, $input: UpdateProductionSiteInput!) {
@@ -55,7 +55,7 @@ async def _client(settings: Settings, graph: Graph) -> AsyncIterator[httpx.Async
 
 async def _new_site(http: httpx.AsyncClient, auth: dict[str, str]) -> str:
     r = await http.post("/graphql", headers=auth, json={"query": CREATE_SITE, "variables": {
-        "input": {"name": f"{fresh()} Held Works", "countryCode": "VN"}}})
+        "input": {"name": fresh_site_name(), "countryCode": "VN"}}})
     return str(r.json()["data"]["createProductionSite"]["site"]["id"])
 
 

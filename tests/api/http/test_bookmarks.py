@@ -26,7 +26,7 @@ from supplygraph.settings import Settings
 from tests.support.viewers import AsViewer
 from tests.support.oauth import make_actor
 from tests.support.served import serve, token
-from tests.support.writes import CREATE_SITE, OWNER, ensure_test_orgs, fresh, writer
+from tests.support.writes import CREATE_SITE, OWNER, ensure_test_orgs, fresh_site_name, writer
 
 SITE = "query($id: ID!) { productionSite(id: $id) { id name } }"
 ME = "{ me { organisation { id } } }"
@@ -64,7 +64,7 @@ def _refused(r: httpx.Response) -> None:
 async def test_member_mutation_hands_back_a_bookmark_and_a_plain_query_none(
         http: httpx.AsyncClient) -> None:
     # when a member writes
-    wrote = await http.post("/graphql", json=_create(f"{fresh()} Bookmark Works"))
+    wrote = await http.post("/graphql", json=_create(fresh_site_name()))
     # then the answer carries a bookmark; a read that sent none carries none
     assert wrote.status_code == 200 and wrote.json()["data"]["createProductionSite"]["site"]
     assert wrote.headers[BOOKMARK_HEADER].startswith("1.")
@@ -74,7 +74,7 @@ async def test_member_mutation_hands_back_a_bookmark_and_a_plain_query_none(
 
 async def test_member_read_with_its_bookmark_sees_the_write_and_gets_a_bookmark_back(
         http: httpx.AsyncClient) -> None:
-    wrote = await http.post("/graphql", json=_create(f"{fresh()} Chained Works"))
+    wrote = await http.post("/graphql", json=_create(fresh_site_name()))
     site = wrote.json()["data"]["createProductionSite"]["site"]
     read = await http.post("/graphql", headers={BOOKMARK_HEADER: wrote.headers[BOOKMARK_HEADER]},
                            json={"query": SITE, "variables": {"id": site["id"]}})
@@ -85,7 +85,7 @@ async def test_member_read_with_its_bookmark_sees_the_write_and_gets_a_bookmark_
 
 
 async def test_member_bookmark_over_get_is_accepted(http: httpx.AsyncClient) -> None:
-    wrote = await http.post("/graphql", json=_create(f"{fresh()} Get Works"))
+    wrote = await http.post("/graphql", json=_create(fresh_site_name()))
     r = await http.get("/graphql", params={"query": ME},
                        headers={BOOKMARK_HEADER: wrote.headers[BOOKMARK_HEADER]})
     assert r.status_code == 200 and r.json()["data"]["me"]
@@ -102,13 +102,13 @@ async def test_member_bookmark_over_get_is_accepted(http: httpx.AsyncClient) -> 
 async def test_member_bookmark_not_issued_here_is_400_invalid_bookmark_before_any_work(
         http: httpx.AsyncClient, value: str) -> None:
     r = await http.post("/graphql", headers={BOOKMARK_HEADER: value.encode()},
-                        json=_create(f"{fresh()} Never Works"))
+                        json=_create(fresh_site_name()))
     _refused(r)
 
 
 async def test_member_bookmark_altered_or_signed_with_another_key_is_refused(
         http: httpx.AsyncClient, settings: Settings) -> None:
-    wrote = await http.post("/graphql", json=_create(f"{fresh()} Tamper Works"))
+    wrote = await http.post("/graphql", json=_create(fresh_site_name()))
     version, payload, mac = wrote.headers[BOOKMARK_HEADER].split(".")
     other = BookmarkTokens(settings.model_copy(update={"bookmark_key": SecretStr("k" * 40)}))
     for value in (f"{version}.{payload}A.{mac}",
@@ -118,7 +118,7 @@ async def test_member_bookmark_altered_or_signed_with_another_key_is_refused(
 
 
 async def test_member_sending_two_bookmark_headers_is_refused(http: httpx.AsyncClient) -> None:
-    wrote = await http.post("/graphql", json=_create(f"{fresh()} Twice Works"))
+    wrote = await http.post("/graphql", json=_create(fresh_site_name()))
     value = wrote.headers[BOOKMARK_HEADER]
     r = await http.post("/graphql", headers=[(BOOKMARK_HEADER, value), (BOOKMARK_HEADER, value)],
                         json={"query": ME})
@@ -161,7 +161,7 @@ async def test_member_write_on_one_process_is_read_on_another_with_the_bookmark(
                 httpx.AsyncClient(base_url=other.base_url, timeout=120) as b:
             auth = await token(a, actor)
             # when the member writes through one
-            name = f"{fresh()} Two Process Works"
+            name = fresh_site_name()
             wrote = await a.post("/graphql", headers=auth, json=_create(name))
             site = wrote.json()["data"]["createProductionSite"]["site"]
             bookmark = wrote.headers[BOOKMARK_HEADER]
