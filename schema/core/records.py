@@ -135,10 +135,9 @@ PROVENANCE_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
 
 
 def provenance(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": strawberry.ID(row["id"]),
-            "sharing": Sharing(row["sharing"]) if row.get("sharing") else Sharing.PUBLIC,
-            "contributed_by": row.get("contributedBy"), "created_at": row.get("createdAt"),
-            "updated_at": row.get("updatedAt"), "source": row.get("source")}
+    """The `Record` attributes of `row`, for a type's constructor (PROVENANCE_FIELDS)."""
+    return {attr: row.get(key) if convert is None else convert(row.get(key))
+            for key, (attr, convert) in PROVENANCE_FIELDS.items()}
 
 
 def protected_value(field: Protected, row: dict[str, Any],
