@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any
 
-from graph.core.bulk import write_nodes, write_rels
+from graph.core.bulk import absent, last_per_key, write_nodes, write_rels
 from graph.core.derived import structure_changed_outside
 from graph.core.db import Graph
 from graph.core.ids import new_id, new_site_id
@@ -113,6 +114,9 @@ class Dataset:
     nodes: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     rels: dict[tuple[Label, Rel, Label], list[tuple[str, str, dict[str, Any]]]] = field(
         default_factory=lambda: defaultdict(list))
+    # (label, id) of the nodes this load CREATEd: a relationship with one of them at an end
+    # cannot exist yet, so it is CREATEd too.
+    created: set[tuple[Label, str]] = field(default_factory=set)
 
     def node(self, label: Label, **props: Any) -> dict[str, Any]:
         self.nodes[label].append(props)
@@ -129,6 +133,7 @@ class Dataset:
     def clear(self) -> None:
         self.nodes.clear()
         self.rels.clear()
+        self.created.clear()
 
     async def load(self, graph: Graph, batch_size: int = 5000,
                    advance: Callable[[int], None] | None = None) -> None:
@@ -139,17 +144,30 @@ class Dataset:
     async def load_nodes(self, graph: Graph, batch_size: int = 5000,
                          advance: Callable[[int], None] | None = None) -> None:
         for label, rows in self.nodes.items():
+            # A label's rows all new (a seed's chunk, the first load of the sample): CREATE.
+            # Any of them there already (a second load): MERGE them all, as before.
+            new = await absent(graph, label, [r["id"] for r in rows])
+            if new:
+                rows = last_per_key(rows, itemgetter("id"))
+                self.created.update((label, r["id"]) for r in rows)
             for i in range(0, len(rows), batch_size):
                 chunk = rows[i:i + batch_size]
-                await write_nodes(graph, label, chunk)
+                await write_nodes(graph, label, chunk, new=new)
                 if advance:
                     advance(len(chunk))
 
     async def load_rels(self, graph: Graph, batch_size: int = 5000) -> None:
         """The relationships; both ends of each must have been written already."""
+        created = self.created
         for (start, rel, end), rel_rows in self.rels.items():
-            for i in range(0, len(rel_rows), batch_size):
-                await write_rels(graph, start, rel, end, rel_rows[i:i + batch_size])
+            fresh = [r for r in rel_rows if (start, r[0]) in created or (end, r[1]) in created]
+            if fresh:
+                rel_rows = [r for r in rel_rows
+                            if (start, r[0]) not in created and (end, r[1]) not in created]
+                fresh = last_per_key(fresh, itemgetter(0, 1))
+            for rows, new in ((fresh, True), (rel_rows, False)):
+                for i in range(0, len(rows), batch_size):
+                    await write_rels(graph, start, rel, end, rows[i:i + batch_size], new=new)
         # Bulk writes bypass the commands: stored exposures are rebuilt on their next read.
         await structure_changed_outside(graph)
 

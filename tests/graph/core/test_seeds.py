@@ -6,6 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
+import seeds.shapes
+
 from graph.core.db import Graph
 from graph.core.ids import is_valid_site_id
 from graph.core.migrate import migrate
@@ -142,3 +146,21 @@ async def test_scale_seed_has_the_sample_shapes_and_is_deterministic(scratch_gra
     await wipe(scratch_graph)
     await load_scale(scratch_graph, sites=3000, random_seed=8, progress=False)
     assert await _full_fingerprint(scratch_graph) != first
+
+
+async def test_scale_seed_created_equals_the_seed_merged(scratch_graph: Graph,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    """The seed CREATEs chunks whose ids are all new (graph/core/bulk.py): the graph must be
+    the one MERGE makes, every node, relationship and property."""
+    await migrate(scratch_graph)
+    await wipe(scratch_graph)
+    await load_scale(scratch_graph, sites=2000, random_seed=7, progress=False)
+    created = await _full_fingerprint(scratch_graph)
+
+    async def never_absent(*_: object) -> bool:
+        return False
+
+    monkeypatch.setattr(seeds.shapes, "absent", never_absent)
+    await wipe(scratch_graph)
+    await load_scale(scratch_graph, sites=2000, random_seed=7, progress=False)
+    assert await _full_fingerprint(scratch_graph) == created
