@@ -28,6 +28,7 @@ import asyncio
 import cProfile
 import csv
 import json
+import os
 import random
 import sys
 import tempfile
@@ -99,6 +100,14 @@ def make_csv(path: Path, rows: int, seed: int = 7) -> int:
     return repeats
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process so far (Linux /proc), 0 when unknown."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def bench(rows: int, existing: int, *, variants: bool, decisions: Path | None,
                 profile: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,6 +133,7 @@ async def bench(rows: int, existing: int, *, variants: bool, decisions: Path | N
                 repeats = make_csv(path, rows)
                 what = "noisy repeats"
             prof = cProfile.Profile() if profile else None
+            neo4j_cpu, py_cpu = _cpu_seconds(server._pid()), time.process_time()
             t0 = time.perf_counter()
             if prof:
                 prof.enable()
@@ -132,9 +142,13 @@ async def bench(rows: int, existing: int, *, variants: bool, decisions: Path | N
                 prof.disable()
                 prof.dump_stats(profile)
             took = time.perf_counter() - t0
+            neo4j_cpu = _cpu_seconds(server._pid()) - neo4j_cpu
+            py_cpu = time.process_time() - py_cpu
             out = summary.as_dict()
             print(f"{rows} rows ({repeats} {what}) into {existing} existing sites: "
                   f"{took:.1f}s, {rows / took:.0f} rows/s (batch {settings.import_batch_size})")
+            print(f"CPU s: Neo4j {neo4j_cpu:.1f}, Python {py_cpu:.1f} "
+                  f"({1000 * neo4j_cpu / rows:.2f} + {1000 * py_cpu / rows:.2f} ms a row)")
             print(f"created {out['created']}, matched {out['matched']}, needs confirmation "
                   f"{out['needsConfirmation']}, rejected {out['rejected']}")
             if decisions:

@@ -27,8 +27,8 @@ from graph.sites.normalise import (
     PLANT_NUMBER_CAP,
     _name_score,
     address_score,
+    best_name_pair,
     house_numbers,
-    name_score,
     near_form_word,
     numbers,
 )
@@ -161,13 +161,25 @@ def _split(ident: str) -> tuple[str, str]:
 
 def judge(a: SiteKey, b: SiteKey) -> Evidence:
     """The evidence that `a` and `b` are one site (see the module's docstring)."""
+    evidence = _judge(a, b, None)
+    assert evidence is not None
+    return evidence
+
+
+def judge_from(a: SiteKey, b: SiteKey, floor: float) -> Evidence | None:
+    """`judge(a, b)`, or None when its score is below `floor`: most candidates an import
+    looks at are, and their score is known before the reasons a reviewer would read."""
+    return _judge(a, b, floor)
+
+
+def _judge(a: SiteKey, b: SiteKey, floor: float | None) -> Evidence | None:
     verdict, shared, conflicting = _identifiers(a, b)
     site_shared = [s for s in shared if _split(s)[0].split(":")[0] in SITE_SCHEMES]
-    name = name_score(a, b)
-    best_a, best_b = _best_names(a, b)
+    name, best_a, best_b = best_name_pair(a, b)
     best_a, best_b = (clean_name(best_a, best_b, b.address),
                       clean_name(best_b, best_a, a.address))
-    if numbers(best_a) == numbers(best_b):
+    na, nb = numbers(best_a), numbers(best_b)
+    if na == nb:
         name = max(name, _name_score(best_a, best_b))
     else:
         name = min(name, PLANT_NUMBER_CAP)
@@ -180,18 +192,33 @@ def judge(a: SiteKey, b: SiteKey) -> Evidence:
                 f"{b.country})",))
         return Evidence(name, None, distance, verdict, 0.0, False, ("other country",))
     addr = address_score(a, b) if a.address and b.address else None
-    reasons: list[str] = []
-    # Missing information (no address, no street number) is no contradiction: a shared site
-    # identifier or coordinates within NEAR_M make up for it; nothing else does.
-    missing = "no address to compare" if addr is None else ""
     if addr is None:
         total = max(0.0, name - 5)  # no address to confirm: a little less sure
     else:
         # A shared address cannot make up for a different name (multi-tenant buildings).
         total = min(0.65 * name + 0.35 * addr, name + 10)
+    an = bn = frozenset[str]()
+    if addr is not None:
+        an, bn = house_numbers(a.address), house_numbers(b.address)
+        if an and bn and an != bn:
+            # "12 Jalan Hi-Tech 6" and "14 Jalan Hi-Tech 6" share the 6 of the street.
+            total -= 20 if not (an & bn) else 10
+    if distance is not None:
+        if distance > FAR_M:
+            total -= 10
+        elif distance <= NEAR_M:
+            total += 3
+    if conflicting:
+        total = min(total, 79.0)
+    if floor is not None and not site_shared and round(max(0.0, min(100.0, total)), 1) < floor:
+        return None  # only a shared site identifier raises the score from here (the
+        # comparison is with the score as `decide` ranks it, to one decimal)
     # Why the evidence is not strong, cheapest checks first.
+    reasons: list[str] = []
+    # Missing information (no address, no street number) is no contradiction: a shared site
+    # identifier or coordinates within NEAR_M make up for it; nothing else does.
+    missing = "no address to compare" if addr is None else ""
     only_a, only_b = unmatched_words(best_a, best_b)
-    na, nb = numbers(best_a), numbers(best_b)
     if na != nb:
         reasons.append("plant numbers differ" if na and nb else
                        "plant numbers differ: one name has none")
@@ -200,24 +227,16 @@ def judge(a: SiteKey, b: SiteKey) -> Evidence:
         reasons.append(("another business unit: " if unit else "names differ: ")
                        + " / ".join(" ".join(x) for x in (only_a, only_b) if x))
     if addr is not None:
-        an, bn = house_numbers(a.address), house_numbers(b.address)
         if an and bn and an != bn:
-            # "12 Jalan Hi-Tech 6" and "14 Jalan Hi-Tech 6" share the 6 of the street.
             reasons.append("street numbers differ")
-            total -= 20 if not (an & bn) else 10
         elif bool(an) != bool(bn):
             missing = "one address has no street number"
         elif addr < AUTO_ADDRESS:
             reasons.append("addresses differ")
-    if distance is not None:
-        if distance > FAR_M:
-            reasons.append(f"{distance / 1000:.1f} km apart")
-            total -= 10
-        elif distance <= NEAR_M:
-            total += 3
+    if distance is not None and distance > FAR_M:
+        reasons.append(f"{distance / 1000:.1f} km apart")
     if conflicting:
         reasons.append(f"different {', '.join(conflicting)}")
-        total = min(total, 79.0)
     if site_shared and not reasons:
         total = max(total, 97.0)
     elif site_shared:
@@ -229,8 +248,3 @@ def judge(a: SiteKey, b: SiteKey) -> Evidence:
         reasons.append(missing)
     total = max(0.0, min(100.0, total))
     return Evidence(name, addr, distance, verdict, total, not reasons, tuple(reasons))
-
-
-def _best_names(a: SiteKey, b: SiteKey) -> tuple[str, str]:
-    return max(((x, y) for x in a.names for y in b.names),
-               key=lambda p: _name_score(p[0], p[1]))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, LiteralString
 from rapidfuzz import fuzz, process
 
 from graph.core.visibility import lit, owned, visible
-from graph.sites.evidence import Evidence, judge
+from graph.sites.evidence import Evidence, judge, judge_from
 from graph.sites.identifiers import idents
 from graph.sites.normalise import (  # noqa: F401 - the names matching is known by
     SiteKey,
@@ -77,7 +77,10 @@ MATCHED, NEEDS_CONFIRMATION, NEW = "MATCHED", "NEEDS_CONFIRMATION", "NEW"
 
 def decide(site: SiteKey, candidates: Iterable[SiteKey], *, low: float, high: float,
            keep: int = 5) -> Decision:
-    judged = [(c, judge(site, c)) for c in candidates if c.id != site.id]
+    # Candidates scoring below `low` are dropped: `judge_from` says so before it words
+    # the reasons a reviewer would read.
+    judged = [(c, e) for c in candidates
+              if c.id != site.id and (e := judge_from(site, c, low)) is not None]
     scored = sorted((Candidate(c.id, round(e.score, 1), c.label, e) for c, e in judged),
                     key=lambda c: (-c.score, c.id))
     scored = [c for c in scored if c.score >= low][:keep]

@@ -165,12 +165,23 @@ PLANT_NUMBER_CAP = 75.0  # between match_low and match_high: a question, never a
 
 def name_score(a: SiteKey, b: SiteKey) -> float:
     """0-100: the best name (or alias) similarity of two sites."""
-    name = max(_name_score(x, y) for x in a.names for y in b.names)
+    return best_name_pair(a, b)[0]
+
+
+def best_name_pair(a: SiteKey, b: SiteKey) -> tuple[float, str, str]:
+    """The name similarity of two sites (the best over their names and aliases) and the
+    first pair of names that gives it, in one pass over the pairs."""
+    name, best_a, best_b = -1e9, a.names[0], b.names[0]
+    for x in a.names:
+        for y in b.names:
+            s = _name_score(x, y)
+            if s > name:
+                name, best_a, best_b = s, x, y
     if all(_numbers(x) and _numbers(y) and _numbers(x) != _numbers(y)
            for x in a.names for y in b.names):
         # Plant 2 and Plant 3 of one company are two sites, even at one address.
         name = min(name, PLANT_NUMBER_CAP)
-    return name
+    return name, best_a, best_b
 
 
 def address_score(a: SiteKey, b: SiteKey) -> float:

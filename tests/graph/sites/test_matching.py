@@ -10,6 +10,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from graph.sites import matching
+from graph.sites.evidence import judge, judge_from
 from graph.sites.matching import (
     MATCHED,
     NEEDS_CONFIRMATION,
@@ -151,3 +152,33 @@ def test_site_index_near_picks_what_counting_every_block_picks(
         site = SiteKey.of(id="", name=r["name"], country=r["country"], address=r["address"],
                           city=r["city"])
         assert index.near(site) == _near_by_counting(index, site)
+
+
+@pytest.mark.parametrize("floor", [0.0, 50.0, SETTINGS.match_low, SETTINGS.match_high, 97.0])
+def test_judge_from_drops_only_what_scores_below_the_floor(floor: float) -> None:
+    # given labelled pairs (duplicates and hard non-duplicates, identifiers included) and
+    # each row of a noisy file against the candidates an index gives it
+    pairs = [(p.a, p.b) for p in labelled_pairs(600, seed=11)]
+    rng = random.Random(5)
+    index = SiteIndex()
+    made = [base_site(rng, i) for i in range(1500)]
+    for s in made:
+        index.add(SiteKey.of(id=s["id"], name=s["name"], country=s["country"],
+                             address=s["address"], city=s["city"]))
+    for _ in range(150):
+        r = noisy(rng, rng.choice(made))[0]
+        site = SiteKey.of(id="row", name=r["name"], country=r["country"],
+                          address=r["address"], city=r["city"])
+        pairs += [(site, c) for c in index.near(site)]
+    below = 0
+    for a, b in pairs:
+        full = judge(a, b)
+        # then a pair is dropped exactly when its score, as `decide` rounds it, is below the
+        # floor, and anything kept is the whole evidence, reasons and all
+        cut = judge_from(a, b, floor)
+        if round(full.score, 1) < floor:
+            assert cut is None, (a, b)
+            below += 1
+        else:
+            assert cut == full, (a, b)
+    assert floor == 0.0 or below > 0, "the floor dropped nothing: the test tests nothing"
