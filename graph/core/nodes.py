@@ -77,6 +77,11 @@ CONTRACT_SITES = Relation("contract_sites", Label.CONTRACT,
 ORGANISATION_CONSORTIA = Relation("organisation_consortia", Label.ORGANISATION,
                                   "(p)-[:MEMBER_OF]->(n:Organisation)")
 
+# Conditions a count of targets (`related_count`) may put on them: fixed text on `(n)`,
+# reading only fields that no viewer is refused (a count must not tell what a field
+# would not).
+OPEN = "n.status = 'OPEN'"
+
 
 @lru_cache(maxsize=2048)
 def nodes_by_id(shape: Shape) -> LiteralString:
@@ -106,6 +111,12 @@ def _targets(var: str, relation: Relation, shape: Shape, *, nodes: bool = False)
     return (f"COLLECT {{ WITH {var} AS p MATCH {relation.path} "
             f"WHERE {_checks(relation, shape)} WITH DISTINCT n "
             f"RETURN {value} ORDER BY n.id }}")
+
+
+def _count(var: str, relation: Relation, shape: Shape, where: str) -> str:
+    """A COUNT subquery: how many of the targets `_targets` lists satisfy `where`."""
+    return (f"COUNT {{ WITH {var} AS p MATCH {relation.path} "
+            f"WHERE {joined([_checks(relation, shape), where])} WITH DISTINCT n RETURN n }}")
 
 
 def _targets_of(var: str, relation: Relation, shape: Shape, column: str) -> str:
@@ -158,33 +169,52 @@ def related_page(relation: Relation, shape: Shape,
     )
 
 
+@lru_cache(maxsize=256)
+def related_count(relation: Relation, shape: Shape, where: str) -> LiteralString:
+    """How many of `related_by_id`'s rows per key satisfy `where` (`OPEN`, ...), counted
+    in Neo4j: a site's open findings are a number, not two hundred rows."""
+    start = lit(Label(relation.start).value)
+    return lit(
+        f"UNWIND $ids AS key MATCH (q:{start} {{id: key}}) "
+        f"RETURN key, {_count('q', relation, shape, where)} AS n"
+    )
+
+
 @dataclass(frozen=True)
 class Prefetch:
     """One relation read with its parent by `node_with_related`: its targets exactly as
     `related_by_id(relation, shape)` returns them, or with `window` one page of them as
     `related_page(relation, shape, nested)` does (`nested`: a relation and the shape of
-    its targets, followed from the page's rows)."""
+    its targets, followed from the page's rows), or with `where` their number as
+    `related_count(relation, shape, where)` counts it."""
 
     relation: Relation
     shape: Shape
     nested: tuple[Relation, Shape] | None = None
     # (skip, limit): one page, as `related_page` reads it
     window: tuple[int, int] | None = None
+    where: str | None = None
 
 
 @lru_cache(maxsize=1024)
 def node_with_related(shape: Shape, parts: tuple[Prefetch, ...]) -> LiteralString:
     """`nodes_by_id` whose node also carries, for each of `parts`, column `r<i>` (for a
-    paged part also `c<i>`, and `n<i>` with nested targets): the rows its own loader would
-    read, with the same path, checks, projection and order, so that they can prime that
-    loader. A site page (the site, a page of its reports with their findings, its open
-    findings) is one round trip, not three. An empty part is an empty list."""
+    paged part also `c<i>`, and `n<i>` with nested targets; for a counted part the number):
+    what its own loader would read, with the same path, checks, projection and order, so
+    that they can prime that loader. A site page (the site, a page of its reports with
+    their findings, its open findings) is one round trip, not three. An empty part is an
+    empty list."""
     calls: list[str] = []
     columns: list[str] = []
     for i, part in enumerate(parts):
         relation = part.relation
         if relation.start != shape.label:
             raise ValueError(f"{relation.name} does not start at {shape.label.value}")
+        if part.where is not None:
+            if part.window is not None or part.nested is not None:
+                raise ValueError(f"{relation.name}: a count is neither a page nor nested")
+            columns.append(f"{_count('t', relation, part.shape, part.where)} AS r{i}")
+            continue
         if part.window is not None:
             calls.append(f"WITH *, {_targets('t', relation, part.shape, nodes=True)} AS a{i} ")
             columns.append(_page(f"a{i}", part.shape, part.nested, f"$skip{i}", f"$limit{i}",

@@ -24,6 +24,7 @@ from graph.core.nodes import (
     node_with_related,
     nodes_by_id,
     related_by_id,
+    related_count,
     related_page,
 )
 from graph.core.visibility import Shape
@@ -62,6 +63,23 @@ class RelatedByParentIdLoader(DataLoader[str, list[dict[str, Any]]]):
                                        name=self.relation.name)
         found = {r["key"]: r["nodes"] for r in rows}
         return [found.get(i, []) for i in ids]
+
+
+class RelatedCountLoader(DataLoader[str, int]):
+    """How many visible targets of one relation per parent id satisfy a fixed condition."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], relation: Relation,
+                 shape: Shape, where: str) -> None:
+        self.runner, self.viewer = runner, viewer
+        self.relation, self.shape, self.where = relation, shape, where
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[int]:
+        rows = await self.runner.query(related_count(self.relation, self.shape, self.where),
+                                       {"ids": list(ids), **self.viewer},
+                                       name=f"{self.relation.name}_count")
+        found = {r["key"]: r["n"] for r in rows}
+        return [found.get(i, 0) for i in ids]
 
 
 class RelatedPageLoader(DataLoader[str, tuple[int, list[dict[str, Any]]]]):
@@ -263,11 +281,15 @@ class Loaders:
         return self._made[key]  # type: ignore[return-value]
 
     def node_with(self, shape: Shape, parts: tuple[Prefetch, ...]) -> NodeWithRelatedLoader:
-        """Nodes by id with `parts` read alongside, priming `related` / `related_page`."""
+        """Nodes by id with `parts` read alongside, priming `related` / `related_page` /
+        `related_count`."""
         key = ("node_with", shape, parts)
         if key not in self._made:
-            targets = [self.related(p.relation, p.shape) if p.window is None
-                       else self.related_page(p.relation, p.shape, p.nested, p.window)
+            targets = [self.related_page(p.relation, p.shape, p.nested, p.window)
+                       if p.window is not None
+                       else self.related_count(p.relation, p.shape, p.where)
+                       if p.where is not None
+                       else self.related(p.relation, p.shape)
                        for p in parts]
             self._made[key] = NodeWithRelatedLoader(self.runner, self.viewer, shape, parts,
                                                     targets)
@@ -277,6 +299,13 @@ class Loaders:
         key = ("related", relation, shape)
         if key not in self._made:
             self._made[key] = RelatedByParentIdLoader(self.runner, self.viewer, relation, shape)
+        return self._made[key]  # type: ignore[return-value]
+
+    def related_count(self, relation: Relation, shape: Shape, where: str) -> RelatedCountLoader:
+        key = ("related_count", relation, shape, where)
+        if key not in self._made:
+            self._made[key] = RelatedCountLoader(self.runner, self.viewer, relation, shape,
+                                                 where)
         return self._made[key]  # type: ignore[return-value]
 
     def related_page(self, relation: Relation, shape: Shape,

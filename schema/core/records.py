@@ -51,6 +51,21 @@ async def related(info: Info[Context, Any], relation: rel.Relation, shape: Shape
     return await info.context.loaders.related(relation, shape.only(fields)).load(parent_id)
 
 
+async def related_count(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
+                        parent_id: str, where: str) -> int:
+    """How many visible records along `relation` satisfy `where` (a condition of
+    graph/core/nodes.py), counted in Neo4j. Keyed as `count_prefetch` keys it."""
+    part = count_prefetch(relation, shape, where)
+    return await info.context.loaders.related_count(part.relation, part.shape,
+                                                    where).load(parent_id)
+
+
+def count_prefetch(relation: rel.Relation, shape: Shape, where: str) -> rel.Prefetch:
+    """The count `related_count` reads: no field of the records is projected, so the key is
+    the relation, the label's shape with nothing selected, and the condition."""
+    return rel.Prefetch(relation, shape.only(frozenset()), where=where)
+
+
 async def related_page(info: Info[Context, Any], relation: rel.Relation, shape: Shape,
                        parent_id: str, *, path: tuple[str, ...], window: tuple[int, int],
                        nested_field: str, nested: rel.Relation,

@@ -28,10 +28,12 @@ from schema.core.records import (
     SITES,
     Record,
     RowReader,
+    count_prefetch,
     entity,
     enum_or_none,
     page_prefetch,
     related,
+    related_count,
     related_page,
     scoped,
 )
@@ -66,9 +68,6 @@ class ProductCategory:
 class Location:
     latitude: float
     longitude: float
-
-
-_OPEN_COUNT_NEEDS = frozenset({"status"})
 
 
 @strawberry.federation.type(keys=["id"], description="A factory, smelter, mine, warehouse "
@@ -139,9 +138,7 @@ class ProductionSite(Record):
 
     @scoped(REPORTS, "How many OPEN findings of reports you may see are on this site.")
     async def open_finding_count(self, info: Info[Context, Any]) -> int:
-        rows = await related(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id,
-                              need=_OPEN_COUNT_NEEDS)
-        return sum(1 for r in rows if r["status"] == "OPEN")
+        return await related_count(info, rel.SITE_FINDINGS, FINDING_SHAPE, self.id, rel.OPEN)
 
     @scoped(CONTRACTS, "How many members buy here through their contracts, within your "
                        "consortia and across all; small counts are banded; names only "
@@ -235,8 +232,7 @@ def site_prefetch(info: Info[Context, Any]) -> tuple[rel.Prefetch, ...]:
     if window is not None:
         parts.append(page_prefetch(info, window=window, at=("reports",), **_REPORTS_PAGE))
     if "openFindingCount" in wanted:
-        parts.append(rel.Prefetch(rel.SITE_FINDINGS, FINDING_SHAPE.only(
-            selected(info, "openFindingCount") | _OPEN_COUNT_NEEDS)))
+        parts.append(count_prefetch(rel.SITE_FINDINGS, FINDING_SHAPE, rel.OPEN))
     return tuple(parts)
 
 
