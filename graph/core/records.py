@@ -77,18 +77,23 @@ def _link_provenance(r: str) -> str:
 
 
 @cache
-def _create(label: Label, attach: tuple[tuple[Rel, Label, bool], ...] = ()) -> LiteralString:
+def _create(label: Label,
+            attach: tuple[tuple[Rel, Label, bool, bool], ...] = ()) -> LiteralString:
     """Creates `$rows` ({props, lat, lon, note}) with provenance and each its first version;
-    with `attach` ((rel, other label, inbound), ...), links each to the records `$attach`
-    names, matched first, so that a missing one creates nothing."""
+    with `attach` ((rel, other label, inbound, checked), ...), links each to the records
+    `$attach` names, matched first, so that a missing one (or, when checked, one the actor
+    may not see, as `require_visible` decides) creates nothing."""
     name = lit(Label(label).value)
-    ends = lit("".join(f"MATCH (o{i}:{lit(Label(other).value)} {{id: $attach[{i}]}}) "
-                       for i, (_, other, _) in enumerate(attach)))
+    ends = lit("".join(
+        f"MATCH (o{i}:{lit(Label(other).value)} {{id: $attach[{i}]}}) "
+        + (f"WHERE ($operator OR coalesce({visible_as(other, f'o{i}')}, false)) "
+           if checked else "")
+        for i, (_, other, _, checked) in enumerate(attach)))
     links = lit("".join(
         (f"CREATE (o{i})-[r{i}:{lit(Rel(rel).value)}]->(n) " if inbound
          else f"CREATE (n)-[r{i}:{lit(Rel(rel).value)}]->(o{i}) ")
         + f"SET {_link_provenance(f'r{i}')}, r{i}.updatedAt = $now "
-        for i, (rel, _, inbound) in enumerate(attach)))
+        for i, (rel, _, inbound, _) in enumerate(attach)))
     return lit(
         f"{ends}UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, n.contributedBy = $org, "
         "n.createdAt = $now, n.updatedAt = $now, n.source = $source, "
@@ -214,6 +219,10 @@ class Attach:
     other: Label
     other_id: str
     inbound: bool = False
+    # The input path naming `other_id`, when the actor must be able to see it: checked in
+    # the same statement as `require_visible` checks it (NOT_FOUND at this path, nothing
+    # created), instead of a statement of its own before.
+    visible_at: tuple[str | int, ...] | None = None
 
 
 async def create_records(tx: AsyncManagedTransaction, label: Label,
@@ -221,15 +230,21 @@ async def create_records(tx: AsyncManagedTransaction, label: Label,
                          attach: Sequence[Attach] = ()) -> list[str]:
     """New records owned by the actor, each with its first version (and its `attach`
     links, with provenance), in one statement. `rows` are `new_row(...)` values. The
-    attached records must exist (their visibility is the caller's to check first)."""
+    attached records must exist; their visibility is the caller's to check first, or this
+    statement's for those with `visible_at`."""
     if not rows:
         return []
-    shape = tuple((a.rel, a.other, a.inbound) for a in attach)
+    shape = tuple((a.rel, a.other, a.inbound, a.visible_at is not None) for a in attach)
     result = await tx.run(_create(label, shape), {
         "rows": list(rows), "attach": [a.other_id for a in attach], **actor.params()})
     ids = [str(r["id"]) for r in await result.data()]
     if len(ids) < len(rows):
-        # Only when an attached record was deleted since the caller checked it.
+        # Nothing was created. A checked record the actor may not see (or that does not
+        # exist) is NOT_FOUND at its path, worded as `require_visible` words it; otherwise an
+        # attached record was deleted since the caller checked it.
+        for a in attach:
+            if a.visible_at is not None:
+                await require_visible(tx, a.other, [(a.other_id, a.visible_at)], actor)
         raise WriteRejected.one(CONFLICT, "a record this one links to was deleted meanwhile; "
                                           "nothing was written, try again")
     for a in attach:

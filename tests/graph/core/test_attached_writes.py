@@ -17,7 +17,7 @@ from graph.core.ids import new_id
 from graph.core.model import Label, Rel
 from graph.core.records import Actor, Attach, create_records, link, new_row
 from graph.reports import commands
-from tests.support.writes import OWNER, ensure_test_orgs, seeded_site
+from tests.support.writes import OWNER, PEER, ensure_test_orgs, seeded_site
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +75,62 @@ async def test_monitor_attaching_to_a_deleted_record_writes_nothing(
         await sample_graph.write(write)
     assert [e.code for e in refused.value.errors] == ["CONFLICT"]
     assert not await sample_graph.query("MATCH (n {id: $id}) RETURN n.id AS id", {"id": rid})
+
+
+async def _private_site(graph: Graph, owner: str) -> str:
+    site = await seeded_site(graph, owner)
+    await graph.query("MATCH (s:ProductionSite {id: $id}) SET s.sharing = 'PRIVATE'",
+                      {"id": site}, write=True)
+    return site
+
+
+async def _attach_checked(graph: Graph, actor: Actor, site: str) -> tuple[str, list[Any]]:
+    """A report attached to `site` with the site's visibility checked by the CREATE: its
+    id, and the errors of the refusal (none when written)."""
+    rid = new_id("RPT")
+
+    async def write(tx: Any) -> None:
+        await create_records(tx, Label.AUDIT_REPORT, [new_row({"id": rid, "title": "x"})],
+                             actor, attach=[Attach(Rel.ASSESSES, Label.PRODUCTION_SITE, site,
+                                                   visible_at=("input", "siteId"))])
+
+    try:
+        await graph.write(write)
+    except WriteRejected as refused:
+        return rid, [(e.code, e.message, e.path) for e in refused.errors]
+    return rid, []
+
+
+async def test_monitor_checked_attach_refuses_a_site_it_may_not_see_as_unknown(
+        sample_graph: Graph) -> None:
+    # given a private site of another organisation, and an id no site holds
+    hidden = await _private_site(sample_graph, PEER)
+    for site in (hidden, "TW-NO-SUCH-SITE"):
+        # when a report is attached to it with the site checked in the same statement
+        rid, errors = await _attach_checked(sample_graph, _actor(), site)
+        # then it is NOT_FOUND at the input path, worded as for any unknown id, and nothing
+        # is written
+        assert errors == [("NOT_FOUND", f"no production site with id {site!r}",
+                           ("input", "siteId"))]
+        assert not await sample_graph.query("MATCH (n {id: $id}) RETURN n.id AS id",
+                                            {"id": rid})
+
+
+async def test_checked_attach_writes_for_the_owner_and_an_operator(
+        sample_graph: Graph) -> None:
+    # given a private site of the test owner
+    site = await _private_site(sample_graph, OWNER)
+    operator = Actor(org="ORG-OPERATOR", client="test-attached", peers=(), source="ops",
+                     operator=True)
+    # when its owner, then an operator (who may write where it cannot see), attach to it
+    for actor in (_actor(), operator):
+        rid, errors = await _attach_checked(sample_graph, actor, site)
+        # then the report is written and linked
+        assert errors == []
+        linked = await sample_graph.query(
+            "MATCH (:AuditReport {id: $rid})-[:ASSESSES]->(s:ProductionSite) RETURN s.id AS s",
+            {"rid": rid})
+        assert linked == [{"s": site}]
 
 
 async def test_monitor_report_with_findings_is_linked_versioned_and_bumps_its_site_once(
