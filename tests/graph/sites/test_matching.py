@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 from rapidfuzz import fuzz, process
@@ -140,18 +141,27 @@ def test_site_index_near_picks_what_counting_every_block_picks(
     # given an index where common words block more sites together than the pool holds
     monkeypatch.setattr(matching, "MAX_POOL", max_pool)
     rng = random.Random(3)
-    index = SiteIndex()
-    made = [base_site(rng, i) for i in range(6000)]
-    for s in made:
-        index.add(SiteKey.of(id=s["id"], name=s["name"], country=s["country"],
-                             address=s["address"], city=s["city"]))
+    index, made = _generated_index(rng, 6000)
     rows = [noisy(rng, rng.choice(made))[0] for _ in range(400)] + \
         [base_site(rng, 10_000 + i) for i in range(100)]
     # when each row is looked up, then the candidates are the reference's, in its order
     for r in rows:
-        site = SiteKey.of(id="", name=r["name"], country=r["country"], address=r["address"],
-                          city=r["city"])
-        assert index.near(site) == _near_by_counting(index, site)
+        assert index.near(_row_key(r)) == _near_by_counting(index, _row_key(r))
+
+
+def _generated_index(rng: random.Random, n: int) -> tuple[SiteIndex, list[dict[str, Any]]]:
+    """An index of `n` generated sites, and the sites."""
+    index = SiteIndex()
+    made = [base_site(rng, i) for i in range(n)]
+    for s in made:
+        index.add(SiteKey.of(id=s["id"], name=s["name"], country=s["country"],
+                             address=s["address"], city=s["city"]))
+    return index, made
+
+
+def _row_key(r: dict[str, Any], id_: str = "") -> SiteKey:
+    return SiteKey.of(id=id_, name=r["name"], country=r["country"], address=r["address"],
+                      city=r["city"])
 
 
 @pytest.mark.parametrize("floor", [0.0, 50.0, SETTINGS.match_low, SETTINGS.match_high, 97.0])
@@ -160,15 +170,9 @@ def test_judge_from_drops_only_what_scores_below_the_floor(floor: float) -> None
     # each row of a noisy file against the candidates an index gives it
     pairs = [(p.a, p.b) for p in labelled_pairs(600, seed=11)]
     rng = random.Random(5)
-    index = SiteIndex()
-    made = [base_site(rng, i) for i in range(1500)]
-    for s in made:
-        index.add(SiteKey.of(id=s["id"], name=s["name"], country=s["country"],
-                             address=s["address"], city=s["city"]))
+    index, made = _generated_index(rng, 1500)
     for _ in range(150):
-        r = noisy(rng, rng.choice(made))[0]
-        site = SiteKey.of(id="row", name=r["name"], country=r["country"],
-                          address=r["address"], city=r["city"])
+        site = _row_key(noisy(rng, rng.choice(made))[0], "row")
         pairs += [(site, c) for c in index.near(site)]
     below = 0
     for a, b in pairs:
