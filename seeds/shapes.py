@@ -143,6 +143,7 @@ class Dataset:
 
     async def load_nodes(self, graph: Graph, batch_size: int = 5000,
                          advance: Callable[[int], None] | None = None) -> None:
+        self.created.clear()  # this load's, not an earlier load's of the same rows
         for label, rows in self.nodes.items():
             # A label's rows all new (a seed's chunk, the first load of the sample): CREATE.
             # Any of them there already (a second load): MERGE them all, as before.

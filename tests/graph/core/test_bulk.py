@@ -70,11 +70,17 @@ async def test_loader_new_rows_create_the_graph_merge_would(scratch_graph: Graph
 
 async def test_loader_rows_already_there_are_merged_not_doubled(scratch_graph: Graph):
     await _fresh(scratch_graph)
-    await _dataset().load(scratch_graph)
+    first = _dataset()
+    await first.load(scratch_graph)
     before = await _full_fingerprint(scratch_graph)
     again = _dataset()
     await again.load(scratch_graph)
     assert not again.created, "ids already held: MERGE"
+    assert await _full_fingerprint(scratch_graph) == before
+    # The same Dataset loaded a second time: what it created the first time is no reason
+    # to CREATE its links again.
+    await first.load(scratch_graph)
+    assert not first.created
     assert await _full_fingerprint(scratch_graph) == before
 
     # One new supplier among known ones: the label's rows are merged, none doubled.
