@@ -161,12 +161,13 @@ class Dataset:
         """The relationships; both ends of each must have been written already."""
         created = self.created
         for (start, rel, end), rel_rows in self.rels.items():
-            fresh = [r for r in rel_rows if (start, r[0]) in created or (end, r[1]) in created]
-            if fresh:
-                rel_rows = [r for r in rel_rows
-                            if (start, r[0]) not in created and (end, r[1]) not in created]
-                fresh = last_per_key(fresh, itemgetter(0, 1))
-            for rows, new in ((fresh, True), (rel_rows, False)):
+            fresh: list[tuple[str, str, dict[str, Any]]] = []
+            known: list[tuple[str, str, dict[str, Any]]] = []
+            for r in rel_rows:
+                new_end = (start, r[0]) in created or (end, r[1]) in created
+                (fresh if new_end else known).append(r)
+            fresh = last_per_key(fresh, itemgetter(0, 1))
+            for rows, new in ((fresh, True), (known, False)):
                 for i in range(0, len(rows), batch_size):
                     await write_rels(graph, start, rel, end, rows[i:i + batch_size], new=new)
         # Bulk writes bypass the commands: stored exposures are rebuilt on their next read.

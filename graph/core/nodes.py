@@ -108,15 +108,21 @@ def _targets(var: str, relation: Relation, shape: Shape, *, nodes: bool = False)
     matched nothing)."""
     value = "n" if nodes else shape.projection("n")
     # The order on the RETURN itself: COLLECT keeps the order its rows come in.
-    return (f"COLLECT {{ WITH {var} AS p MATCH {relation.path} "
-            f"WHERE {_checks(relation, shape)} WITH DISTINCT n "
-            f"RETURN {value} ORDER BY n.id }}")
+    return f"COLLECT {{ {_walk(var, relation, shape)}RETURN {value} ORDER BY n.id }}"
 
 
 def _count(var: str, relation: Relation, shape: Shape, where: str) -> str:
     """A COUNT subquery: how many of the targets `_targets` lists satisfy `where`."""
-    return (f"COUNT {{ WITH {var} AS p MATCH {relation.path} "
-            f"WHERE {joined([_checks(relation, shape), where])} WITH DISTINCT n RETURN n }}")
+    return f"COUNT {{ {_walk(var, relation, shape, where)}RETURN n }}"
+
+
+def _walk(var: str, relation: Relation, shape: Shape, where: str | None = None) -> str:
+    """The start of `_targets`' and `_count`'s subqueries: each visible target of
+    `relation` from the node bound to `var` once (and, with `where`, only those that
+    satisfy it)."""
+    checks = _checks(relation, shape) if where is None else joined(
+        [_checks(relation, shape), where])
+    return f"WITH {var} AS p MATCH {relation.path} WHERE {checks} WITH DISTINCT n "
 
 
 def _targets_of(var: str, relation: Relation, shape: Shape, column: str) -> str:
