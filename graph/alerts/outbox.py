@@ -26,6 +26,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from graph.core.records import Then
 from graph.core.visibility import all_visible, lit, peers_of, viewer_params, visible
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ ALERT_MIN_RANK = 3  # HIGH
 FINDING_CREATED = "finding.created"
 FINDING_UPDATED = "finding.updated"
 
-_ENQUEUE: LiteralString = (
-    "UNWIND $findingIds AS fid "
-    "MATCH (f:Finding {id: fid}) WHERE f.severityRank >= $minRank "
+# Finding `f`'s entries: one per matching active webhook.
+_ENTRIES_OF_F: LiteralString = (
+    "WHERE f.severityRank >= $minRank "
     "MATCH (w:Webhook {active: true}) "
     "WHERE w.minRank <= f.severityRank "
     "AND (size(coalesce(w.categories, [])) = 0 OR f.category IN w.categories) "
@@ -51,8 +52,16 @@ _ENQUEUE: LiteralString = (
     "  payload: '{\"event\": \"' + $event + '\", \"findingId\": \"' + f.id + '\"}', "
     "  createdAt: $now, status: 'PENDING', attempts: 0, leaseUntil: 0, "
     "  nextAttemptAt: $nowMs, causedBy: $org}) "
-    "RETURN count(e) AS n"
 )
+_ENQUEUE: LiteralString = (
+    "UNWIND $findingIds AS fid MATCH (f:Finding {id: fid}) " + _ENTRIES_OF_F
+    + "RETURN count(e) AS n"
+)
+
+
+def _params(event: str, now: str) -> dict[str, Any]:
+    now_ms = int(datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp() * 1000)
+    return {"event": event, "nowMs": now_ms, "minRank": ALERT_MIN_RANK}
 
 
 async def enqueue_finding_alerts(tx: AsyncManagedTransaction, *, finding_ids: list[str],
@@ -61,11 +70,17 @@ async def enqueue_finding_alerts(tx: AsyncManagedTransaction, *, finding_ids: li
     Returns how many were written."""
     if not finding_ids:
         return 0
-    now_ms = int(datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp() * 1000)
-    row = await (await tx.run(_ENQUEUE, {"findingIds": finding_ids, "event": event,
-                                         "now": now, "nowMs": now_ms, "org": org,
-                                         "minRank": ALERT_MIN_RANK})).single()
+    row = await (await tx.run(_ENQUEUE, {"findingIds": finding_ids, "now": now, "org": org,
+                                         **_params(event, now)})).single()
     return int(row["n"]) if row else 0
+
+
+def alerts_of_new_findings(*, now: str) -> Then:
+    """`enqueue_finding_alerts` for findings as `create_records` makes them, in the same
+    statement (a round trip less): their entries are those it would write. `$now` and
+    `$org` are the creating actor's."""
+    return Then(lit("CALL { WITH n WITH n AS f " + _ENTRIES_OF_F + "} "),
+                _params(FINDING_CREATED, now))
 
 
 _FINDING_STATE: LiteralString = (

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, LiteralString
 
 from graph.core.model import Label, Rel
+from graph.core.visibility import lit
 
 if TYPE_CHECKING:
     from neo4j import AsyncManagedTransaction
@@ -51,16 +52,22 @@ BUMP_STRUCTURE: LiteralString = (
     "SET g.generation = coalesce(g.generation, 0) + 1"
 )
 
+
+
+def _new_findings_version(s: LiteralString) -> LiteralString:
+    """The SET items that give site `s` a new findings version."""
+    return lit(f"{s}.findingsVersion = coalesce({s}.findingsVersion, 0) + 1, "
+               f"{s}.findingsChangedAt = timestamp()")
+
+
 # One statement for any mix of sites, reports and findings: the UNION keeps each site once.
-_BUMP_FINDINGS: LiteralString = (
+_BUMP_FINDINGS: LiteralString = lit(
     "CALL { UNWIND $sites AS sid MATCH (s:ProductionSite {id: sid}) RETURN s "
     "UNION UNWIND $reports AS rid "
     "MATCH (:AuditReport {id: rid})-[:ASSESSES]->(s:ProductionSite) RETURN s "
     "UNION UNWIND $findings AS fid "
     "MATCH (:Finding {id: fid})<-[:HAS_FINDING]-(:AuditReport)-[:ASSESSES]->(s:ProductionSite) "
-    "RETURN s } "
-    "SET s.findingsVersion = coalesce(s.findingsVersion, 0) + 1, "
-    "s.findingsChangedAt = timestamp()"
+    f"RETURN s }} SET {_new_findings_version('s')}"
 )
 _FINDINGS_KEY = {Label.PRODUCTION_SITE: "sites", Label.AUDIT_REPORT: "reports",
                  Label.FINDING: "findings"}
@@ -147,6 +154,21 @@ async def after_link(tx: AsyncManagedTransaction, rel: Rel,
         await findings_changed(tx, Label.PRODUCTION_SITE, [b for _, b in pairs])
     elif rel is Rel.HAS_FINDING:
         await findings_changed(tx, Label.AUDIT_REPORT, [a for a, _ in pairs])
+
+
+def bump_in_link(rel: Rel, other: Label, inbound: bool, var: LiteralString
+                 ) -> LiteralString | None:
+    """The bump that linking new records to record `var` (already matched) asks for, as
+    Cypher for the linking statement itself, to run once before the records are made: a
+    round trip less than `after_link` after it. For the links a report and its findings are
+    made with: a report that ASSESSES site `var`, findings a report `var` HAS. None for any
+    other link (`after_link` bumps those)."""
+    if rel is Rel.ASSESSES and other is Label.PRODUCTION_SITE and not inbound:
+        return lit(f"SET {_new_findings_version(var)} ")
+    if rel is Rel.HAS_FINDING and other is Label.AUDIT_REPORT and inbound:
+        return lit(f"CALL {{ WITH {var} MATCH ({var})-[:ASSESSES]->(s:ProductionSite) "
+                   f"SET {_new_findings_version('s')} }} ")
+    return None
 
 
 async def structure_changed_outside(graph: Graph) -> None:

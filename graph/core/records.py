@@ -77,25 +77,33 @@ def _link_provenance(r: str) -> str:
 
 
 @cache
-def _create(label: Label,
-            attach: tuple[tuple[Rel, Label, bool, bool], ...] = ()) -> LiteralString:
+def _create(label: Label, attach: tuple[tuple[Rel, Label, bool, bool], ...] = (),
+            then: LiteralString = "") -> LiteralString:
     """Creates `$rows` ({props, lat, lon, note}) with provenance and each its first version;
     with `attach` ((rel, other label, inbound, checked), ...), links each to the records
     `$attach` names, matched first, so that a missing one (or, when checked, one the actor
-    may not see, as `require_visible` decides) creates nothing."""
+    may not see, as `require_visible` decides) creates nothing, and makes the bumps those
+    links ask for (`derived.bump_in_link`); then runs `then` for each new record `n`."""
     name = lit(Label(label).value)
     ends = lit("".join(
         f"MATCH (o{i}:{lit(Label(other).value)} {{id: $attach[{i}]}}) "
         + (f"WHERE ($operator OR coalesce({visible_as(other, f'o{i}')}, false)) "
            if checked else "")
         for i, (_, other, _, checked) in enumerate(attach)))
+    bumps = lit("".join(b for i, (rel, other, inbound, _) in enumerate(attach)
+                        if (b := derived.bump_in_link(rel, other, inbound, lit(f"o{i}")))))
+    if bumps:
+        bumps = lit(bumps + "WITH * ")
+    if then:
+        then = lit("WITH * " + then)
     links = lit("".join(
         (f"CREATE (o{i})-[r{i}:{lit(Rel(rel).value)}]->(n) " if inbound
          else f"CREATE (n)-[r{i}:{lit(Rel(rel).value)}]->(o{i}) ")
         + f"SET {_link_provenance(f'r{i}')}, r{i}.updatedAt = $now "
         for i, (rel, _, inbound, _) in enumerate(attach)))
     return lit(
-        f"{ends}UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, n.contributedBy = $org, "
+        f"{ends}{bumps}UNWIND $rows AS row CREATE (n:{name}) SET n = row.props, "
+        "n.contributedBy = $org, "
         "n.createdAt = $now, n.updatedAt = $now, n.source = $source, "
         "n.createdByClient = $client, n.updatedByClient = $client, n.updatedBy = $org "
         "SET n.location = CASE WHEN row.lat IS NULL THEN null "
@@ -104,7 +112,7 @@ def _create(label: Label,
         f"SET v += properties(n), v.recordId = n.id, v.recordLabel = '{name}', "
         "v.versionNumber = 1, v.versionId = n.id + '@1', v.change = 'CREATE', "
         "v.versionAt = $now, v.versionBy = $org, v.versionClient = $client, "
-        f"v.versionSource = $source, v.versionNote = row.note {links}"
+        f"v.versionSource = $source, v.versionNote = row.note {links}{then}"
         "RETURN n.id AS id"
     )
 
@@ -225,17 +233,28 @@ class Attach:
     visible_at: tuple[str | int, ...] | None = None
 
 
+@dataclass(frozen=True)
+class Then:
+    """What `create_records` writes for each new record `n` in its own statement, after the
+    record is made and linked: a unit subquery (`CALL { WITH n ... }`) with its parameters,
+    such as the alerts a new finding raises (graph/alerts/outbox.py)."""
+
+    cypher: LiteralString
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 async def create_records(tx: AsyncManagedTransaction, label: Label,
                          rows: Sequence[dict[str, Any]], actor: Actor,
-                         attach: Sequence[Attach] = ()) -> list[str]:
+                         attach: Sequence[Attach] = (), then: Then | None = None) -> list[str]:
     """New records owned by the actor, each with its first version (and its `attach`
-    links, with provenance), in one statement. `rows` are `new_row(...)` values. The
-    attached records must exist; their visibility is the caller's to check first, or this
-    statement's for those with `visible_at`."""
+    links, with provenance, and what `then` writes for it), in one statement. `rows` are
+    `new_row(...)` values. The attached records must exist; their visibility is the
+    caller's to check first, or this statement's for those with `visible_at`."""
     if not rows:
         return []
     shape = tuple((a.rel, a.other, a.inbound, a.visible_at is not None) for a in attach)
-    result = await tx.run(_create(label, shape), {
+    result = await tx.run(_create(label, shape, then.cypher if then else ""), {
+        **(then.params if then else {}),
         "rows": list(rows), "attach": [a.other_id for a in attach], **actor.params()})
     ids = [str(r["id"]) for r in await result.data()]
     if len(ids) < len(rows):
@@ -248,8 +267,9 @@ async def create_records(tx: AsyncManagedTransaction, label: Label,
         raise WriteRejected.one(CONFLICT, "a record this one links to was deleted meanwhile; "
                                           "nothing was written, try again")
     for a in attach:
-        await derived.after_link(tx, a.rel, [(a.other_id, i) if a.inbound else (i, a.other_id)
-                                             for i in ids])
+        if derived.bump_in_link(a.rel, a.other, a.inbound, "o") is None:
+            await derived.after_link(tx, a.rel, [(a.other_id, i) if a.inbound
+                                                 else (i, a.other_id) for i in ids])
     return ids
 
 
