@@ -34,7 +34,7 @@ from joserfc.jwk import OctKey
 
 from auth.client_secrets import hash_secret, new_client_secret
 from bench.peer import apoc
-from bench.peer.cases import Case, cases
+from bench.peer.cases import Case, cases, remove_written
 from bench.peer.load import many_clients, one_client, rss_mb
 from bench.read_api import _ensure_data, _pick
 from graph.core.db import Graph
@@ -188,6 +188,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     sg_proc = peer_proc = None
     try:
         await _ensure_data(graph, None if args.no_load else args.scale, args.seed)
+        if removed := await remove_written(graph):
+            log(f"removed {removed} reports an earlier run's mutation case left")
         org = args.org or (await graph.query(
             "MATCH (o:Organisation {kind: 'PUBLIC_BUYER'})-[:HOLDS]->(:Contract) "
             "WITH o, count(*) AS n ORDER BY n DESC, o.id LIMIT 1 RETURN o.id AS id"))[0]["id"]
@@ -240,7 +242,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         for proc in (sg_proc, peer_proc):
             if proc is not None:
                 stop(proc)
-        await graph.close()
+        try:
+            await remove_written(graph)
+        finally:
+            await graph.close()
 
 
 async def _measure(case: Case, args: argparse.Namespace, graph: Graph, vis: dict[str, Any],

@@ -12,10 +12,17 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from bench import exposure, read_api
+from graph.core import derived
+from graph.core.model import Label
 from graph.core.visibility import visible
+
+if TYPE_CHECKING:
+    from neo4j import AsyncManagedTransaction
+
+    from graph.core.db import Graph
 
 Body = dict[str, Any]
 
@@ -97,6 +104,38 @@ FLOOR_SUBMIT: LiteralString = (
 )
 _FINDINGS = [("WAGES", "HIGH", 3), ("WORKING_HOURS", "MEDIUM", 2)]
 
+# What the mutation case wrote, on every side: reports titled "bench <tag>". Removed before
+# and after a run, so that runs measure the same graph: left in, they piled up on the write
+# sites, one of which the next run's `_pick` took as the site with most reports (410
+# reports after some runs, where the data has at most 3).
+WRITTEN_TITLE = "bench "
+_WRITTEN: LiteralString = (
+    "MATCH (r:AuditReport) WHERE r.title STARTS WITH $title "
+    "OPTIONAL MATCH (r)-[:ASSESSES]->(s:ProductionSite) RETURN r.id AS id, s.id AS site")
+_REMOVE: LiteralString = (
+    "UNWIND $ids AS rid MATCH (r:AuditReport {id: rid}) "
+    "OPTIONAL MATCH (r)-[:HAS_FINDING]->(f:Finding) WITH r, collect(f) AS fs "
+    "CALL { WITH r, fs UNWIND [r] + fs AS x MATCH (x)-[:HAS_VERSION]->(v:Version) "
+    "  DETACH DELETE v } "
+    "FOREACH (f IN fs | DETACH DELETE f) DETACH DELETE r")
+
+
+async def remove_written(graph: Graph, batch: int = 2000) -> int:
+    """Deletes what the mutation case wrote (reports, findings, their versions) and gives
+    their sites a new findings version, as a write through the API would. Returns how many
+    reports went."""
+    rows = await graph.query(_WRITTEN, {"title": WRITTEN_TITLE}, name="bench_written")
+    for i in range(0, len(rows), batch):
+        part = rows[i:i + batch]
+
+        async def remove(tx: AsyncManagedTransaction) -> None:
+            await tx.run(_REMOVE, {"ids": [r["id"] for r in part]})
+            await derived.findings_changed(tx, Label.PRODUCTION_SITE,
+                                           sorted({r["site"] for r in part if r["site"]}))
+
+        await graph.write(remove)
+    return len(rows)
+
 
 def _chain_ids(d: Body) -> list[str]:
     seen: set[str] = set()
@@ -124,7 +163,7 @@ def cases(*, org: str, site: str, brand: str, text: str, write_sites: list[str],
     def sg_submit() -> Body:
         site_id, tag = submission()
         return {"query": SG_SUBMIT, "variables": {"input": {
-            "siteId": site_id, "kind": "WORKER_DRIVEN_MONITORING", "title": f"bench {tag}",
+            "siteId": site_id, "kind": "WORKER_DRIVEN_MONITORING", "title": WRITTEN_TITLE + tag,
             "findings": [{"category": c, "severity": s} for c, s, _ in _FINDINGS]}}}
 
     def peer_submit() -> Body:
@@ -135,7 +174,7 @@ def cases(*, org: str, site: str, brand: str, text: str, write_sites: list[str],
                               "updatedAt": now}}
                     for i, (c, s, r) in enumerate(_FINDINGS)]
         return {"query": PEER_SUBMIT, "variables": {"input": [{
-            "id": f"RPT-B{tag}", "title": f"bench {tag}", "kind": "WORKER_DRIVEN_MONITORING",
+            "id": f"RPT-B{tag}", "title": WRITTEN_TITLE + tag, "kind": "WORKER_DRIVEN_MONITORING",
             "sharing": "PUBLIC", "sharedWith": [], "contributedBy": org, "createdAt": now,
             "updatedAt": now, "publishedAt": now,
             "site": {"connect": [{"where": {"node": {"id": {"eq": site_id}}}}]},
@@ -144,7 +183,7 @@ def cases(*, org: str, site: str, brand: str, text: str, write_sites: list[str],
     def floor_submit() -> tuple[LiteralString, dict[str, Any]]:
         site_id, tag = submission()
         return FLOOR_SUBMIT, {
-            "site": site_id, "id": f"RPT-F{tag}", "title": f"bench {tag}",
+            "site": site_id, "id": f"RPT-F{tag}", "title": WRITTEN_TITLE + tag,
             "kind": "WORKER_DRIVEN_MONITORING", "now": now,
             "findings": [{"id": f"FND-F{tag}{i}", "category": c, "severity": s,
                           "severityRank": r, "status": "OPEN"}
