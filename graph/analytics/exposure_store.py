@@ -19,7 +19,10 @@ Exact, not eventually right (graph/core/derived.py):
   before anything else, so a write committed during a rebuild leaves it stale, not wrong);
 - each relationship carries the findings version of its site when its order key was
   computed; a report or finding written since moved the version, and that site's key is
-  computed afresh at read time. With a finding filter every key is computed afresh.
+  computed afresh at read time. With a finding filter every key is computed afresh. When
+  too many keys went stale, or too many sites anywhere changed since the keys were last
+  brought up to date (a read looks at each), the store is refreshed first: its stale
+  keys computed again and its build time moved on, with no new walk.
 - staleness is a matter of the day a request asks: the store keeps the newest report's
   date and each read compares it with its own `$staleBefore`; contradictions depend on the
   window they are measured with, so a store remembers its window and one built with
@@ -68,9 +71,15 @@ def _finding_key(filtered: bool) -> str:
 # transaction may last (the managed server's db.transaction.timeout is 60 s,
 # supplygraph.settings; an external server's must stay below this too).
 STALE_MARGIN_MS = 120_000
-# More stored keys gone stale than this and the store is rebuilt: a read's order is the top
-# of the stored order widened by this many rows.
+# More stored keys gone stale than this and the store is refreshed first: a read's order is
+# the top of the stored order widened by this many rows.
 MAX_CHANGED = 200
+# More sites changed anywhere since the store's keys were last brought up to date, less the
+# margin, than this (each read looks at every one, in the organisation's exposure or not)
+# and the store is refreshed first: without it a day of reports across the graph would slow
+# every read until the next change to the structure. Those changed within the margin stay
+# in sight until it has passed, refreshed or not.
+MAX_SETTLED = 1000
 
 _LOCK: LiteralString = (
     # The organisation's node is written first: two rebuilds of one store run one after the
@@ -114,10 +123,9 @@ _BUILD: LiteralString = lit(
 )
 
 
-async def _build(tx: AsyncManagedTransaction, org: str, window: int,
-                 force: bool) -> int | None:
+async def _build(tx: AsyncManagedTransaction, org: str, window: int) -> int | None:
     state = await (await tx.run(_LOCK, {"orgId": org, "contradictionWindow": window})).single()
-    if state is None or (state["current"] and not force):
+    if state is None or state["current"]:
         return None
     peers = await (await tx.run(_PEERS, {"orgId": org})).single()
     assert peers is not None
@@ -127,12 +135,57 @@ async def _build(tx: AsyncManagedTransaction, org: str, window: int,
     return int(row["n"]) if row else 0
 
 
-async def rebuild(graph: Graph | RequestGraph, org: str, *, contradiction_window: int,
-                  force: bool = False) -> int | None:
-    """Builds the organisation's store unless it is current (or `force`: too many of its
-    keys went stale); the number of sites stored, or None when there was nothing to do (or
-    no such organisation). Contradictions are measured with `contradiction_window` days."""
-    return await graph.write(lambda tx: _build(tx, org, contradiction_window, force))
+async def rebuild(graph: Graph | RequestGraph, org: str, *,
+                  contradiction_window: int) -> int | None:
+    """Builds the organisation's store unless it is current; the number of sites stored,
+    or None when there was nothing to do (or no such organisation). Contradictions are
+    measured with `contradiction_window` days."""
+    return await graph.write(lambda tx: _build(tx, org, contradiction_window))
+
+
+# A current store's stale keys computed again, as the build computes them, and its build
+# time moved to this statement's: the sites a read looks at are then those changed since.
+# Exact for the reason the build is: each version is read before its findings, and a write
+# of findings that commits after this statement read its site began less than the margin
+# before it (graph/core/derived.py).
+_REFRESH: LiteralString = lit(
+    "MATCH (o:Organisation {id: $viewerOrg}) "
+    "WITH o, o.exposureBuiltAt AS builtAt "
+    "SET o.exposureBuiltAt = timestamp() "
+    "WITH o, builtAt "
+    "MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
+    "MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
+    "WITH e, s, coalesce(s.findingsVersion, 0) AS fv "
+    "CALL (s) { " + _finding_key(False) + "} "
+    "WITH e, s, fv, top, latest "
+    + NEWEST_REPORT
+    + "WITH e, fv, top, latest, newest, " + CONTRADICTED + " "
+    "SET e.fv = fv, e.top = top, e.latest = latest, e.newest = newest, "
+    "e.contradicted = contradicted "
+    "RETURN count(e) AS n"
+)
+
+
+async def _refresh(tx: AsyncManagedTransaction, org: str, window: int) -> int | None:
+    # The organisation's node is locked before its state is read (`_LOCK`), so a refresh
+    # and a rebuild, or two refreshes, run one after the other.
+    state = await (await tx.run(_LOCK, {"orgId": org, "contradictionWindow": window})).single()
+    if state is None or not state["current"]:
+        return None  # the read that follows finds it stale and rebuilds
+    peers = await (await tx.run(_PEERS, {"orgId": org})).single()
+    assert peers is not None
+    row = await (await tx.run(_REFRESH, {**viewer_params(org, peers["peers"]),
+                                         "margin": STALE_MARGIN_MS,
+                                         "contradictionWindow": window})).single()
+    return int(row["n"]) if row else 0
+
+
+async def refresh(graph: Graph | RequestGraph, org: str, *,
+                  contradiction_window: int) -> int | None:
+    """Brings a current store's stale keys up to date (a rebuild's result for a fraction of
+    its work); the number of keys computed again, or None when the store is not current
+    (a rebuild is due instead)."""
+    return await graph.write(lambda tx: _refresh(tx, org, contradiction_window))
 
 
 # ----- reading a store ----------------------------------------------------------------------
@@ -171,13 +224,21 @@ def _stored_candidates(urgent: bool) -> LiteralString:
         "  RETURN count(e) AS total "
         "} "
         "CALL (o, fresh, builtAt) { "
-        "  WITH o, builtAt WHERE fresh "
-        "  MATCH (s:ProductionSite) WHERE s.findingsChangedAt >= builtAt - $margin "
-        "  MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
-        f"  AND {_IN_WINDOW} "
-        "  CALL (s) { " + _finding_key(False) + "} "
+        "  OPTIONAL MATCH (s:ProductionSite) "
+        "  WHERE fresh AND s.findingsChangedAt >= builtAt - $margin "
+        "  WITH o, collect(s) AS recent "
+        "  CALL (o, recent) { "
+        "    UNWIND recent AS s "
+        "    MATCH (o)-[e:EXPOSED]->(s) WHERE e.fv <> coalesce(s.findingsVersion, 0) "
+        f"    AND {_IN_WINDOW} "
+        "    CALL (s) { " + _finding_key(False) + "} "
         + live_flags
-        + f"  RETURN collect({{e: e, top: top, latest: latest{flags}}}) AS changed "
+        + f"    RETURN collect({{e: e, top: top, latest: latest{flags}}}) AS changed "
+        "  } "
+        # a refresh would take out of later reads' sight the sites changed before the
+        # margin: that many, not those it cannot (changed within the margin)
+        "  RETURN changed, "
+        "  size([x IN recent WHERE x.findingsChangedAt < timestamp() - $margin]) AS settled "
         "} "
         "CALL (o, fresh, changed) { "
         "  WITH o WHERE fresh "
@@ -187,7 +248,8 @@ def _stored_candidates(urgent: bool) -> LiteralString:
         "  WHERE NOT e.siteId IN [x IN changed | x.e.siteId] "
         f"  RETURN collect({{e: e, top: e.top, latest: e.latest{flags}}}) AS kept "
         "} "
-        "WITH fresh, total, kept + changed AS candidates, size(changed) > $maxChanged AS worn "
+        "WITH fresh, total, kept + changed AS candidates, "
+        "size(changed) > $maxChanged OR settled > $maxSettled AS worn "
     )
 
 
@@ -272,7 +334,8 @@ async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any]
                       urgency: Mapping[str, Any] | None = None,
                       ) -> tuple[int, list[dict[str, Any]]]:
     """(total, page rows) of the viewer organisation's exposure: one round trip while its
-    store is current; a rebuild and a second read after a change to the structure. With
+    store is current; a rebuild and a second read after a change to the structure, a
+    refresh and a second read when too many findings changed since its keys were. With
     `urgency` ({staleBefore, contradictionWindow}) in the order URGENCY; contradictions are
     measured with `contradiction_window` days (the store keeps the flags it measured)."""
     if not isinstance(max_tier, int) or not 1 <= max_tier <= MAX_TIER:
@@ -280,6 +343,7 @@ async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any]
     params = {"countries": None, "minSeverity": None, "categories": None, "statuses": None,
               **filters, **viewer, **(urgency or {}), "maxTier": max_tier, "skip": skip,
               "limit": limit, "margin": STALE_MARGIN_MS, "maxChanged": MAX_CHANGED,
+              "maxSettled": MAX_SETTLED,
               "contradictionWindow": contradiction_window}
     if urgency is not None and urgency["contradictionWindow"] != contradiction_window:
         raise ValueError("urgency must measure contradictions with the store's window")
@@ -291,8 +355,10 @@ async def my_exposure(runner: Graph | RequestGraph, *, viewer: Mapping[str, Any]
             return 0, []
         if rows[0]["fresh"]:
             return int(rows[0]["total"]), list(rows[0]["rows"])
-        await rebuild(runner, str(viewer["viewerOrg"]),
-                      contradiction_window=contradiction_window, force=bool(rows[0]["worn"]))
+        org = str(viewer["viewerOrg"])
+        if not rows[0]["worn"] or await refresh(
+                runner, org, contradiction_window=contradiction_window) is None:
+            await rebuild(runner, org, contradiction_window=contradiction_window)
     # Structural writes landed between each rebuild and its read: answer by the walk (the
     # definition) rather than keep the request waiting on busy writers.
     found = await exposure(runner, viewer=viewer, head="org", keys=[viewer["viewerOrg"]],

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auth.scopes import Scope
+from graph.analytics import exposure_store as store
 from graph.analytics.exposure import exposure as walk
 from graph.core.db import Graph
 from graph.core.derived import structure_changed_outside
@@ -183,14 +184,26 @@ async def fresh_sample(scratch_graph: Graph) -> Graph:
     return scratch_graph
 
 
+def _refresh_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every read refreshes a store with a stale key first (no margin: the tests write one
+    transaction at a time)."""
+    monkeypatch.setattr(store, "STALE_MARGIN_MS", 0)
+    monkeypatch.setattr(store, "MAX_SETTLED", 0)
+
+
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 async def test_after_random_writes_every_buyers_stored_exposure_equals_the_walk(
-        fresh_sample: Graph, data: st.DataObject) -> None:
+        fresh_sample: Graph, monkeypatch: pytest.MonkeyPatch, data: st.DataObject) -> None:
     graph = fresh_sample
     await wipe(graph)
     await load_sample(graph)
+    # stale keys computed at read time, or the store refreshed before the read
+    if data.draw(st.booleans(), label="refreshed"):
+        _refresh_at_once(monkeypatch)
+    else:
+        monkeypatch.undo()
     await _assert_store_equals_walk(graph)  # every store built, then current
     for _ in range(data.draw(st.integers(3, 8), label="writes")):
         await _random_write(graph, data)
@@ -218,3 +231,40 @@ async def test_a_store_is_rebuilt_only_after_a_change_to_the_structure(
     await call(graph, await _as(graph, s.OPERATOR), LINK, {"i": {
         "kind": "SOURCES_FROM", "fromId": "BRD-CORVID", "toId": "SUP-TINFIELD"}})
     assert (await call(graph, ministry, EXPOSURE, {"first": 5})).round_trips == 2
+
+
+_STORED = ("MATCH (o:Organisation {id: $org})-[e:EXPOSED]->(s:ProductionSite) "
+           "RETURN s.id AS site, elementId(e) AS rel, e.fv = coalesce(s.findingsVersion, 0) "
+           "AS current, e.top AS top")
+
+
+async def test_a_store_with_settled_stale_keys_is_refreshed_not_rebuilt(
+        fresh_sample: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given the ministry's store, built
+    graph = fresh_sample
+    await wipe(graph)
+    await load_sample(graph)
+    ministry = await writer(graph, s.NW_MINISTRY, frozenset(Scope))
+    await call(graph, ministry, EXPOSURE, {"first": 5})
+    built = {r["site"]: r for r in await graph.query(_STORED, {"org": s.NW_MINISTRY})}
+    last = min(built, key=lambda site: (built[site]["top"] or 0, site))  # least severe
+    # when a monitor reports a critical finding at a reached site, and the change has
+    # settled (no margin, no allowance)
+    monitor = await writer(graph, s.MONITOR_NGO, frozenset(Scope), kind="MONITOR")
+    await call(graph, monitor, REPORT, {"i": {
+        "siteId": last, "kind": "NGO_INVESTIGATION", "title": "Visit", "sharing": "PUBLIC",
+        "findings": [{"category": "FORCED_LABOUR", "severity": "CRITICAL"}]}})
+    _refresh_at_once(monkeypatch)
+    answer = await call(graph, ministry, EXPOSURE, {"first": 5})
+    # then the read refreshed the store first: the same relationships (no rebuild), every
+    # key current, the site's key now critical, and the answer the walk's
+    assert answer.round_trips == 2  # the read that found it worn, and the read after
+    refreshed = {r["site"]: r for r in await graph.query(_STORED, {"org": s.NW_MINISTRY})}
+    assert {k: v["rel"] for k, v in refreshed.items()} == \
+        {k: v["rel"] for k, v in built.items()}
+    assert all(r["current"] for r in refreshed.values())
+    assert built[last]["top"] != 4 and refreshed[last]["top"] == 4
+    assert answer.data["myExposure"]["edges"][0]["node"]["site"]["id"] == last
+    await _assert_store_equals_walk(graph)
+    # and the next read, with nothing changed, is one round trip
+    assert (await call(graph, ministry, EXPOSURE, {"first": 5})).round_trips == 1
