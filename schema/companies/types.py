@@ -82,9 +82,18 @@ class Brand(Record):
                                                  SITE_SHAPE.only(selected(info, "site")))
         entries = await loader.load(
             (str(self.id), max_tier))
-        return [SupplyChainEntry(tier=e["tier"], supplier=Supplier.from_row(e["supplier"]),
-                                 site=ProductionSite.from_row(e["site"]) if e["site"] else None)
-                for e in entries]
+        # A supplier comes once per site it operates: one object for all its entries.
+        suppliers: dict[str, Supplier] = {}
+        out = []
+        for e in entries:
+            row = e["supplier"]
+            supplier = suppliers.get(row["id"])
+            if supplier is None:
+                supplier = suppliers[row["id"]] = Supplier.from_row(row)
+            out.append(SupplyChainEntry(
+                tier=e["tier"], supplier=supplier,
+                site=ProductionSite.from_row(e["site"]) if e["site"] else None))
+        return out
 
     @scoped(CONTRACTS, "How many members hold contracts covering this brand; small counts "
                        "are banded; names only where the contract is shared with you.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NewType
 
 import strawberry
 from graphql import GraphQLError
@@ -119,15 +119,23 @@ class RowReader:
                             "differently from __init__")
         self.cls, self.fields, self.lists = cls, fields, lists
         self.defaults = {name: None for name in init} | (defaults or {})
+        # Keys read as they are into the attribute of the same name (an ID is a str): a row
+        # of only these is copied in one step (a supply chain's rows are {id, name}).
+        self.plain = frozenset(key for key, (attr, convert) in fields.items()
+                               if attr == key and (convert is None
+                                                   or isinstance(convert, NewType)))
 
     def __call__(self, row: dict[str, Any]) -> Any:
         values = self.defaults.copy()
-        fields = self.fields
-        for key, value in row.items():
-            spec = fields.get(key)
-            if spec is not None:
-                attr, convert = spec
-                values[attr] = value if convert is None else convert(value)
+        if row.keys() <= self.plain:
+            values.update(row)
+        else:
+            fields = self.fields
+            for key, value in row.items():
+                spec = fields.get(key)
+                if spec is not None:
+                    attr, convert = spec
+                    values[attr] = value if convert is None else convert(value)
         for attr in self.lists:
             if values[attr] is None:
                 values[attr] = []

@@ -89,6 +89,20 @@ def test_buyer_supplier_from_a_row_is_the_constructors(row: dict[str, Any]) -> N
     assert vars(Supplier.from_row(row)) == vars(_supplier_by_constructor(row))
 
 
+# Rows of only the keys a reader copies as they are (`RowReader.plain`), the supply chain's
+# {id, name}: the one-step copy, against the constructor too.
+_PLAIN_SITE = {k: v for k, v in SITE.items() if k in ("name", "address", "city", "source")}
+_PLAIN_SUPPLIER = {k: v for k, v in SUPPLIER.items() if k in ("name", "source")}
+
+
+@settings(max_examples=100, deadline=None)
+@given(_rows(_PLAIN_SITE), _rows(_PLAIN_SUPPLIER))
+def test_buyer_chain_rows_of_plain_keys_are_the_constructors(
+        site: dict[str, Any], supplier: dict[str, Any]) -> None:
+    assert vars(ProductionSite.from_row(site)) == vars(_site_by_constructor(site))
+    assert vars(Supplier.from_row(supplier)) == vars(_supplier_by_constructor(supplier))
+
+
 def test_buyer_records_read_in_bulk_share_no_list() -> None:
     a, b = ProductionSite.from_row({"id": "A"}), ProductionSite.from_row({"id": "B"})
     assert a.aliases == [] and a.aliases is not b.aliases
