@@ -58,6 +58,12 @@ class UnitPrice:
     currency: str | None
 
 
+def _money(row: Any) -> Money | None:
+    if row.get("valueAmount") is None:
+        return None
+    return Money(amount=row["valueAmount"], currency=row.get("valueCurrency"))
+
+
 def _unit_prices(row: Any) -> list[UnitPrice] | None:
     text = row.get("unitPrices")
     if text is None:
@@ -74,27 +80,22 @@ class Contract(Record):
     start_date: str | None
     end_date: str | None
     cpv_codes: list[str]
-    row: strawberry.Private[dict[str, Any]]
+    # Protected: each a value, or the FORBIDDEN error graphql-core reports (protected_value).
+    value: Money | None = strawberry.field(description=CONTRACT_VALUE.description,
+                                           default=None)
+    unit_prices: list[UnitPrice] | None = strawberry.field(
+        description=CONTRACT_UNIT_PRICES.description, default=None)
+    quantity: int | None = strawberry.field(description=CONTRACT_QUANTITY.description,
+                                            default=None)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Contract:
         return cls(**provenance(row), reference=row.get("reference"), title=row.get("title"),
                    start_date=row.get("startDate"), end_date=row.get("endDate"),
-                   cpv_codes=row.get("cpvCodes") or [], row=row)
-
-    @strawberry.field(description=CONTRACT_VALUE.description)
-    def value(self) -> Money | None:
-        return protected_value(
-            CONTRACT_VALUE, self.row, lambda r: None if r.get("valueAmount") is None else
-            Money(amount=r["valueAmount"], currency=r.get("valueCurrency")))
-
-    @strawberry.field(description=CONTRACT_UNIT_PRICES.description)
-    def unit_prices(self) -> list[UnitPrice] | None:
-        return protected_value(CONTRACT_UNIT_PRICES, self.row, _unit_prices)
-
-    @strawberry.field(description=CONTRACT_QUANTITY.description)
-    def quantity(self) -> int | None:
-        return protected_value(CONTRACT_QUANTITY, self.row, lambda r: r.get("quantity"))
+                   cpv_codes=row.get("cpvCodes") or [],
+                   value=protected_value(CONTRACT_VALUE, row, _money),
+                   unit_prices=protected_value(CONTRACT_UNIT_PRICES, row, _unit_prices),
+                   quantity=protected_value(CONTRACT_QUANTITY, row, lambda r: r.get("quantity")))
 
     @scoped(CONTRACTS, "The buyer holding the contract.")
     async def buyer(self, info: Info[Context, Any]) -> Organisation | None:

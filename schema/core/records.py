@@ -165,10 +165,16 @@ def provenance(row: dict[str, Any]) -> dict[str, Any]:
 
 def protected_value(field: Protected, row: dict[str, Any],
                     convert: Callable[[dict[str, Any]], Any]) -> Any:
-    """A protected field's GraphQL value: `convert(row)` when the viewer may read it, else
-    null with a FORBIDDEN error at the field's path."""
+    """What a record's attribute for protected `field` holds: `convert(row)` when the viewer
+    may read it; when not, the FORBIDDEN error itself, which graphql-core reports at the
+    field's path with a null, as if a resolver had raised it; None when the query did not
+    select the field (the row carries no readability flag). Made when the record is: a
+    field read off the record completes on the fast path (schema/core/execution.py), where
+    a resolver method took graphql-core's per-field path for every row of a list."""
+    if field.flag not in row:
+        return None
     if not field.readable_in(row):
-        raise GraphQLError(field.forbidden_message, extensions={"code": "FORBIDDEN"})
+        return GraphQLError(field.forbidden_message, extensions={"code": "FORBIDDEN"})
     return convert(row)
 
 

@@ -53,18 +53,18 @@ class AuditReport(Record):
     visit_date: str | None = strawberry.field(description="ISO 8601 date.")
     published_at: str | None = strawberry.field(description="ISO 8601 timestamp.")
     methodology: str | None
-    row: strawberry.Private[dict[str, Any]]
+    # Protected: the notes, or the FORBIDDEN error graphql-core reports (protected_value).
+    sensitive_notes: str | None = strawberry.field(description=SENSITIVE_NOTES.description,
+                                                   default=None)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AuditReport:
         return cls(**provenance(row), kind=ReportKind(row["kind"]) if row.get("kind") else None,
                    title=row.get("title"), summary=row.get("summary"),
                    visit_date=row.get("visitDate"), published_at=row.get("publishedAt"),
-                   methodology=row.get("methodology"), row=row)
-
-    @strawberry.field(description=SENSITIVE_NOTES.description)
-    def sensitive_notes(self) -> str | None:
-        return protected_value(SENSITIVE_NOTES, self.row, lambda r: r.get("sensitiveNotes"))
+                   methodology=row.get("methodology"),
+                   sensitive_notes=protected_value(SENSITIVE_NOTES, row,
+                                                   lambda r: r.get("sensitiveNotes")))
 
     @scoped(REPORTS, "The organisation that authored the report.")
     async def author(self, info: Info[Context, Any]) -> Organisation | None:
