@@ -16,8 +16,10 @@ same transaction as the write that changes what it stands for:
   transaction may last), so that a read touches no other site.
 
 Writes through the application (graph/core/records.py, sharing, merges, memberships, the
-bulk loaders) bump them here; anything that writes Neo4j by other means (a Cypher shell, a
-test fixture) must call `structure_changed_outside` after it, as after restoring a backup.
+bulk loaders) bump them here, a report or its findings made with their links in the very
+statement that makes them (`bump_in_link`); anything that writes Neo4j by other means (a
+Cypher shell, a test fixture) must call `structure_changed_outside` after it, as after
+restoring a backup.
 """
 
 from __future__ import annotations
@@ -51,7 +53,6 @@ BUMP_STRUCTURE: LiteralString = (
     "MERGE (g:ExposureState {id: 'exposure'}) "
     "SET g.generation = coalesce(g.generation, 0) + 1"
 )
-
 
 
 def _new_findings_version(s: LiteralString) -> LiteralString:
