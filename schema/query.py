@@ -31,6 +31,7 @@ from graph.sites.fields import SITE_SHAPE
 from resolvers.core.selection import selected
 from schema.core.records import CONTRACTS, REPORTS, SITES, scoped
 from schema.types import AuditReport, Brand, Contract, Organisation, ProductionSite, Supplier
+from schema.companies.types import supply_chain_prefetch
 from schema.sites.types import site_prefetch
 
 from schema.alerts.types import AlertQuery
@@ -202,7 +203,13 @@ class Query(DisclosureQuery, AlertQuery, ReviewQuery, ExportQuery, ImportRunQuer
     @scoped(SITES, "A brand by id.")
     async def brand(self, info: Info[Context, Any],
                     id: strawberry.ID) -> Brand | None:  # noqa: A002
-        row = await _by_id(info, BRAND_SHAPE, id)
+        chain = supply_chain_prefetch(info)
+        if chain is None:
+            row = await _by_id(info, BRAND_SHAPE, id)
+        else:  # the brand and its chain in one round trip
+            supplier, site, tier = chain
+            row = await info.context.loaders.brand_with_supply_chain(
+                BRAND_SHAPE.only(selected(info)), supplier, site).load((str(id), tier))
         return Brand.from_row(row) if row else None
 
     @scoped(SITES, "Brands you may see.")

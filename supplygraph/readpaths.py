@@ -316,7 +316,10 @@ GRAPHQL["Query"] = {
                                "its reports, their findings and its findings, each under the "
                                "checks of its own relation (SITE_REPORTS, REPORT_FINDINGS, "
                                "SITE_FINDINGS)"),
-    "brand": ReadPath(Rule.FIELD, nodes.nodes_by_id),
+    "brand": ReadPath(Rule.FIELD, nodes.nodes_by_id,
+                      "with one supplyChain selected, by supply_chain.brand_with_supply_chain: "
+                      "the brand under the same check, its chain as supply_chain_by_brand "
+                      "reads it"),
     "supplier": ReadPath(Rule.FIELD, nodes.nodes_by_id),
     "report": ReadPath(Rule.FIELD, nodes.nodes_by_id),
     "contract": ReadPath(Rule.FIELD, nodes.nodes_by_id),

@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from graph.core.db import QueryRunner, RequestGraph
 from graph.analytics.exposure import exposure as exposure_walk
-from graph.companies.supply_chain import supply_chain_by_brand
+from graph.companies.supply_chain import brand_with_supply_chain, supply_chain_by_brand
 from graph.core.nodes import (
     Prefetch,
     Relation,
@@ -172,6 +172,29 @@ class SupplyChainByBrandLoader(DataLoader[tuple[str, int], list[dict[str, Any]]]
         return [_flatten(found.get(k, [])) for k in keys]
 
 
+class BrandWithSupplyChainLoader(DataLoader[tuple[str, int], dict[str, Any] | None]):
+    """(brand id, max tier) -> the brand's row, its supply chain read in the same round trip
+    and primed into `chain`, the loader `Brand.supplyChain` then asks: a brand with its
+    chain is one round trip, not two."""
+
+    def __init__(self, runner: QueryRunner, viewer: dict[str, Any], brand: Shape,
+                 chain: SupplyChainByBrandLoader) -> None:
+        self.runner, self.viewer, self.brand, self.chain = runner, viewer, brand, chain
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: Sequence[tuple[str, int]]) -> list[dict[str, Any] | None]:
+        rows = await self.runner.query(
+            brand_with_supply_chain(self.brand, self.chain.supplier, self.chain.site),
+            {"keys": [{"brandId": b, "maxTier": t} for b, t in keys], **self.viewer},
+            name="BrandById+supply_chain")
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        for r in rows:
+            key = (r["key"]["brandId"], r["key"]["maxTier"])
+            found[key] = r["node"]
+            self.chain.prime(key, _flatten(r["entries"]))
+        return [found.get(k) for k in keys]
+
+
 def _flatten(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen_sites: set[str] = set()
@@ -324,6 +347,14 @@ class Loaders:
         key = ("supply_chain", supplier, site)
         if key not in self._made:
             self._made[key] = SupplyChainByBrandLoader(self.runner, self.viewer, supplier, site)
+        return self._made[key]  # type: ignore[return-value]
+
+    def brand_with_supply_chain(self, brand: Shape, supplier: Shape,
+                                site: Shape) -> BrandWithSupplyChainLoader:
+        key = ("brand_with_supply_chain", brand, supplier, site)
+        if key not in self._made:
+            self._made[key] = BrandWithSupplyChainLoader(
+                self.runner, self.viewer, brand, self.supply_chain(supplier, site))
         return self._made[key]  # type: ignore[return-value]
 
     def exposure(self, window: ExposureWindow) -> ExposureByContractLoader:

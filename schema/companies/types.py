@@ -10,9 +10,10 @@ import strawberry
 from graph.companies.fields import BRAND_SHAPE, SUPPLIER_SHAPE
 from graph.companies.supply_chain import MAX_TIER
 from graph.core import nodes as rel
+from graph.core.visibility import Shape
 from graph.sites.fields import SITE_SHAPE
 from resolvers.core.args import bad_input
-from resolvers.core.selection import selected
+from resolvers.core.selection import field_arguments, selected
 from schema.core.common import (
     Sharing,
     SupplierRole,
@@ -78,10 +79,8 @@ class Brand(Record):
         if not 1 <= max_tier <= MAX_TIER:
             raise bad_input(f"maxTier must be between 1 and {MAX_TIER}",
                             ["maxTier"])
-        loader = info.context.loaders.supply_chain(SUPPLIER_SHAPE.only(selected(info, "supplier")),
-                                                 SITE_SHAPE.only(selected(info, "site")))
-        entries = await loader.load(
-            (str(self.id), max_tier))
+        loader = info.context.loaders.supply_chain(*_chain_shapes(info))
+        entries = await loader.load((str(self.id), max_tier))
         # A supplier comes once per site it operates: one object for all its entries.
         suppliers: dict[str, Supplier] = {}
         out = []
@@ -109,6 +108,27 @@ class Brand(Record):
                                 id: strawberry.ID) -> Brand | None:  # noqa: A002
         row = await entity(info, BRAND_SHAPE, SITES, id)
         return cls.from_row(row) if row else None
+
+
+def _chain_shapes(info: Info[Context, Any], *at: str) -> tuple[Shape, Shape]:
+    """The supplier and site shapes `Brand.supplyChain` reads, for the field at `at` below
+    the current one (() for the current field)."""
+    return (SUPPLIER_SHAPE.only(selected(info, *at, "supplier")),
+            SITE_SHAPE.only(selected(info, *at, "site")))
+
+
+def supply_chain_prefetch(info: Info[Context, Any]) -> tuple[Shape, Shape, int] | None:
+    """For a brand field: the shapes and tier of the one `supplyChain` selected on it,
+    keyed exactly as that field keys its loader, so that the brand's own statement can read
+    the chain too; None when it is selected more than once or not at all, or with a tier
+    out of bounds (the field itself says so)."""
+    args = field_arguments(info, "supplyChain")
+    if args is None:
+        return None
+    tier = args.get("maxTier")
+    if not isinstance(tier, int) or not 1 <= tier <= MAX_TIER:
+        return None
+    return (*_chain_shapes(info, "supplyChain"), tier)
 
 
 @strawberry.federation.type(keys=["id"], description="A contractor, reseller, manufacturer, "
