@@ -49,7 +49,6 @@ from graph.core.visibility import (
     lit,
     visible,
     visible_as,
-    visible_public_first,
 )
 
 if TYPE_CHECKING:
@@ -242,11 +241,9 @@ def site_filter_names(filters: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-def site_filters(names: frozenset[str], *, public_first: bool = False) -> LiteralString:
-    """Visibility, then the clauses `names`; `public_first` for a statement that reads
-    most sites of the graph (the map's world view): `visible_public_first`."""
-    seen = visible_public_first("s") if public_first else visible("s")
-    return lit(f"WITH s WHERE {seen} "
+def site_filters(names: frozenset[str]) -> LiteralString:
+    """Visibility, then the clauses `names`."""
+    return lit(f"WITH s WHERE {visible('s')} "
                + "".join(f"AND {_SITE_FILTER_CLAUSES[n]} " for n in sorted(names)))
 
 
@@ -267,10 +264,9 @@ def sites_query(start: str, order: tuple[tuple[str, bool], ...], shape: Shape,
             "all": _SITE_START_ALL_BY_ID if indexed else _SITE_START_ALL}[start]
     if start == "cpv":  # the head is that filter
         filters = filters - {"cpvCode"}
-    # A statement over every site decides PUBLIC first (visible_public_first: the same truth).
     # Counted apart only without filters: a selective filter makes the page read most sites
     # too, and then one pass is the cheaper.
-    return _list_query("s", head + site_filters(filters, public_first=start != "text"),
+    return _list_query("s", head + site_filters(filters),
                        keys, shape, count_apart=indexed and not filters)
 
 

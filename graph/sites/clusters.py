@@ -112,7 +112,7 @@ _GROUP: LiteralString = (
 
 @lru_cache(maxsize=512)
 def clusters_query(text: bool, filters: frozenset[str]) -> LiteralString:
-    return lit((_START_TEXT if text else _START_BOX) + site_filters(filters, public_first=True)
+    return lit((_START_TEXT if text else _START_BOX) + site_filters(filters)
                + _GROUP)
 
 

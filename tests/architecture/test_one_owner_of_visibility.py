@@ -16,7 +16,9 @@ PACKAGES = ("graph", "schema", "resolvers", "auth", "supplygraph", "seeds")
 
 # What only the owner may spell, as Cypher text inside Python source.
 SPELLINGS = {
-    "a sharing level compared": re.compile(r"\.sharing\s*(=|<>|IN)\s*['\[$]"),
+    # by an operator, or as a CASE on the level (how `visible` decides it)
+    "a sharing level compared":
+        re.compile(r"\.sharing\s*(=|<>|IN)\s*['\[$]|CASE\s+\S*\.sharing\s+WHEN\b"),
     "the viewer named in sharedWith": re.compile(r"\$viewerOrg\s+IN\b"),
     "ownership by the viewer": re.compile(r"contributedBy\s*=\s*\$viewerOrg"),
     "a record's owner among the viewer's peers":
