@@ -16,7 +16,8 @@ orders, collects the matches and returns their number with the page sliced from 
 `count(*)` over the same match evaluated every one of them twice. Measured at 100k sites
 (bench/README.md), a count beside the page cost a counted list 1.3-2.3x this single pass;
 one pass that collected the matched nodes and cut the page by a top-k over that list
-exhausted the transaction memory pool on a large list. An uncounted list (most pages after
+exhausted the transaction memory pool on a large list (at 100k, and again at 1M: every
+site by name, first 100). An uncounted list (most pages after
 the first: `hasNextPage` needs no count) never builds a list of its matches. The exception
 is an unfiltered site list read in id order from the index (`count_apart`): its page costs
 a few dozen rows, so the count runs apart, as a bare `count(*)` that neither sorts nor collects the
