@@ -96,12 +96,20 @@ _LOCK: LiteralString = (
 _PEERS: LiteralString = lit(
     "MATCH (o:Organisation {id: $orgId}) " + peers_of("o") + "RETURN peers")
 
+# The build writes only what changed: a site's relationship is made when it is new, set to
+# the computed properties when it is there (Neo4j writes nothing for a property set to its
+# own value), and removed when the site is no longer reached. After a change to the
+# structure elsewhere in the graph most of a store is the same, and deleting and creating
+# every relationship cost more at commit than the walk itself (100k sites, 27,252 stored:
+# 4.1-5.2 s rebuilt, 2.0-3.8 s written as the difference).
 _BUILD: LiteralString = lit(
     "MATCH (o:Organisation {id: $viewerOrg}) "
-    "CALL (o) { MATCH (o)-[e:EXPOSED]->() DELETE e } "
     "SET o.exposureGeneration = $generation, o.exposureBuiltAt = timestamp(), "
     "o.exposureWindow = $contradictionWindow "
     "WITH o "
+    # One row out of the CALL whatever it reaches (an aggregate without grouping keys), so
+    # that an organisation reaching nothing any more has its relationships removed.
+    "CALL (o) { "
     f"MATCH (o)-[:HOLDS]->(c:Contract) WHERE {visible('c')} "
     "WITH o, c ORDER BY c.id WITH o, collect(c) AS cs "
     + reach_text(MAX_TIER)
@@ -114,12 +122,21 @@ _BUILD: LiteralString = lit(
     "WITH o, s, best, fv, top, latest "
     + NEWEST_REPORT
     + "WITH o, s, best, fv, top, latest, newest, " + CONTRADICTED + " "
-    "CREATE (o)-[:EXPOSED {tier: best.tier, top: top, latest: latest, siteId: s.id, fv: fv, "
+    "WITH o, s, {tier: best.tier, top: top, latest: latest, siteId: s.id, fv: fv, "
     "newest: newest, contradicted: contradicted, "
     "countryCode: s.countryCode, "
     "pathKinds: [x IN best.path | x.kind], pathIds: [x IN best.path | x.id], "
-    "pathNames: [x IN best.path | coalesce(x.name, '')]}]->(s) "
-    "RETURN count(*) AS n"
+    "pathNames: [x IN best.path | coalesce(x.name, '')]} AS props "
+    "CALL (o, s, props) { "
+    "  OPTIONAL MATCH (o)-[e:EXPOSED]->(s) "
+    "  FOREACH (_ IN CASE WHEN e IS NULL THEN [1] ELSE [] END | "
+    "    CREATE (o)-[made:EXPOSED]->(s) SET made = props) "
+    "  SET e = props "
+    "} "
+    "RETURN collect(s.id) AS reached } "
+    "CALL (o, reached) { "
+    "  MATCH (o)-[e:EXPOSED]->() WHERE NOT e.siteId IN reached DELETE e } "
+    "RETURN size(reached) AS n"
 )
 
 

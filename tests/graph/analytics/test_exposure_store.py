@@ -268,3 +268,30 @@ async def test_a_store_with_settled_stale_keys_is_refreshed_not_rebuilt(
     await _assert_store_equals_walk(graph)
     # and the next read, with nothing changed, is one round trip
     assert (await call(graph, ministry, EXPOSURE, {"first": 5})).round_trips == 1
+
+
+async def test_a_rebuild_writes_only_what_changed_down_to_an_empty_store(
+        fresh_sample: Graph) -> None:
+    # given the ministry's store, built
+    graph = fresh_sample
+    await wipe(graph)
+    await load_sample(graph)
+    ministry = await writer(graph, s.NW_MINISTRY, frozenset(Scope))
+    await call(graph, ministry, EXPOSURE, {"first": 5})
+    built = {r["site"]: r["rel"] for r in await graph.query(_STORED, {"org": s.NW_MINISTRY})}
+    assert built
+    # when the structure changes where the ministry reaches nothing new, the rebuild keeps
+    # every relationship it had (none deleted and made again)
+    await structure_changed_outside(graph)
+    again = await call(graph, ministry, EXPOSURE, {"first": 5})
+    assert again.round_trips == 2  # rebuilt
+    assert {r["site"]: r["rel"] for r in await graph.query(
+        _STORED, {"org": s.NW_MINISTRY})} == built
+    # and when the ministry holds no contract any more, the rebuild leaves no relationship
+    await graph.query("MATCH (:Organisation {id: $org})-[h:HOLDS]->() DELETE h",
+                      {"org": s.NW_MINISTRY}, write=True)
+    await structure_changed_outside(graph)
+    empty = await call(graph, ministry, EXPOSURE, {"first": 5})
+    assert empty.errors == [] and empty.data["myExposure"]["totalCount"] == 0
+    assert await graph.query(_STORED, {"org": s.NW_MINISTRY}) == []
+    await _assert_store_equals_walk(graph)
