@@ -210,13 +210,18 @@ async def test_after_random_writes_every_buyers_stored_exposure_equals_the_walk(
     await _assert_store_equals_walk(graph)
 
 
-async def test_a_store_is_rebuilt_only_after_a_change_to_the_structure(
-        fresh_sample: Graph) -> None:
-    graph = fresh_sample
+async def _ministry_with_store(graph: Graph) -> tuple[Any, Any]:
+    """The sample, fresh, and the ministry's store built by its first read (returned)."""
     await wipe(graph)
     await load_sample(graph)
     ministry = await writer(graph, s.NW_MINISTRY, frozenset(Scope))
-    first = await call(graph, ministry, EXPOSURE, {"first": 5})
+    return ministry, await call(graph, ministry, EXPOSURE, {"first": 5})
+
+
+async def test_a_store_is_rebuilt_only_after_a_change_to_the_structure(
+        fresh_sample: Graph) -> None:
+    graph = fresh_sample
+    ministry, first = await _ministry_with_store(graph)
     assert first.round_trips == 2  # read (stale), rebuild, read
     # a report on a reached site moves its findings version, not the structure
     site = first.data["myExposure"]["edges"][0]["node"]["site"]["id"]
@@ -242,10 +247,7 @@ async def test_a_store_with_settled_stale_keys_is_refreshed_not_rebuilt(
         fresh_sample: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
     # given the ministry's store, built
     graph = fresh_sample
-    await wipe(graph)
-    await load_sample(graph)
-    ministry = await writer(graph, s.NW_MINISTRY, frozenset(Scope))
-    await call(graph, ministry, EXPOSURE, {"first": 5})
+    ministry, _ = await _ministry_with_store(graph)
     built = {r["site"]: r for r in await graph.query(_STORED, {"org": s.NW_MINISTRY})}
     last = min(built, key=lambda site: (built[site]["top"] or 0, site))  # least severe
     # when a monitor reports a critical finding at a reached site, and the change has
@@ -274,10 +276,7 @@ async def test_a_rebuild_writes_only_what_changed_down_to_an_empty_store(
         fresh_sample: Graph) -> None:
     # given the ministry's store, built
     graph = fresh_sample
-    await wipe(graph)
-    await load_sample(graph)
-    ministry = await writer(graph, s.NW_MINISTRY, frozenset(Scope))
-    await call(graph, ministry, EXPOSURE, {"first": 5})
+    ministry, _ = await _ministry_with_store(graph)
     built = {r["site"]: r["rel"] for r in await graph.query(_STORED, {"org": s.NW_MINISTRY})}
     assert built
     # when the structure changes where the ministry reaches nothing new, the rebuild keeps
